@@ -1,0 +1,17 @@
+import type { StoreOptions } from '../backends/sessionStore.js';
+
+/** Passed from the runner to the app child process in one environment variable. */
+export interface AppConfig {
+  port: number;
+  /** file: URL of the store module (default export: CreateStore). */
+  storeModule: string;
+  store: StoreOptions;
+  payloadBytes: number;
+  /** A store call slower than this answers 503, never "not logged in". */
+  storeTimeoutMs: number;
+}
+
+export const APP_CONFIG_ENV = 'SESSION_BENCH_APP_CONFIG';
+
+/** The one line the app prints on stdout once it listens. */
+export const READY_LINE = 'session-bench-app ready';

@@ -1,0 +1,36 @@
+/**
+ * Entry point of the app child process. The runner starts it with the config in
+ * SESSION_BENCH_APP_CONFIG, waits for READY_LINE on stdout, and sends SIGTERM for a
+ * graceful stop (finish requests in flight, close the store).
+ */
+import { createServer } from 'node:http';
+import type { CreateStore } from '../backends/sessionStore.js';
+import { APP_CONFIG_ENV, READY_LINE, type AppConfig } from './appConfig.js';
+import { createSessionHandler } from './sessionApp.js';
+
+const config = JSON.parse(process.env[APP_CONFIG_ENV] ?? 'null') as AppConfig | null;
+if (!config)
+  throw new Error(`${APP_CONFIG_ENV} is not set: this process is started by session-bench`);
+
+const { default: createStore } = (await import(config.storeModule)) as { default: CreateStore };
+const store = await createStore(config.store);
+const handler = createSessionHandler(store, config);
+const server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => void handler(req, res));
+
+server.listen(config.port, '127.0.0.1', () => {
+  process.stdout.write(
+    `${READY_LINE} ${JSON.stringify({ pid: process.pid, port: config.port })}\n`,
+  );
+});
+
+// Started with an IPC channel: when session-bench goes away (even by SIGKILL), so does the app.
+process.on('disconnect', () => process.exit(1));
+
+process.once('SIGTERM', () => {
+  server.close(() => {
+    void store.close().finally(() => process.exit(0));
+  });
+  // Idle keep-alive sockets would hold close() open; requests in flight still finish.
+  server.closeIdleConnections();
+  setTimeout(() => server.closeAllConnections(), 5_000).unref();
+});

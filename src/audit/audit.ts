@@ -1,0 +1,108 @@
+import { RequestTimeout, type Reply } from '../load/appClient.js';
+import { Ledger, UserFlag } from '../load/ledger.js';
+import { Outcome } from '../load/requestLog.js';
+import type { Action } from '../load/workload.js';
+
+/** The counts DESIGN.md defines, exactly. */
+export interface AuditCounts {
+  /** Users logged in and acknowledged whose session vanished (during the run or at the sweep); once each. */
+  loggedOutUsers: number;
+  /** Requests during the run answered "not logged in" for a user the ledger says is logged in. */
+  loginWallHits: number;
+  /** Acknowledged writes read back older: for each detection, how many acknowledged increments were lost. */
+  lostUpdates: number;
+  /** Logged-out sessions accepted again later (each session once). */
+  resurrectedSessions: number;
+  /** Answers carrying another user's session. Must be 0. */
+  wrongUserSessions: number;
+  /** Users the final sweep could not check (the app or store kept failing). */
+  unverifiedUsers: number;
+}
+
+export const emptyCounts = (): AuditCounts => ({
+  loggedOutUsers: 0,
+  loginWallHits: 0,
+  lostUpdates: 0,
+  resurrectedSessions: 0,
+  wrongUserSessions: 0,
+  unverifiedUsers: 0,
+});
+
+/**
+ * Checks each answer against the ledger and moves the ledger forward. Pure logic: it
+ * sees replies, never sockets, so the unit tests drive it directly.
+ */
+export class Audit {
+  readonly counts = emptyCounts();
+
+  constructor(private readonly ledger: Ledger) {}
+
+  /** Records what a request did; returns its outcome for the request log. */
+  check(user: number, action: Action, reply: Reply | Error, duringRun = true): Outcome {
+    const ledger = this.ledger;
+    if (reply instanceof Error) return this.failed(user, action, reply);
+    if (reply.status >= 500) return this.failed(user, action, new Error(`HTTP ${reply.status}`));
+    if (reply.status === 200 && reply.userId !== undefined && reply.userId !== user) {
+      this.counts.wrongUserSessions++;
+      return Outcome.Ok;
+    }
+    if (action === 'replay') return this.checkReplay(user, reply);
+    if (action === 'login') {
+      if (reply.status !== 200 || !reply.token) return Outcome.Error;
+      ledger.token.set(user, reply.token);
+      ledger.counter[user] = reply.counter ?? 0;
+      ledger.set(user, UserFlag.LoggedIn | UserFlag.EverLoggedIn);
+      ledger.clear(user, UserFlag.LogoutUncertain);
+      return Outcome.Ok;
+    }
+    if (reply.status === 401) return this.notLoggedIn(user, duringRun);
+    if (reply.status !== 200 || reply.counter === undefined) return Outcome.Error;
+    ledger.clear(user, UserFlag.LogoutUncertain);
+    // An update answers with the incremented value: what it read was one less.
+    const read = action === 'update' ? reply.counter - 1 : reply.counter;
+    const acknowledged = ledger.counter[user]!;
+    if (read < acknowledged) this.counts.lostUpdates += acknowledged - read;
+    ledger.counter[user] = reply.counter;
+    if (reply.token) ledger.token.set(user, reply.token);
+    if (action === 'logout') {
+      ledger.revokedToken.set(user, ledger.token.get(user));
+      ledger.clear(user, UserFlag.LoggedIn | UserFlag.CountedResurrected);
+      ledger.set(user, UserFlag.HasRevoked);
+    }
+    return Outcome.Ok;
+  }
+
+  private notLoggedIn(user: number, duringRun: boolean): Outcome {
+    const ledger = this.ledger;
+    ledger.clear(user, UserFlag.LoggedIn);
+    if (ledger.has(user, UserFlag.LogoutUncertain)) {
+      // The logout we never heard back from did happen: not a loss.
+      ledger.clear(user, UserFlag.LogoutUncertain);
+      return Outcome.Ok;
+    }
+    if (duringRun) this.counts.loginWallHits++;
+    if (!ledger.has(user, UserFlag.CountedLoggedOut)) {
+      ledger.set(user, UserFlag.CountedLoggedOut);
+      this.counts.loggedOutUsers++;
+    }
+    return Outcome.LoginWall;
+  }
+
+  private checkReplay(user: number, reply: Reply): Outcome {
+    if (reply.status === 401) return Outcome.Ok;
+    if (reply.status !== 200) return Outcome.Error;
+    if (!this.ledger.has(user, UserFlag.CountedResurrected)) {
+      this.ledger.set(user, UserFlag.CountedResurrected);
+      this.counts.resurrectedSessions++;
+    }
+    return Outcome.Ok;
+  }
+
+  private failed(user: number, action: Action, error: Error): Outcome {
+    // A logout that got no answer may have happened: do not count its 401 later as a loss.
+    // A refused connection never reached the app, so that logout certainly did not happen.
+    const neverArrived = (error as NodeJS.ErrnoException).code === 'ECONNREFUSED';
+    if (action === 'logout' && !neverArrived) this.ledger.set(user, UserFlag.LogoutUncertain);
+    return error instanceof RequestTimeout ? Outcome.Timeout : Outcome.Error;
+  }
+}

@@ -1,0 +1,20 @@
+export interface VariantInfo {
+  /** As written on the command line: "disk:fsync". */
+  id: string;
+  description: string;
+}
+
+/** A kind of session storage, as the runner sees it (the app only sees its store module). */
+export interface Backend {
+  name: string;
+  variants: VariantInfo[];
+  /** embedded: nothing to start. server: a provider starts nodes first. */
+  kind: 'embedded' | 'server';
+  /** Module loaded by the app; its default export is a CreateStore. */
+  storeModule: URL;
+}
+
+/** Splits "redis:aof-always" into its backend name and variant id. */
+export function backendNameOf(variant: string): string {
+  return variant.split(':')[0] ?? variant;
+}

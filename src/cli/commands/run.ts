@@ -1,0 +1,78 @@
+import path from 'node:path';
+import { Command, Option } from 'commander';
+import { backendOf } from '../../backends/registry.js';
+import { loadPlan, type RunOverrides } from '../../config/loadPlan.js';
+import { FAULT_SPEC_HELP } from '../../config/faultSpec.js';
+import { renderJson } from '../../report/reporters/json.js';
+import { renderTable } from '../../report/reporters/table.js';
+import { resultPath, writeResult } from '../../report/writeResult.js';
+import { StderrProgress } from '../../runner/progress.js';
+import { runPlan } from '../../runner/runPlan.js';
+import { EXIT } from '../exitCodes.js';
+import { abortOnSignals } from '../interrupt.js';
+
+interface RunFlags extends Omit<RunOverrides, 'faults'> {
+  fault: string[];
+  out: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+const EXAMPLES = `
+Examples:
+  $ session-bench run                                  # default scenario, every backend available
+  $ session-bench run --scenario smoke --backends memory,disk,cookie --fault kill:app@3s --json
+  $ session-bench run --backends memory --mode saturation --duration 10s
+  $ session-bench run --backends disk:fsync --rate 1000 --fault pause:app@4s:1s
+
+Fault spec: ${FAULT_SPEC_HELP}
+Exit codes: 0 ok, 1 a variant failed or runtime error, 2 bad input, 130 interrupted.`;
+
+export function runCommand(): Command {
+  return new Command('run')
+    .description(
+      'run a scenario against session backends and report latency, throughput and lost sessions',
+    )
+    .option('--scenario <name|path>', 'shipped scenario name or path to a YAML file', 'default')
+    .option(
+      '--backends <list>',
+      'comma-separated variants, e.g. memory,disk:fsync (default: all available)',
+    )
+    .addOption(
+      new Option('--mode <mode>', 'fixed (open-loop arrival rate) or saturation (closed loop)'),
+    )
+    .option('--rate <rps>', 'arrival rate for fixed mode, requests per second')
+    .option('--duration <time>', 'load duration per variant, e.g. 30s')
+    .option('--users <n>', 'virtual users, all logged in during warm-up')
+    .option(
+      '--fault <spec>',
+      'inject a fault (repeatable)',
+      (spec: string, all: string[]) => [...all, spec],
+      [],
+    )
+    .option('--out <dir>', 'folder for the result JSON', 'results')
+    .option('--json', 'print the result JSON on stdout')
+    .option('--quiet', 'no progress or table on stderr')
+    .addHelpText('after', EXAMPLES)
+    .action(async (flags: RunFlags) => {
+      const plan = await loadPlan({ ...flags, faults: flags.fault });
+      plan.variants?.forEach(backendOf);
+      const progress = flags.quiet ? undefined : new StderrProgress();
+      const interrupt = abortOnSignals();
+      let file: string | undefined;
+      const save = async (result: Parameters<typeof writeResult>[1]) => {
+        file ??= resultPath(path.resolve(flags.out), result);
+        await writeResult(file, result);
+      };
+      try {
+        const result = await runPlan(plan, { signal: interrupt.signal, progress, onPartial: save });
+        await save(result);
+        if (!flags.quiet) process.stderr.write(`${renderTable(result)}result: ${file}\n`);
+        if (flags.json) process.stdout.write(renderJson(result));
+        if (result.status === 'aborted') process.exitCode = EXIT.interrupted;
+        else if (result.results.some((r) => r.status === 'failed')) process.exitCode = EXIT.runtime;
+      } finally {
+        interrupt.dispose();
+      }
+    });
+}

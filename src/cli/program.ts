@@ -1,0 +1,18 @@
+import { Command } from 'commander';
+import { TOOL_VERSION } from '../version.js';
+import { listCommand } from './commands/list.js';
+import { runCommand } from './commands/run.js';
+
+export function buildProgram(): Command {
+  const program = new Command('session-bench')
+    .description(
+      'Benchmark and chaos-test where a web app keeps its sessions: latency, throughput,\n' +
+        'and how many logged-in users a restart, a crash or a pause logs out.',
+    )
+    .version(TOOL_VERSION)
+    .showHelpAfterError('(run with --help for usage and examples)')
+    .addCommand(runCommand())
+    .addCommand(listCommand());
+  program.commands.forEach((c) => c.exitOverride().showHelpAfterError());
+  return program.exitOverride();
+}

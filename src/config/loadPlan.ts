@@ -1,0 +1,165 @@
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { UsageError, errorMessage } from '../errors.js';
+import { SCENARIOS_DIR } from '../paths.js';
+import { parseFaultSpec } from './faultSpec.js';
+import { scenarioSchema, type FaultAction, type Mode, type ScenarioInput } from './schema.js';
+
+/** Flags of `session-bench run` that override the scenario file. */
+export interface RunOverrides {
+  scenario?: string;
+  backends?: string;
+  mode?: string;
+  rate?: string;
+  duration?: string;
+  users?: string;
+  faults?: string[];
+}
+
+export interface FaultPlan {
+  atMs: number;
+  action: FaultAction;
+  target: string;
+  durationMs?: number;
+}
+
+export interface LoadPlan {
+  mode: Mode;
+  rateRps: number;
+  durationMs: number;
+  users: number;
+  connections: number;
+  maxConnections: number;
+  payloadBytes: number;
+  timeoutMs: number;
+  slowMs: number;
+  seed: number;
+  mix: { read: number; update: number; logout: number; replay: number };
+}
+
+/** A validated run: every default filled in, every name checked. */
+export interface Plan {
+  scenario: { name: string; description?: string; source: string };
+  /** Requested variants in order; undefined means "every variant available". */
+  variants?: string[];
+  load: LoadPlan;
+  faults: FaultPlan[];
+  /** Sessions live at least this long in every store, so the run never expires them. */
+  sessionTtlMs: number;
+}
+
+const FLAG_FOR_PATH: Record<string, string> = {
+  'load.mode': '--mode',
+  'load.rateRps': '--rate',
+  'load.duration': '--duration',
+  'load.users': '--users',
+  backends: '--backends',
+};
+
+export async function listScenarioNames(): Promise<string[]> {
+  const files = await readdir(SCENARIOS_DIR);
+  return files
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => f.replace(/\.yaml$/, ''))
+    .sort();
+}
+
+function scenarioPath(nameOrPath: string): string {
+  const looksLikePath = nameOrPath.includes('/') || /\.ya?ml$/.test(nameOrPath);
+  return looksLikePath ? path.resolve(nameOrPath) : path.join(SCENARIOS_DIR, `${nameOrPath}.yaml`);
+}
+
+async function readScenarioFile(nameOrPath: string): Promise<{ source: string; raw: unknown }> {
+  const source = scenarioPath(nameOrPath);
+  let text: string;
+  try {
+    text = await readFile(source, 'utf8');
+  } catch {
+    const known = await listScenarioNames().catch(() => []);
+    throw new UsageError(
+      `scenario ${JSON.stringify(nameOrPath)} not found (looked for ${source}); ` +
+        `shipped scenarios: ${known.join(', ')}, or give a path to a .yaml file`,
+    );
+  }
+  try {
+    return { source, raw: parseYaml(text) };
+  } catch (error) {
+    throw new UsageError(`scenario ${source}: not valid YAML: ${errorMessage(error)}`);
+  }
+}
+
+function valueAt(raw: unknown, keys: PropertyKey[]): unknown {
+  let value = raw;
+  for (const key of keys) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+/** "scenario x.yaml: load.rateRps (from --rate): Too small... got -5" for every issue. */
+function describeIssues(source: string, raw: unknown, issues: z.core.$ZodIssue[]): string {
+  const lines = issues.map((issue) => {
+    const field = issue.path.map(String).join('.') || '(top level)';
+    const flag = FLAG_FOR_PATH[field] ?? (field.startsWith('faults.') ? '--fault or faults:' : '');
+    const got = valueAt(raw, issue.path);
+    const gotText = got === undefined ? '' : `, got ${JSON.stringify(got)}`;
+    const keysText =
+      issue.code === 'unrecognized_keys'
+        ? ` (${issue.keys.map((k) => JSON.stringify(k)).join(', ')})`
+        : '';
+    return `  ${field}${flag ? ` (${flag})` : ''}: ${issue.message}${keysText}${gotText}`;
+  });
+  return `scenario ${source} is invalid:\n${lines.join('\n')}`;
+}
+
+function applyOverrides(raw: Record<string, unknown>, flags: RunOverrides): ScenarioInput {
+  const load = { ...((raw.load as Record<string, unknown> | undefined) ?? {}) };
+  if (flags.mode !== undefined) load.mode = flags.mode;
+  if (flags.rate !== undefined) load.rateRps = flags.rate;
+  if (flags.duration !== undefined) load.duration = flags.duration;
+  if (flags.users !== undefined) load.users = flags.users;
+  const merged: Record<string, unknown> = { ...raw, load };
+  if (flags.backends !== undefined) {
+    merged.backends = flags.backends
+      .split(',')
+      .map((b) => b.trim())
+      .filter(Boolean);
+  }
+  if (flags.faults?.length) {
+    const fileFaults = Array.isArray(raw.faults) ? raw.faults : [];
+    merged.faults = [...fileFaults, ...flags.faults.map(parseFaultSpec)];
+  }
+  return merged as ScenarioInput;
+}
+
+/** Reads the scenario, applies the flags and validates the whole with one schema. */
+export async function loadPlan(flags: RunOverrides): Promise<Plan> {
+  const { source, raw } = await readScenarioFile(flags.scenario ?? 'default');
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new UsageError(`scenario ${source}: expected a YAML mapping with name, load, faults`);
+  }
+  const input = applyOverrides(raw as Record<string, unknown>, flags);
+  const parsed = scenarioSchema.safeParse(input);
+  if (!parsed.success) throw new UsageError(describeIssues(source, input, parsed.error.issues));
+  const scenario = parsed.data;
+  const { duration, timeout, slow, ...load } = scenario.load;
+  const lastFaultEnd = Math.max(0, ...scenario.faults.map((f) => f.at + (f.duration ?? 0)));
+  if (lastFaultEnd > duration) {
+    throw new UsageError(
+      `scenario ${source}: a fault ends at ${lastFaultEnd} ms, after the load (load.duration = ${duration} ms); ` +
+        'move the fault earlier or make the run longer',
+    );
+  }
+  return {
+    scenario: { name: scenario.name, description: scenario.description, source },
+    variants: scenario.backends,
+    load: { ...load, durationMs: duration, timeoutMs: timeout, slowMs: slow },
+    faults: scenario.faults
+      .map((f) => ({ atMs: f.at, action: f.action, target: f.target, durationMs: f.duration }))
+      .sort((a, b) => a.atMs - b.atMs),
+    sessionTtlMs: Math.max(3_600_000, 4 * duration),
+  };
+}

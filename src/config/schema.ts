@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { DURATION_HELP, parseDurationMs } from './duration.js';
+
+/** A duration written with its unit ("30s") or a plain number of milliseconds. */
+const durationMs = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const ms = typeof value === 'number' ? value : parseDurationMs(value);
+  if (ms === undefined || !Number.isFinite(ms) || ms < 0) {
+    ctx.addIssue({ code: 'custom', message: `expected ${DURATION_HELP}` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+/** Numbers may arrive as strings from flags; "abc" must still be rejected by name. */
+const numberFrom = (schema: z.ZodNumber) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v), schema);
+
+export const FAULT_ACTIONS = ['kill', 'restart', 'pause'] as const;
+export const FAULT_TARGET_PATTERN = /^(app\d*|node\d+|all|random)$/;
+export const FAULT_TARGET_HELP = 'app, app<i>, node<i>, all or random';
+
+export const faultSchema = z
+  .object({
+    at: durationMs,
+    action: z.enum(FAULT_ACTIONS),
+    target: z
+      .string()
+      .regex(FAULT_TARGET_PATTERN, { message: `expected a target: ${FAULT_TARGET_HELP}` }),
+    duration: durationMs.optional(),
+  })
+  .strict()
+  .superRefine((fault, ctx) => {
+    if (fault.action === 'pause' && fault.duration === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['duration'],
+        message: 'pause needs a duration, e.g. pause:app@4s:1s',
+      });
+    }
+  });
+
+export const MODES = ['fixed', 'saturation'] as const;
+
+export const loadSchema = z
+  .object({
+    mode: z.enum(MODES).default('fixed'),
+    /** Open-loop arrival rate for `fixed` mode. */
+    rateRps: numberFrom(z.number().positive().max(200_000)).default(350),
+    duration: durationMs.default(30_000),
+    /** Virtual users; each is logged in during warm-up. */
+    users: numberFrom(z.number().int().positive().max(10_000_000)).default(10_000),
+    /** Closed-loop connections for `saturation` mode. */
+    connections: numberFrom(z.number().int().positive().max(10_000)).default(64),
+    /** Most sockets `fixed` mode keeps open; beyond it requests wait and count as late. */
+    maxConnections: numberFrom(z.number().int().positive().max(20_000)).default(1024),
+    payloadBytes: numberFrom(z.number().int().nonnegative().max(1_000_000)).default(1024),
+    /** A request unanswered after this long counts as a timeout. */
+    timeout: durationMs.default(5_000),
+    /** A request answered later than this counts as failed for unavailableMs. */
+    slow: durationMs.default(500),
+    /** Seeds user and action choice so a run is repeatable. */
+    seed: numberFrom(z.number().int().nonnegative()).default(1),
+    /** Request mix for a logged-in user (weights); `replay` is the chance that a
+     *  logged-out user replays its old cookie before logging in again. */
+    mix: z
+      .object({
+        read: z.number().nonnegative().default(0.7),
+        update: z.number().nonnegative().default(0.25),
+        logout: z.number().nonnegative().default(0.05),
+        replay: z.number().min(0).max(1).default(0.3),
+      })
+      .strict()
+      .default({ read: 0.7, update: 0.25, logout: 0.05, replay: 0.3 })
+      .refine((mix) => mix.read + mix.update + mix.logout > 0, {
+        message: 'read + update + logout must be more than 0',
+      }),
+  })
+  .strict();
+
+export const scenarioSchema = z
+  .object({
+    name: z.string().min(1),
+    description: z.string().optional(),
+    /** Variants to run, e.g. [memory, disk:fsync]; default: every one available. */
+    backends: z.array(z.string().min(1)).min(1).optional(),
+    load: loadSchema.default(loadSchema.parse({})),
+    faults: z.array(faultSchema).default([]),
+  })
+  .strict();
+
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+export type Scenario = z.output<typeof scenarioSchema>;
+export type FaultInput = z.input<typeof faultSchema>;
+export type Fault = z.output<typeof faultSchema>;
+export type LoadSettings = z.output<typeof loadSchema>;
+export type Mode = (typeof MODES)[number];
+export type FaultAction = (typeof FAULT_ACTIONS)[number];

@@ -1,0 +1,110 @@
+import { percentileOf } from '../load/latency.js';
+import { Outcome, RequestLog } from '../load/requestLog.js';
+
+export interface FaultImpact {
+  /** From the first failed request after the fault to the first good answer after it; 0 when nothing failed. */
+  unavailableMs: number;
+  /** From the fault to the first 1 s window whose p99 is back within 2x the pre-fault p99 (and no failures); null if never. */
+  recoveryMs: number | null;
+  /** Requests sent during [fault start, recovery] that errored or timed out. */
+  errorsDuringFault: number;
+}
+
+const WINDOW_MS = 1000;
+const STEP_MS = 100;
+/** p99 over this stretch before the fault is the baseline. */
+const BASELINE_MS = 10_000;
+/** Loopback p99s of ~1 ms jitter by more than 2x; below this margin a window still counts as recovered. */
+const RECOVERY_FLOOR_US = 2_000;
+
+/** Rows of the request log sorted by intended send time, for window queries. */
+export class LogIndex {
+  readonly order: Uint32Array;
+
+  constructor(readonly log: RequestLog) {
+    const order = new Uint32Array(log.length);
+    for (let i = 0; i < order.length; i++) order[i] = i;
+    order.sort((a, b) => log.intendedMs[a]! - log.intendedMs[b]!);
+    this.order = order;
+  }
+
+  /** Position of the first row intended at or after `ms`. */
+  lowerBound(ms: number): number {
+    let lo = 0;
+    let hi = this.order.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.log.intendedMs[this.order[mid]!]! < ms) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Log rows intended in [fromMs, toMs). */
+  rows(fromMs: number, toMs: number): number[] {
+    const rows: number[] = [];
+    for (let k = this.lowerBound(fromMs); k < this.order.length; k++) {
+      const i = this.order[k]!;
+      if (this.log.intendedMs[i]! >= toMs) break;
+      rows.push(i);
+    }
+    return rows;
+  }
+}
+
+/**
+ * Works out a fault's effect from the request log. A request "failed" when it
+ * errored, timed out, or was answered later than `slowMs` (a frozen server fails
+ * nobody outright, but nobody is served either).
+ */
+export function faultImpact(
+  index: LogIndex,
+  faultStartMs: number,
+  /** The next fault's start or the end of the load: later failures are not this fault's. */
+  horizonMs: number,
+  slowMs: number,
+): FaultImpact {
+  const log = index.log;
+  const failed = (i: number) =>
+    log.outcome[i] === Outcome.Error ||
+    log.outcome[i] === Outcome.Timeout ||
+    log.latencyUs[i]! > slowMs * 1000;
+
+  const after = index.rows(faultStartMs, horizonMs);
+  const firstFailure = after.find(failed);
+  let unavailableMs = 0;
+  if (firstFailure !== undefined) {
+    const failedAtMs = log.intendedMs[firstFailure]!;
+    let firstGoodMs = horizonMs;
+    for (const i of after) {
+      if (log.intendedMs[i]! >= failedAtMs && !failed(i))
+        firstGoodMs = Math.min(firstGoodMs, log.completedMs(i));
+    }
+    unavailableMs = Math.max(0, firstGoodMs - failedAtMs);
+  }
+
+  const baseline = index
+    .rows(faultStartMs - BASELINE_MS, faultStartMs)
+    .map((i) => log.latencyUs[i]!);
+  const baselineP99 = percentileOf(baseline, 99);
+  const limitUs = Math.max(2 * baselineP99, baselineP99 + RECOVERY_FLOOR_US);
+  let recoveryMs: number | null = null;
+  for (let t = faultStartMs; t + WINDOW_MS <= horizonMs; t += STEP_MS) {
+    const window = index.rows(t, t + WINDOW_MS);
+    if (window.length === 0 || window.some(failed)) continue;
+    if (
+      percentileOf(
+        window.map((i) => log.latencyUs[i]!),
+        99,
+      ) <= limitUs
+    ) {
+      recoveryMs = t - faultStartMs;
+      break;
+    }
+  }
+  const faultEnd = recoveryMs === null ? horizonMs : faultStartMs + recoveryMs;
+  const errorsDuringFault = index
+    .rows(faultStartMs, faultEnd)
+    .filter((i) => log.outcome[i] === Outcome.Error || log.outcome[i] === Outcome.Timeout).length;
+  return { unavailableMs: Math.round(unavailableMs), recoveryMs, errorsDuringFault };
+}

@@ -1,0 +1,16 @@
+/**
+ * Anything a fault can hit: the app, or one backend node (from any provider).
+ * Each call returns once the target serves again (or, for pause, once it is resumed).
+ */
+export interface FaultTarget {
+  readonly name: string;
+  /**
+   * SIGKILL (or docker kill), then start again on the same port and data.
+   * `onDown` is called the moment the target is gone, before it starts again.
+   */
+  kill(onDown?: () => void): Promise<void>;
+  /** Graceful stop through the server's own shutdown path, then start again. */
+  restart(onDown?: () => void): Promise<void>;
+  /** Freeze for `durationMs` (SIGSTOP / docker pause), then resume. */
+  pause(durationMs: number): Promise<void>;
+}

@@ -1,0 +1,24 @@
+import type { ChildProcess } from 'node:child_process';
+
+/** Resolves when the child has exited (at once if it already has). */
+export function waitForExit(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/** Sends `signal`, and SIGKILL if the child is still there after `graceMs`. */
+export async function stopChild(
+  child: ChildProcess,
+  signal: NodeJS.Signals,
+  graceMs: number,
+): Promise<void> {
+  const exited = waitForExit(child);
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGCONT'); // a paused child cannot handle SIGTERM
+  child.kill(signal);
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,37 @@
+import type { Audit } from '../audit/audit.js';
+import type { LoadPlan } from '../config/loadPlan.js';
+import type { AppClient } from './appClient.js';
+import { Ledger, UserFlag } from './ledger.js';
+import type { Measurements } from './measurements.js';
+import type { Step, Workload } from './workload.js';
+
+/** What a load driver works with; one per variant run. */
+export interface LoadContext {
+  load: LoadPlan;
+  client: AppClient;
+  ledger: Ledger;
+  workload: Workload;
+  audit: Audit;
+  measurements: Measurements;
+  signal: AbortSignal;
+}
+
+export interface LoadDriver {
+  /** Runs the load phase to its end (or until the signal aborts), answers included. */
+  run(): Promise<void>;
+  /** Resolves once the requests in flight right now have finished. */
+  settle(): Promise<void>;
+  /** Requests sent and not yet answered. */
+  inFlightCount(): number;
+}
+
+/** The cookie a step sends: the current session, the revoked one for a replay, none to log in. */
+export function tokenFor(ledger: Ledger, step: Step): string | undefined {
+  if (step.action === 'replay') return ledger.revokedToken.get(step.user);
+  if (step.action === 'login') return undefined;
+  return ledger.token.get(step.user);
+}
+
+export function isLoggedIn(ledger: Ledger, user: number): boolean {
+  return ledger.has(user, UserFlag.LoggedIn);
+}

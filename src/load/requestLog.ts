@@ -1,0 +1,53 @@
+export enum Outcome {
+  /** Answered as the ledger expects (including a refused replay). */
+  Ok = 0,
+  /** Answered "not logged in" for a user the ledger says is logged in. */
+  LoginWall = 1,
+  /** Connection error, 5xx (store failed or timed out in the app), or an unexpected answer. */
+  Error = 2,
+  /** No answer within the request timeout. */
+  Timeout = 3,
+}
+
+/** The app answered (rightly or with a login wall): it was available. */
+export const isAnswered = (outcome: Outcome): boolean =>
+  outcome === Outcome.Ok || outcome === Outcome.LoginWall;
+
+/**
+ * One row per request of the load phase, in growable typed arrays (13 bytes a
+ * request): the source of the timeline, the fault figures and per-phase summaries.
+ */
+export class RequestLog {
+  length = 0;
+  /** Intended send time, ms since the load started. */
+  intendedMs = new Float64Array(1024);
+  /** From the intended send time to the answer (or the failure), microseconds. */
+  latencyUs = new Uint32Array(1024);
+  outcome = new Uint8Array(1024);
+
+  add(intendedMs: number, latencyUs: number, outcome: Outcome): void {
+    if (this.length === this.outcome.length) this.grow();
+    const i = this.length++;
+    this.intendedMs[i] = intendedMs;
+    this.latencyUs[i] = Math.min(latencyUs, 0xffffffff);
+    this.outcome[i] = outcome;
+  }
+
+  /** When the answer came, ms since the load started. */
+  completedMs(i: number): number {
+    return this.intendedMs[i]! + this.latencyUs[i]! / 1000;
+  }
+
+  private grow(): void {
+    const size = this.outcome.length * 2;
+    const intended = new Float64Array(size);
+    intended.set(this.intendedMs);
+    const latency = new Uint32Array(size);
+    latency.set(this.latencyUs);
+    const outcome = new Uint8Array(size);
+    outcome.set(this.outcome);
+    this.intendedMs = intended;
+    this.latencyUs = latency;
+    this.outcome = outcome;
+  }
+}

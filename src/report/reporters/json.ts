@@ -1,0 +1,5 @@
+import type { RunResult } from '../result.js';
+
+export function renderJson(result: RunResult): string {
+  return `${JSON.stringify(result, null, 2)}\n`;
+}

@@ -1,0 +1,30 @@
+import { LogIndex } from '../faults/faultImpact.js';
+import { percentileOf } from '../load/latency.js';
+import { Outcome } from '../load/requestLog.js';
+import type { TimelinePoint } from './result.js';
+
+/** One point per second of the load phase, from the request log. */
+export function buildTimeline(index: LogIndex, durationMs: number): TimelinePoint[] {
+  const log = index.log;
+  const seconds = Math.max(1, Math.ceil(durationMs / 1000));
+  const points: TimelinePoint[] = Array.from({ length: seconds }, (_, s) => ({
+    tMs: s * 1000,
+    rps: 0,
+    p99Us: 0,
+    errors: 0,
+    loginWallHits: 0,
+  }));
+  for (let i = 0; i < log.length; i++) {
+    const completed = points[Math.floor(log.completedMs(i) / 1000)];
+    const outcome = log.outcome[i] as Outcome;
+    if (!completed) continue;
+    if (outcome === Outcome.Ok || outcome === Outcome.LoginWall) completed.rps++;
+    if (outcome === Outcome.LoginWall) completed.loginWallHits++;
+    if (outcome === Outcome.Error || outcome === Outcome.Timeout) completed.errors++;
+  }
+  for (const point of points) {
+    const latencies = index.rows(point.tMs, point.tMs + 1000).map((i) => log.latencyUs[i]!);
+    point.p99Us = percentileOf(latencies, 99);
+  }
+  return points;
+}

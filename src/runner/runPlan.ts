@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { allVariants, backendOf } from '../backends/registry.js';
+import type { Plan } from '../config/loadPlan.js';
+import { emptyCounts } from '../audit/audit.js';
+import { SCHEMA_VERSION, type RunResult, type VariantResult } from '../report/result.js';
+import { TOOL_VERSION } from '../version.js';
+import type { Progress } from './progress.js';
+import { runVariant } from './runVariant.js';
+
+export interface RunOptions {
+  signal: AbortSignal;
+  progress?: Progress;
+  /** Called after each variant with the result so far, so an interrupt loses nothing. */
+  onPartial?: (result: RunResult) => Promise<void>;
+}
+
+export function newRunId(now = new Date()): string {
+  return `${now.toISOString().replace(/[-:]/g, '').replace(/\..+/, '')}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Runs every variant of the plan, one after the other, and returns the result object. */
+export async function runPlan(plan: Plan, options: RunOptions): Promise<RunResult> {
+  const variants = plan.variants ?? allVariants().map((v) => v.id);
+  const backends = variants.map((variant) => ({ variant, backend: backendOf(variant) }));
+  const runId = newRunId();
+  const secret = randomBytes(32).toString('hex');
+  const workDir = await mkdtemp(path.join(os.tmpdir(), `session-bench-${runId}-`));
+  const result: RunResult = {
+    schemaVersion: SCHEMA_VERSION,
+    runId,
+    startedAt: new Date().toISOString(),
+    finishedAt: '',
+    status: 'completed',
+    tool: { name: 'session-bench', version: TOOL_VERSION },
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? 'unknown',
+      memoryBytes: os.totalmem(),
+      node: process.version,
+      platform: `${os.platform()} ${os.release()}`,
+    },
+    scenario: plan,
+    results: [],
+  };
+  try {
+    for (const { variant, backend } of backends) {
+      if (options.signal.aborted) {
+        result.results.push(
+          notRun(variant, backend.name, plan, 'run interrupted before this variant'),
+        );
+        continue;
+      }
+      result.results.push(
+        await runVariant({
+          variant,
+          backend,
+          plan,
+          secret,
+          workDir,
+          signal: options.signal,
+          progress: options.progress,
+        }),
+      );
+      result.finishedAt = new Date().toISOString();
+      await options.onPartial?.(result);
+    }
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+  result.finishedAt = new Date().toISOString();
+  if (options.signal.aborted) result.status = 'aborted';
+  return result;
+}
+
+function notRun(variant: string, backend: string, plan: Plan, reason: string): VariantResult {
+  return {
+    variant,
+    backend,
+    provider: 'none',
+    server: null,
+    status: 'skipped',
+    reason,
+    mode: plan.load.mode,
+    requests: { total: 0, ok: 0, errors: 0, timeouts: 0, late: 0 },
+    throughputRps: 0,
+    latencyUs: { p50: 0, p90: 0, p99: 0, p999: 0, max: 0 },
+    users: { total: plan.load.users, loggedInAtEnd: 0 },
+    audit: emptyCounts(),
+    faults: [],
+    timeline: [],
+    events: [],
+    phasesMs: { start: 0, warmUp: 0, load: 0, sweep: 0 },
+  };
+}

@@ -1,0 +1,192 @@
+import { mkdtemp } from 'node:fs/promises';
+import path from 'node:path';
+import { AppProcess } from '../app/appProcess.js';
+import type { AppConfig } from '../app/appConfig.js';
+import { Audit } from '../audit/audit.js';
+import { finalSweep } from '../audit/finalSweep.js';
+import type { Backend } from '../backends/backend.js';
+import type { Plan } from '../config/loadPlan.js';
+import { RuntimeError, errorMessage } from '../errors.js';
+import { faultImpact, LogIndex } from '../faults/faultImpact.js';
+import { runFaults, type FaultExecution } from '../faults/faultRunner.js';
+import type { FaultTarget } from '../faults/faultTarget.js';
+import { CleanupStack } from '../lifecycle/cleanupStack.js';
+import { EventLog } from '../lifecycle/eventLog.js';
+import { freePort } from '../lifecycle/freePort.js';
+import { AppClient } from '../load/appClient.js';
+import { FixedRateDriver } from '../load/fixedRateDriver.js';
+import { summarize } from '../load/latency.js';
+import { Ledger } from '../load/ledger.js';
+import type { LoadContext, LoadDriver } from '../load/loadDriver.js';
+import { Measurements } from '../load/measurements.js';
+import { SaturationDriver } from '../load/saturationDriver.js';
+import { warmUp } from '../load/warmUp.js';
+import { Workload } from '../load/workload.js';
+import type { FaultResult, VariantResult } from '../report/result.js';
+import { buildTimeline } from '../report/timeline.js';
+import type { Progress } from './progress.js';
+
+export interface VariantRun {
+  variant: string;
+  backend: Backend;
+  plan: Plan;
+  /** Cookie-signing secret, fixed for the whole run. */
+  secret: string;
+  /** The run's temp folder; this variant's data goes in a folder inside it. */
+  workDir: string;
+  signal: AbortSignal;
+  progress?: Progress;
+}
+
+/** How long the app may take to answer a store call before it answers 503. */
+const STORE_TIMEOUT_MS = 2_000;
+
+/**
+ * One variant from start to stop: app (and later servers) up, warm-up, load with
+ * faults, final sweep, everything stopped. Never throws for the variant's own
+ * failures: they come back as `status: "failed"` with the reason.
+ */
+export async function runVariant(run: VariantRun): Promise<VariantResult> {
+  const { plan, variant, backend, signal } = run;
+  const cleanup = new CleanupStack();
+  const events = new EventLog();
+  const measurements = new Measurements();
+  const ledger = new Ledger(plan.load.users);
+  const audit = new Audit(ledger);
+  const phasesMs = { start: 0, warmUp: 0, load: 0, sweep: 0 };
+  const result: VariantResult = {
+    variant,
+    backend: backend.name,
+    provider: backend.kind === 'embedded' ? 'embedded' : 'process',
+    server: null,
+    status: 'completed',
+    mode: plan.load.mode,
+    requests: measurements.requests,
+    throughputRps: 0,
+    latencyUs: summarize(measurements.histogram),
+    users: { total: plan.load.users, loggedInAtEnd: 0 },
+    audit: audit.counts,
+    faults: [],
+    timeline: [],
+    events: events.events,
+    phasesMs,
+  };
+  let app: AppProcess | undefined;
+  let phaseStart = performance.now();
+  const endPhase = (phase: keyof typeof phasesMs) => {
+    phasesMs[phase] = Math.round(performance.now() - phaseStart);
+    phaseStart = performance.now();
+  };
+  try {
+    const dataDir = await mkdtemp(
+      path.join(run.workDir, `${variant.replace(/[^a-z0-9-]/gi, '_')}-`),
+    );
+    const config: AppConfig = {
+      port: await freePort(),
+      storeModule: backend.storeModule.href,
+      store: { variant, ttlMs: plan.sessionTtlMs, secret: run.secret, dataDir },
+      payloadBytes: plan.load.payloadBytes,
+      storeTimeoutMs: STORE_TIMEOUT_MS,
+    };
+    app = new AppProcess('app', config, events);
+    cleanup.push('app', () => app?.stop());
+    run.progress?.phase(variant, 'starting');
+    await app.start();
+    const client = new AppClient([app.url], plan.load.timeoutMs, plan.load.maxConnections);
+    cleanup.push('http client', () => client.close());
+    endPhase('start');
+
+    run.progress?.phase(variant, `warming up ${plan.load.users} users`);
+    await warmUp(client, audit, plan.load.users, signal);
+    endPhase('warmUp');
+
+    const context: LoadContext = {
+      load: plan.load,
+      client,
+      ledger,
+      audit,
+      measurements,
+      signal,
+      workload: new Workload(ledger, plan.load.mix, plan.load.seed),
+    };
+    const driver: LoadDriver =
+      plan.load.mode === 'fixed'
+        ? new FixedRateDriver(context)
+        : new SaturationDriver(context, [app.url]);
+    const targets = new Map<string, FaultTarget>([['app', app]]);
+    measurements.originMs = performance.now();
+    events.setOrigin(measurements.originMs);
+    const stopTicker = run.progress?.load(variant, plan, measurements, audit.counts);
+    const faultRuns = runFaults(plan.faults, {
+      targets,
+      driver,
+      ledger,
+      measurements,
+      events,
+      signal,
+      seed: plan.load.seed,
+    });
+    await driver.run();
+    const executions = await faultRuns;
+    stopTicker?.();
+    endPhase('load');
+
+    if (!signal.aborted) {
+      run.progress?.phase(variant, 'final sweep');
+      await finalSweep(client, ledger, audit, signal);
+    }
+    endPhase('sweep');
+    result.faults = describeFaults(executions, measurements, plan);
+  } catch (error) {
+    result.status = 'failed';
+    result.reason = errorMessage(error);
+    result.logTail = [
+      ...(error instanceof RuntimeError ? error.logTail : []),
+      ...(app?.logTail() ?? []),
+    ];
+  } finally {
+    const problems = await cleanup.dispose();
+    if (problems.length) result.reason = [result.reason, ...problems].filter(Boolean).join('; ');
+  }
+  if (signal.aborted && result.status === 'completed') {
+    result.status = 'aborted';
+    result.reason = 'interrupted';
+  }
+  const loadMs = Math.max(measurements.lastCompletedMs, 1);
+  result.throughputRps = Math.round((measurements.requests.ok / loadMs) * 1000 * 10) / 10;
+  result.latencyUs = summarize(measurements.histogram);
+  result.users.loggedInAtEnd = ledger.loggedInCount();
+  result.timeline = buildTimeline(
+    new LogIndex(measurements.log),
+    Math.min(loadMs, plan.load.durationMs),
+  );
+  return result;
+}
+
+function describeFaults(
+  executions: FaultExecution[],
+  measurements: Measurements,
+  plan: Plan,
+): FaultResult[] {
+  const index = new LogIndex(measurements.log);
+  const loadEndMs = Math.max(measurements.lastCompletedMs, plan.load.durationMs);
+  return executions.map((execution, i) => {
+    const startedMs = execution.startedMs ?? null;
+    const nextStart = executions.slice(i + 1).find((e) => e.startedMs !== undefined)?.startedMs;
+    const impact =
+      startedMs === null
+        ? { unavailableMs: 0, recoveryMs: null, errorsDuringFault: 0 }
+        : faultImpact(index, startedMs, nextStart ?? loadEndMs, plan.load.slowMs);
+    const { plan: fault, ...rest } = execution;
+    return {
+      atMs: fault.atMs,
+      action: fault.action,
+      target: fault.target,
+      ...(fault.durationMs !== undefined ? { durationMs: fault.durationMs } : {}),
+      ...rest,
+      startedMs: startedMs === null ? null : Math.round(startedMs),
+      endedMs: execution.endedMs === undefined ? null : Math.round(execution.endedMs),
+      ...impact,
+    };
+  });
+}
