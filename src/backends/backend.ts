@@ -1,3 +1,5 @@
+import type { ServerSpec } from '../providers/provider.js';
+
 export interface VariantInfo {
   /** As written on the command line: "disk:fsync". */
   id: string;
@@ -12,6 +14,8 @@ export interface Backend {
   kind: 'embedded' | 'server';
   /** Module loaded by the app; its default export is a CreateStore. */
   storeModule: URL;
+  /** Server backends: what to start for a variant (any provider runs it). */
+  serverSpec?(variant: string, options: { nodes: number }): ServerSpec;
 }
 
 /** Splits "redis:aof-always" into its backend name and variant id. */

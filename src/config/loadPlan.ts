@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { UsageError, errorMessage } from '../errors.js';
 import { SCENARIOS_DIR } from '../paths.js';
 import { parseFaultSpec } from './faultSpec.js';
+import { PROVIDER_NAMES, type ProviderName } from '../providers/provider.js';
 import { scenarioSchema, type FaultAction, type Mode, type ScenarioInput } from './schema.js';
 
 /** Flags of `session-bench run` that override the scenario file. */
@@ -15,6 +16,10 @@ export interface RunOverrides {
   rate?: string;
   duration?: string;
   users?: string;
+  nodes?: string;
+  provider?: string;
+  /** --target backend=URL, for the external provider. */
+  targets?: string[];
   faults?: string[];
 }
 
@@ -45,6 +50,11 @@ export interface Plan {
   /** Requested variants in order; undefined means "every variant available". */
   variants?: string[];
   load: LoadPlan;
+  topology: { nodes: number };
+  /** How servers are started; `auto` tries docker, then process. */
+  provider: ProviderName;
+  /** Endpoints per backend for the external provider, e.g. { redis: ['redis://127.0.0.1:6379'] }. */
+  targets: Record<string, string[]>;
   faults: FaultPlan[];
   /** Sessions live at least this long in every store, so the run never expires them. */
   sessionTtlMs: number;
@@ -55,6 +65,7 @@ const FLAG_FOR_PATH: Record<string, string> = {
   'load.rateRps': '--rate',
   'load.duration': '--duration',
   'load.users': '--users',
+  'topology.nodes': '--nodes',
   backends: '--backends',
 };
 
@@ -121,7 +132,9 @@ function applyOverrides(raw: Record<string, unknown>, flags: RunOverrides): Scen
   if (flags.rate !== undefined) load.rateRps = flags.rate;
   if (flags.duration !== undefined) load.duration = flags.duration;
   if (flags.users !== undefined) load.users = flags.users;
-  const merged: Record<string, unknown> = { ...raw, load };
+  const topology = { ...((raw.topology as Record<string, unknown> | undefined) ?? {}) };
+  if (flags.nodes !== undefined) topology.nodes = flags.nodes;
+  const merged: Record<string, unknown> = { ...raw, load, topology };
   if (flags.backends !== undefined) {
     merged.backends = flags.backends
       .split(',')
@@ -157,9 +170,35 @@ export async function loadPlan(flags: RunOverrides): Promise<Plan> {
     scenario: { name: scenario.name, description: scenario.description, source },
     variants: scenario.backends,
     load: { ...load, durationMs: duration, timeoutMs: timeout, slowMs: slow },
+    topology: scenario.topology,
+    provider: parseProvider(flags.provider),
+    targets: parseTargets(flags.targets ?? []),
     faults: scenario.faults
       .map((f) => ({ atMs: f.at, action: f.action, target: f.target, durationMs: f.duration }))
       .sort((a, b) => a.atMs - b.atMs),
     sessionTtlMs: Math.max(3_600_000, 4 * duration),
   };
+}
+
+function parseProvider(value: string | undefined): ProviderName {
+  if (value === undefined) return 'auto';
+  if ((PROVIDER_NAMES as readonly string[]).includes(value)) return value as ProviderName;
+  throw new UsageError(
+    `--provider ${JSON.stringify(value)} is not known; allowed: ${PROVIDER_NAMES.join(', ')}`,
+  );
+}
+
+/** `--target redis=redis://127.0.0.1:6379` (repeatable; several per backend make a pool). */
+function parseTargets(specs: string[]): Record<string, string[]> {
+  const targets: Record<string, string[]> = {};
+  for (const spec of specs) {
+    const eq = spec.indexOf('=');
+    if (eq <= 0 || eq === spec.length - 1) {
+      throw new UsageError(
+        `--target ${JSON.stringify(spec)} is malformed: expected backend=URL, e.g. redis=redis://127.0.0.1:6379`,
+      );
+    }
+    (targets[spec.slice(0, eq)] ??= []).push(spec.slice(eq + 1));
+  }
+  return targets;
 }

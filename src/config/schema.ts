@@ -77,6 +77,13 @@ export const loadSchema = z
   })
   .strict();
 
+export const topologySchema = z
+  .object({
+    /** Server nodes per pooled backend (memcached, redis); mysql stays single-node. */
+    nodes: numberFrom(z.number().int().min(1).max(16)).default(1),
+  })
+  .strict();
+
 export const scenarioSchema = z
   .object({
     name: z.string().min(1),
@@ -84,6 +91,7 @@ export const scenarioSchema = z
     /** Variants to run, e.g. [memory, disk:fsync]; default: every one available. */
     backends: z.array(z.string().min(1)).min(1).optional(),
     load: loadSchema.default(loadSchema.parse({})),
+    topology: topologySchema.default({ nodes: 1 }),
     faults: z.array(faultSchema).default([]),
   })
   .strict();

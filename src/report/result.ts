@@ -43,7 +43,11 @@ export interface VariantResult {
   variant: string;
   backend: string;
   provider: string;
+  /** Why this provider ran the variant, and what `auto` skipped. */
+  providerReason?: string;
   server: { name: string; version: string } | null;
+  /** The exact server command line (or image and command) used. */
+  serverCommand?: string;
   status: VariantStatus;
   reason?: string;
   mode: Mode;

@@ -55,6 +55,7 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<RunResul
       }
       result.results.push(
         await runVariant({
+          runId,
           variant,
           backend,
           plan,

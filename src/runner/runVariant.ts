@@ -22,11 +22,13 @@ import { Measurements } from '../load/measurements.js';
 import { SaturationDriver } from '../load/saturationDriver.js';
 import { warmUp } from '../load/warmUp.js';
 import { Workload } from '../load/workload.js';
+import { chooseProvider } from '../providers/registry.js';
 import type { FaultResult, VariantResult } from '../report/result.js';
 import { buildTimeline } from '../report/timeline.js';
 import type { Progress } from './progress.js';
 
 export interface VariantRun {
+  runId: string;
   variant: string;
   backend: Backend;
   plan: Plan;
@@ -77,6 +79,7 @@ export async function runVariant(run: VariantRun): Promise<VariantResult> {
     phasesMs[phase] = Math.round(performance.now() - phaseStart);
     phaseStart = performance.now();
   };
+  const targets = new Map<string, FaultTarget>();
   try {
     const dataDir = await mkdtemp(
       path.join(run.workDir, `${variant.replace(/[^a-z0-9-]/gi, '_')}-`),
@@ -88,6 +91,25 @@ export async function runVariant(run: VariantRun): Promise<VariantResult> {
       payloadBytes: plan.load.payloadBytes,
       storeTimeoutMs: STORE_TIMEOUT_MS,
     };
+    if (backend.serverSpec) {
+      const spec = backend.serverSpec(variant, { nodes: plan.topology.nodes });
+      run.progress?.phase(variant, `starting ${spec.nodes} ${spec.backend} node(s)`);
+      const { provider, why } = await chooseProvider(plan.provider, spec);
+      result.provider = provider.name;
+      result.providerReason = why;
+      const started = await provider.start(spec, {
+        runId: run.runId,
+        workDir: dataDir,
+        events,
+        signal,
+      });
+      cleanup.push('servers', () => started.stop());
+      result.server = started.server;
+      result.serverCommand = started.commandLine;
+      config.store.endpoints = started.nodes.map((n) => n.endpoint);
+      config.store.settings = spec.settings;
+      for (const node of started.nodes) targets.set(node.name, node);
+    }
     app = new AppProcess('app', config, events);
     cleanup.push('app', () => app?.stop());
     run.progress?.phase(variant, 'starting');
@@ -113,7 +135,7 @@ export async function runVariant(run: VariantRun): Promise<VariantResult> {
       plan.load.mode === 'fixed'
         ? new FixedRateDriver(context)
         : new SaturationDriver(context, [app.url]);
-    const targets = new Map<string, FaultTarget>([['app', app]]);
+    targets.set('app', app);
     measurements.originMs = performance.now();
     events.setOrigin(measurements.originMs);
     const stopTicker = run.progress?.load(variant, plan, measurements, audit.counts);

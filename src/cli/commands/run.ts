@@ -11,8 +11,9 @@ import { runPlan } from '../../runner/runPlan.js';
 import { EXIT } from '../exitCodes.js';
 import { abortOnSignals } from '../interrupt.js';
 
-interface RunFlags extends Omit<RunOverrides, 'faults'> {
+interface RunFlags extends Omit<RunOverrides, 'faults' | 'targets'> {
   fault: string[];
+  target: string[];
   out: string;
   json?: boolean;
   quiet?: boolean;
@@ -27,6 +28,8 @@ Examples:
 
 Fault spec: ${FAULT_SPEC_HELP}
 Exit codes: 0 ok, 1 a variant failed or runtime error, 2 bad input, 130 interrupted.`;
+
+const collect = (value: string, all: string[]) => [...all, value];
 
 export function runCommand(): Command {
   return new Command('run')
@@ -44,6 +47,14 @@ export function runCommand(): Command {
     .option('--rate <rps>', 'arrival rate for fixed mode, requests per second')
     .option('--duration <time>', 'load duration per variant, e.g. 30s')
     .option('--users <n>', 'virtual users, all logged in during warm-up')
+    .option('--provider <name>', 'how servers start: auto, process, docker or external', 'auto')
+    .option('--nodes <n>', 'server nodes per pooled backend (memcached, redis)')
+    .option(
+      '--target <backend=url>',
+      'an existing server for --provider external (repeatable)',
+      collect,
+      [],
+    )
     .option(
       '--fault <spec>',
       'inject a fault (repeatable)',
@@ -55,7 +66,7 @@ export function runCommand(): Command {
     .option('--quiet', 'no progress or table on stderr')
     .addHelpText('after', EXAMPLES)
     .action(async (flags: RunFlags) => {
-      const plan = await loadPlan({ ...flags, faults: flags.fault });
+      const plan = await loadPlan({ ...flags, faults: flags.fault, targets: flags.target });
       plan.variants?.forEach(backendOf);
       const progress = flags.quiet ? undefined : new StderrProgress();
       const interrupt = abortOnSignals();

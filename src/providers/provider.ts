@@ -1,0 +1,81 @@
+import type { EventLog } from '../lifecycle/eventLog.js';
+import type { FaultTarget } from '../faults/faultTarget.js';
+
+export const PROVIDER_NAMES = ['auto', 'process', 'docker', 'external'] as const;
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
+
+/** Where one node of a server lives, as the provider decided. */
+export interface NodePlacement {
+  /** Index in the pool: node0, node1, ... */
+  index: number;
+  port: number;
+  /** Folder for the node's data (process: a host folder; docker: the path inside the container). */
+  dataDir: string;
+  /** Folder for sockets, pid files, warm-restart memory files (tmpfs where the spec asks). */
+  runDir: string;
+}
+
+/**
+ * How to run one variant's servers, the same for every provider: the backend says
+ * what to run, the provider decides where (local process, container).
+ */
+export interface ServerSpec {
+  backend: string;
+  variant: string;
+  nodes: number;
+  /** Binaries looked up on PATH, first found wins (e.g. ['mariadbd', 'mysqld']). */
+  binaries: string[];
+  /** Arguments after the binary for one node. */
+  args(node: NodePlacement, binary: string): string[];
+  /** Runs once per node before its first start (e.g. initialise MariaDB's data dir). */
+  prepare?(node: NodePlacement, binary: string, run: CommandRunner): Promise<void>;
+  /** A real protocol round trip; throws until the server answers. */
+  ready(endpoint: string, settings: Record<string, string>): Promise<void>;
+  /** Prints the server's name and version, e.g. ['--version']. */
+  versionArgs: string[];
+  /** Turns the version output into {name, version}. */
+  parseVersion(output: string, binary: string): { name: string; version: string };
+  /** Graceful stop: the signal the server's own shutdown path listens to. */
+  stopSignal: NodeJS.Signals;
+  /** Credentials and the like, generated per run, passed to the store as settings. */
+  settings: Record<string, string>;
+  /** Official image for the docker provider. */
+  image?: string;
+}
+
+/** Runs a helper command (install-db and the like) where the server runs; rejects on failure. */
+export type CommandRunner = (command: string, args: string[]) => Promise<string>;
+
+/** One running server node; faults hit it through FaultTarget. */
+export interface StartedNode extends FaultTarget {
+  /** "127.0.0.1:port" */
+  readonly endpoint: string;
+  logs(): string[];
+  stop(): Promise<void>;
+}
+
+export interface Started {
+  provider: Exclude<ProviderName, 'auto'>;
+  nodes: StartedNode[];
+  server: { name: string; version: string };
+  /** The exact command line of node0 (or the image and command for docker). */
+  commandLine: string;
+  /** Anything the provider needs to say (image used, why it chose it). */
+  detail?: string;
+  stop(): Promise<void>;
+}
+
+export interface ProviderContext {
+  runId: string;
+  /** The run's temp folder; the provider puts node folders inside it. */
+  workDir: string;
+  events: EventLog;
+  signal: AbortSignal;
+}
+
+export interface Provider {
+  readonly name: Exclude<ProviderName, 'auto'>;
+  /** Can this provider run the spec here? The reason is shown when it cannot. */
+  check(spec: ServerSpec): Promise<{ available: boolean; reason: string }>;
+  start(spec: ServerSpec, ctx: ProviderContext): Promise<Started>;
+}
