@@ -6,7 +6,15 @@ import { UsageError, errorMessage } from '../errors.js';
 import { SCENARIOS_DIR } from '../paths.js';
 import { parseFaultSpec } from './faultSpec.js';
 import { PROVIDER_NAMES, type ProviderName } from '../providers/provider.js';
-import { scenarioSchema, type FaultAction, type Mode, type ScenarioInput } from './schema.js';
+import {
+  faultSchema,
+  loadSchema,
+  scenarioSchema,
+  topologySchema,
+  type FaultAction,
+  type Mode,
+  type ScenarioInput,
+} from './schema.js';
 
 /** Flags of `session-bench run` that override the scenario file. */
 export interface RunOverrides {
@@ -111,17 +119,32 @@ function valueAt(raw: unknown, keys: PropertyKey[]): unknown {
 }
 
 /** "scenario x.yaml: load.rateRps (from --rate): Too small... got -5" for every issue. */
+/** The fields a scenario may have, per place, for "unknown field" messages. */
+const ALLOWED_FIELDS: Record<string, string[]> = {
+  '': Object.keys(scenarioSchema.shape),
+  load: Object.keys(loadSchema.shape),
+  'load.mix': ['read', 'update', 'logout', 'replay'],
+  topology: Object.keys(topologySchema.shape),
+  fault: Object.keys(faultSchema.shape),
+};
+
+function allowedFieldsAt(path: PropertyKey[]): string {
+  const place = path[0] === 'faults' ? 'fault' : path.map(String).join('.');
+  return (ALLOWED_FIELDS[place] ?? []).join(', ');
+}
+
+/** "scenario x.yaml is invalid: load.rateRps (--rate): Too small ..., got -5", one line per issue. */
 function describeIssues(source: string, raw: unknown, issues: z.core.$ZodIssue[]): string {
   const lines = issues.map((issue) => {
     const field = issue.path.map(String).join('.') || '(top level)';
     const flag = FLAG_FOR_PATH[field] ?? (field.startsWith('faults.') ? '--fault or faults:' : '');
+    const where = `  ${field}${flag ? ` (${flag})` : ''}`;
+    if (issue.code === 'unrecognized_keys') {
+      const keys = issue.keys.map((k) => JSON.stringify(k)).join(', ');
+      return `${where}: unknown field ${keys}; allowed: ${allowedFieldsAt(issue.path)}`;
+    }
     const got = valueAt(raw, issue.path);
-    const gotText = got === undefined ? '' : `, got ${JSON.stringify(got)}`;
-    const keysText =
-      issue.code === 'unrecognized_keys'
-        ? ` (${issue.keys.map((k) => JSON.stringify(k)).join(', ')})`
-        : '';
-    return `  ${field}${flag ? ` (${flag})` : ''}: ${issue.message}${keysText}${gotText}`;
+    return `${where}: ${issue.message}${got === undefined ? '' : `, got ${JSON.stringify(got)}`}`;
   });
   return `scenario ${source} is invalid:\n${lines.join('\n')}`;
 }

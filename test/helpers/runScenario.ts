@@ -1,0 +1,51 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Backend } from '../../src/backends/backend.js';
+import { loadPlan, type Plan, type RunOverrides } from '../../src/config/loadPlan.js';
+import type { RunResult, VariantResult } from '../../src/report/result.js';
+import { runPlan } from '../../src/runner/runPlan.js';
+import { newRunId } from '../../src/runner/runPlan.js';
+import { runVariant } from '../../src/runner/runVariant.js';
+
+/** A plan from the smoke scenario with the given flags, exactly as the CLI builds it. */
+export function smokePlan(flags: RunOverrides = {}): Promise<Plan> {
+  return loadPlan({ scenario: 'smoke', ...flags });
+}
+
+export async function runSmoke(flags: RunOverrides): Promise<RunResult> {
+  return runPlan(await smokePlan(flags), { signal: new AbortController().signal });
+}
+
+/** Runs one variant of a backend that is not in the registry (test-only stores). */
+export async function runBackend(
+  backend: Backend,
+  variant: string,
+  plan: Plan,
+): Promise<VariantResult> {
+  const workDir = await mkdtemp(path.join(os.tmpdir(), 'session-bench-test-'));
+  try {
+    return await runVariant({
+      runId: newRunId(),
+      variant,
+      backend,
+      plan,
+      secret: 'test-secret',
+      workDir,
+      signal: new AbortController().signal,
+    });
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+export function resultFor(run: RunResult, variant: string): VariantResult {
+  const result = run.results.find((r) => r.variant === variant);
+  if (!result) throw new Error(`no result for ${variant}`);
+  if (result.status !== 'completed') {
+    throw new Error(
+      `${variant} ${result.status}: ${result.reason}\n${(result.logTail ?? []).join('\n')}`,
+    );
+  }
+  return result;
+}

@@ -1,0 +1,158 @@
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { RunResult } from '../../src/report/result.js';
+
+const CLI = path.resolve('src/cli/main.ts');
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], onStarted?: (pid: number) => void): Promise<CliRun> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { stdio: 'pipe' });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    if (onStarted) onStarted(child.pid!);
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('session-bench run (CLI)', () => {
+  it('prints the result JSON on stdout with --json and writes it under --out', async () => {
+    const out = await mkdtemp(path.join(os.tmpdir(), 'session-bench-out-'));
+    const run = await cli([
+      'run',
+      '--scenario',
+      'smoke',
+      '--backends',
+      'memory',
+      '--duration',
+      '2s',
+      '--json',
+      '--out',
+      out,
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const printed = JSON.parse(run.stdout) as RunResult;
+    expect(printed.schemaVersion).toBe(1);
+    expect(printed.results[0]).toMatchObject({
+      variant: 'memory',
+      status: 'completed',
+      provider: 'embedded',
+    });
+    expect(printed.results[0]!.requests.total).toBe(200);
+    expect(run.stderr).toMatch(/│ memory/);
+    const files = await readdir(out);
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/^\d{4}-\d\d-\d\dT\d{6}Z-smoke\.json$/);
+    const written = JSON.parse(await readFile(path.join(out, files[0]!), 'utf8')) as RunResult;
+    expect(written).toEqual(printed);
+  });
+
+  it.each([
+    [
+      ['run', '--backends', 'memory,postgres'],
+      /unknown backend variant "postgres".*memory, disk, disk:fsync, cookie/,
+    ],
+    [
+      ['run', '--fault', 'kill-the-app'],
+      /--fault "kill-the-app" is malformed: expected <action>:<target>@<at>/,
+    ],
+    [['run', '--rate', '-5'], /load\.rateRps \(--rate\): .*got "-5"/],
+    [['run', '--scenario', 'nope'], /scenario "nope" not found/],
+    [['run', '--colour', 'blue'], /unknown option '--colour'/],
+    [['launch'], /unknown command 'launch'/],
+  ])('exits 2 on bad input: %j', async (args, message) => {
+    const run = await cli(args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('Ctrl-C writes what was measured as aborted, exits 130 and leaves no app behind', async () => {
+    const out = await mkdtemp(path.join(os.tmpdir(), 'session-bench-out-'));
+    let pid = 0;
+    const running = cli(
+      [
+        'run',
+        '--scenario',
+        'smoke',
+        '--backends',
+        'memory,disk',
+        '--duration',
+        '10s',
+        '--out',
+        out,
+      ],
+      (p) => (pid = p),
+    );
+    await new Promise((r) => setTimeout(r, 4000));
+    const apps = childrenOf(pid);
+    process.kill(pid, 'SIGINT');
+    const run = await running;
+    expect(run.code, run.stderr).toBe(130);
+    const files = await readdir(out);
+    const result = JSON.parse(await readFile(path.join(out, files[0]!), 'utf8')) as RunResult;
+    expect(result.status).toBe('aborted');
+    expect(result.results[0]!.status).toBe('aborted');
+    expect(result.results[0]!.requests.total).toBeGreaterThan(0);
+    expect(result.results[1]).toMatchObject({ variant: 'disk', status: 'skipped' });
+    expect(apps.length).toBeGreaterThan(0);
+    for (const app of apps) expect(isRunning(app), `app pid ${app}`).toBe(false);
+  });
+});
+
+describe('session-bench list', () => {
+  it('lists variants, providers and scenarios', async () => {
+    const run = await cli(['list', '--json']);
+    expect(run.code).toBe(0);
+    const listing = JSON.parse(run.stdout) as {
+      backends: { variants: { id: string }[] }[];
+      scenarios: { name: string }[];
+    };
+    const variants = listing.backends.flatMap((b) => b.variants.map((v) => v.id));
+    expect(variants).toEqual(expect.arrayContaining(['memory', 'disk', 'disk:fsync', 'cookie']));
+    expect(listing.scenarios.map((s) => s.name)).toEqual(
+      expect.arrayContaining(['default', 'smoke']),
+    );
+  });
+});
+
+function childrenOf(pid: number): number[] {
+  const found: number[] = [];
+  const walk = (parent: number) => {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        if (ppid === parent) {
+          found.push(Number(entry));
+          walk(Number(entry));
+        }
+      } catch {
+        // the process ended while we looked
+      }
+    }
+  };
+  walk(pid);
+  return found;
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { faultImpact, LogIndex } from '../../src/faults/faultImpact.js';
+import { Outcome, RequestLog } from '../../src/load/requestLog.js';
+
+/** 100 req/s for 10 s of 1 ms answers, with a hook to change rows in a time range. */
+function steadyLog(
+  change: (intendedMs: number) => { latencyMs: number; outcome: Outcome } | undefined,
+) {
+  const log = new RequestLog();
+  for (let t = 0; t < 10_000; t += 10) {
+    const row = change(t) ?? { latencyMs: 1, outcome: Outcome.Ok };
+    log.add(t, row.latencyMs * 1000, row.outcome);
+  }
+  return new LogIndex(log);
+}
+
+describe('faultImpact', () => {
+  it('a fault that changes nothing has no unavailability and recovers at once', () => {
+    const impact = faultImpact(
+      steadyLog(() => undefined),
+      5000,
+      10_000,
+      500,
+    );
+    expect(impact).toEqual({ unavailableMs: 0, recoveryMs: 0, errorsDuringFault: 0 });
+  });
+
+  it('refused requests for 300 ms: unavailable from the first failure to the first good answer', () => {
+    const index = steadyLog((t) =>
+      t >= 5000 && t < 5300 ? { latencyMs: 0.2, outcome: Outcome.Error } : undefined,
+    );
+    const impact = faultImpact(index, 5000, 10_000, 500);
+    expect(impact.unavailableMs).toBe(301); // 5000 -> answer of the 5300 request at 5301
+    expect(impact.errorsDuringFault).toBe(30);
+    expect(impact.recoveryMs).toBe(300);
+  });
+
+  it('a 1 s freeze fails nobody outright but counts as unavailable through slow answers', () => {
+    const index = steadyLog((t) =>
+      t >= 5000 && t < 6000 ? { latencyMs: 6000 - t + 1, outcome: Outcome.Ok } : undefined,
+    );
+    const impact = faultImpact(index, 5000, 10_000, 500);
+    // First slow (>500 ms) request was intended at 5000; the first good answer came at ~6001.
+    expect(impact.unavailableMs).toBeGreaterThanOrEqual(990);
+    expect(impact.unavailableMs).toBeLessThanOrEqual(1010);
+    expect(impact.recoveryMs).toBe(1000);
+    expect(impact.errorsDuringFault).toBe(0);
+  });
+
+  it('a fault never recovered within the run says so', () => {
+    const index = steadyLog((t) =>
+      t >= 5000 ? { latencyMs: 1, outcome: Outcome.Error } : undefined,
+    );
+    const impact = faultImpact(index, 5000, 10_000, 500);
+    expect(impact.recoveryMs).toBeNull();
+    expect(impact.unavailableMs).toBe(5000);
+  });
+});
