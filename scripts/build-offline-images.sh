@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Builds the "offline" image set from Debian packages, with no container registry:
+# debootstrap a minimal bookworm with redis-server, memcached and mariadb-server,
+# then `docker import` it. One image serves every backend; per-backend tags point at it.
+#
+#   scripts/build-offline-images.sh [--force]
+#
+# Environment:
+#   SESSION_BENCH_OFFLINE_IMAGE   image name (default session-bench/offline:bookworm)
+#   SESSION_BENCH_DEBIAN_MIRROR   Debian mirror (default: the one apt is configured with)
+#   SESSION_BENCH_BUILD_LOG       build log (default /var/tmp/session-bench-offline-build.log)
+#
+# Needs root (debootstrap), debootstrap and a running Docker daemon. About 2 minutes.
+set -euo pipefail
+
+IMAGE="${SESSION_BENCH_OFFLINE_IMAGE:-session-bench/offline:bookworm}"
+SUITE=bookworm
+PACKAGES=redis-server,memcached,mariadb-server
+# Per-backend names for the same image, so `docker images` says what it is for.
+ALIASES=(session-bench/redis:offline session-bench/memcached:offline session-bench/mariadb:offline)
+LOG="${SESSION_BENCH_BUILD_LOG:-/var/tmp/session-bench-offline-build.log}"
+FORCE=0
+
+for arg in "$@"; do
+  case "$arg" in
+    --force) FORCE=1 ;;
+    -h | --help)
+      sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+      exit 0
+      ;;
+    *)
+      echo "build-offline-images: unknown argument $arg (allowed: --force)" >&2
+      exit 2
+      ;;
+  esac
+done
+
+say() { echo "build-offline-images: $*" >&2; }
+fail() {
+  say "$*"
+  exit 1
+}
+
+[ "$(id -u)" = 0 ] || fail "debootstrap needs root; run as root (e.g. sudo $0)"
+command -v docker >/dev/null || fail "docker CLI not found; install docker.io (or run .ci/setup-docker.sh)"
+command -v debootstrap >/dev/null || fail "debootstrap not found; apt-get install -y debootstrap"
+docker info >/dev/null 2>&1 || fail "the Docker daemon does not answer (docker info failed); start dockerd first"
+
+if [ "$FORCE" = 0 ] && docker image inspect "$IMAGE" >/dev/null 2>&1; then
+  say "$IMAGE already present (use --force to rebuild)"
+  exit 0
+fi
+
+# The mirror apt already uses: deb822 sources first, then the one-line format.
+apt_mirror() {
+  local file uri
+  for file in /etc/apt/sources.list.d/*.sources; do
+    [ -f "$file" ] || continue
+    # The first stanza whose Suites has the plain suite (not -security/-updates).
+    uri=$(awk -v suite="$SUITE" '
+      BEGIN { RS = ""; FS = "\n" }
+      {
+        uris = ""; ok = 0
+        for (i = 1; i <= NF; i++) {
+          if ($i ~ /^URIs:/) { sub(/^URIs:[ \t]*/, "", $i); split($i, u, /[ \t]+/); uris = u[1] }
+          if ($i ~ /^Suites:/) { n = split($i, s, /[ \t]+/); for (j = 2; j <= n; j++) if (s[j] == suite) ok = 1 }
+        }
+        if (ok && uris != "") { print uris; exit }
+      }' "$file")
+    if [ -n "$uri" ]; then
+      echo "$uri"
+      return
+    fi
+  done
+  for file in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    [ -f "$file" ] || continue
+    uri=$(awk -v suite="$SUITE" '$1 == "deb" && $0 !~ /\[/ && $3 == suite { print $2; exit }
+      $1 == "deb" && $2 ~ /^\[/ { for (i = 3; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { if ($(i + 1) == suite) { print $i; exit } } }' "$file")
+    if [ -n "$uri" ]; then
+      echo "$uri"
+      return
+    fi
+  done
+  echo http://deb.debian.org/debian
+}
+
+MIRROR="${SESSION_BENCH_DEBIAN_MIRROR:-$(apt_mirror)}"
+ROOTFS=$(mktemp -d /var/tmp/session-bench-rootfs.XXXXXX)
+trap 'rm -rf "$ROOTFS"' EXIT
+start=$(date +%s)
+: >"$LOG"
+say "debootstrap $SUITE from $MIRROR with $PACKAGES (log: $LOG)"
+
+# A package whose postinst starts its service is held back by debootstrap's fake
+# start-stop-daemon and policy-rc.d, so nothing keeps running in the chroot.
+if ! debootstrap --variant=minbase --include="$PACKAGES" "$SUITE" "$ROOTFS" "$MIRROR" >>"$LOG" 2>&1; then
+  tail -n 30 "$LOG" >&2
+  fail "debootstrap failed after $(($(date +%s) - start)) s (full log: $LOG)"
+fi
+
+# Versions go into the image labels, so a result can say what it ran.
+versions=$(chroot "$ROOTFS" dpkg-query -W -f='${Package}=${Version} ' redis-server memcached mariadb-server)
+say "installed: $versions"
+
+# Smaller image: no package lists, caches, docs; no data dirs left from postinst.
+rm -rf "$ROOTFS"/var/lib/apt/lists/* "$ROOTFS"/var/cache/apt/*.bin "$ROOTFS"/var/cache/apt/archives/*.deb \
+  "$ROOTFS"/usr/share/doc/* "$ROOTFS"/usr/share/man/* "$ROOTFS"/usr/share/info/* "$ROOTFS"/var/log/*.log
+
+say "docker import as $IMAGE"
+tar --numeric-owner -C "$ROOTFS" -c . | docker import \
+  --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+  --change 'CMD ["/bin/bash"]' \
+  --change 'LABEL session-bench.image-set=offline' \
+  --change "LABEL session-bench.suite=$SUITE" \
+  --change "LABEL session-bench.mirror=$MIRROR" \
+  --change "LABEL session-bench.packages=\"${versions% }\"" \
+  --message "session-bench offline image: debootstrap $SUITE + $PACKAGES" \
+  - "$IMAGE" >>"$LOG" 2>&1 || {
+  tail -n 30 "$LOG" >&2
+  fail "docker import failed (full log: $LOG)"
+}
+for alias in "${ALIASES[@]}"; do docker tag "$IMAGE" "$alias"; done
+
+size=$(docker image inspect -f '{{.Size}}' "$IMAGE")
+say "built $IMAGE ($((size / 1024 / 1024)) MiB, also tagged ${ALIASES[*]}) in $(($(date +%s) - start)) s"
+echo "$IMAGE"
