@@ -13,6 +13,11 @@ export interface NodePlacement {
   dataDir: string;
   /** Folder for sockets, pid files, warm-restart memory files (tmpfs where the spec asks). */
   runDir: string;
+  /**
+   * The server runs as root (process provider started by root, a container run as root).
+   * Servers that refuse root unless told (memcached -u, mariadbd --user) get their flag.
+   */
+  runAsRoot?: boolean;
 }
 
 /**
@@ -27,6 +32,15 @@ export interface ServerSpec {
   binaries: string[];
   /** Arguments after the binary for one node. */
   args(node: NodePlacement, binary: string): string[];
+  /**
+   * Files the provider writes into `runDir` before the node's first start, readable by
+   * the server only (name -> content), e.g. MariaDB's --init-file with the run's password.
+   */
+  files?(node: NodePlacement): Record<string, string>;
+  /** `runDir` must be in memory (tmpfs), e.g. memcached's warm-restart memory file. */
+  runDirInMemory?: boolean;
+  /** How long a start may take until `ready` answers (default 30 s). */
+  startTimeoutMs?: number;
   /** Runs once per node before its first start (e.g. initialise MariaDB's data dir). */
   prepare?(node: NodePlacement, binary: string, run: CommandRunner): Promise<void>;
   /** A real protocol round trip; throws until the server answers. */
