@@ -23,6 +23,9 @@ const PATHS = {
  * Every answer still goes through the ledger and the audit.
  */
 export class SaturationDriver implements LoadDriver {
+  /** Connections whose request has not been answered yet. */
+  private readonly unanswered = new Set<ConnectionContext>();
+
   constructor(
     private readonly ctx: LoadContext,
     private readonly baseUrls: string[],
@@ -46,6 +49,9 @@ export class SaturationDriver implements LoadDriver {
     signal.addEventListener('abort', stop, { once: true });
     const result = await instance;
     signal.removeEventListener('abort', stop);
+    // Requests cut off by the end of the run may have been applied (a logout, say):
+    // the audit must treat them as unknown, not as never sent.
+    for (const context of this.unanswered) this.noAnswer(context, 'no answer before the run ended');
     // Connection errors never reach onResponse; count what autocannon saw.
     const counted = this.ctx.measurements.requests;
     counted.timeouts += result.timeouts;
@@ -62,16 +68,14 @@ export class SaturationDriver implements LoadDriver {
   }
 
   private nextRequest(req: AutocannonRequest, context: ConnectionContext): AutocannonRequest {
-    const { workload, ledger, audit, measurements } = this.ctx;
-    if (context.step) {
-      // The previous request of this connection failed without an answer.
-      audit.check(context.step.user, context.step.action, new Error('connection error'));
-      workload.done(context.step.user);
-    }
+    const { workload, ledger, measurements } = this.ctx;
+    // The previous request of this connection failed without an answer.
+    if (context.step) this.noAnswer(context, 'connection error');
     const step = workload.next();
     if (!step) return { ...req, method: 'GET', path: '/health', headers: {} };
     context.step = step;
     context.sentAtMs = measurements.now();
+    this.unanswered.add(context);
     const token = tokenFor(ledger, step);
     return {
       ...req,
@@ -80,11 +84,20 @@ export class SaturationDriver implements LoadDriver {
     };
   }
 
+  private noAnswer(context: ConnectionContext, why: string): void {
+    const step = context.step!;
+    context.step = undefined;
+    this.unanswered.delete(context);
+    this.ctx.audit.check(step.user, step.action, new Error(why));
+    this.ctx.workload.done(step.user);
+  }
+
   private answered(context: ConnectionContext, reply: Reply): void {
     const { workload, audit, measurements } = this.ctx;
     const step = context.step;
     if (!step || context.sentAtMs === undefined) return;
     context.step = undefined;
+    this.unanswered.delete(context);
     workload.done(step.user);
     const outcome = audit.check(step.user, step.action, reply);
     measurements.record(context.sentAtMs, (measurements.now() - context.sentAtMs) * 1000, outcome);

@@ -1,0 +1,53 @@
+/**
+ * Harness overhead: session-bench's saturation throughput with the `memory` backend,
+ * as a ratio to plain autocannon against a bare node:http server answering "ok".
+ * Both servers are child processes and both loads use the same connections and time.
+ * Run: node --import tsx bench/harness-overhead.ts [seconds]
+ */
+import { spawn } from 'node:child_process';
+import autocannon from 'autocannon';
+import { loadPlan } from '../src/config/loadPlan.js';
+import { freePort } from '../src/lifecycle/freePort.js';
+import { runPlan } from '../src/runner/runPlan.js';
+
+const seconds = Number(process.argv[2] ?? 10);
+const connections = 64;
+
+async function bareServerThroughput(): Promise<number> {
+  const port = await freePort();
+  const code = `require('node:http').createServer((q, s) => s.end('ok')).listen(${port}, '127.0.0.1', () => console.log('up'))`;
+  const server = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve) => server.stdout.once('data', resolve));
+  try {
+    const result = await autocannon({
+      url: `http://127.0.0.1:${port}`,
+      connections,
+      duration: seconds,
+    });
+    return result.requests.total / result.duration;
+  } finally {
+    server.kill('SIGTERM');
+  }
+}
+
+async function sessionBenchThroughput(): Promise<number> {
+  const plan = await loadPlan({
+    scenario: 'smoke',
+    backends: 'memory',
+    mode: 'saturation',
+    duration: `${seconds}s`,
+    users: '10000',
+  });
+  plan.load.connections = connections;
+  const run = await runPlan(plan, { signal: new AbortController().signal });
+  const memory = run.results[0]!;
+  if (memory.status !== 'completed') throw new Error(`memory ${memory.status}: ${memory.reason}`);
+  return memory.throughputRps;
+}
+
+const bare = await bareServerThroughput();
+const ours = await sessionBenchThroughput();
+console.log(`harness overhead (${connections} connections, ${seconds}s each):`);
+console.log(`  autocannon -> bare node:http "ok":         ${bare.toFixed(0)} req/s`);
+console.log(`  session-bench saturation -> app + memory:  ${ours.toFixed(0)} req/s`);
+console.log(`  ratio: ${(ours / bare).toFixed(2)} (target >= 0.6)`);
