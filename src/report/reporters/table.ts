@@ -33,7 +33,7 @@ export function renderTable(result: RunResult): string {
       'wrong user',
       'status',
     ],
-    style: { head: [], border: [] },
+    style: { head: [], border: [], compact: true },
   });
   for (const r of result.results) {
     table.push([
