@@ -1,5 +1,6 @@
 import type { EventLog } from '../lifecycle/eventLog.js';
 import type { FaultTarget } from '../faults/faultTarget.js';
+import type { ImageSet } from './dockerImages.js';
 
 export const PROVIDER_NAMES = ['auto', 'process', 'docker', 'external'] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
@@ -18,6 +19,12 @@ export interface NodePlacement {
    * Servers that refuse root unless told (memcached -u, mariadbd --user) get their flag.
    */
   runAsRoot?: boolean;
+  /**
+   * The address the server listens on; absent means 127.0.0.1. Docker's bridge
+   * networking sets 0.0.0.0: that is inside the container's own network, and only
+   * 127.0.0.1 on the host is published.
+   */
+  bindAddress?: string;
 }
 
 /**
@@ -79,17 +86,41 @@ export interface Started {
   stop(): Promise<void>;
 }
 
+export const DOCKER_NETWORKS = ['bridge', 'host'] as const;
+export type DockerNetwork = (typeof DOCKER_NETWORKS)[number];
+
+/** Run-wide choices from the plan; each provider reads the ones it needs. */
+export interface ProviderOptions {
+  /** docker: which images (official tags or the offline set built from Debian packages). */
+  imageSet: ImageSet;
+  /** docker: bridge (ports published on 127.0.0.1) or host networking. */
+  dockerNetwork: DockerNetwork;
+  /** external: existing servers per backend, e.g. { redis: ['redis://127.0.0.1:6379'] }. */
+  targets: Record<string, string[]>;
+}
+
+export const DEFAULT_PROVIDER_OPTIONS: ProviderOptions = {
+  imageSet: 'official',
+  dockerNetwork: 'bridge',
+  targets: {},
+};
+
 export interface ProviderContext {
   runId: string;
   /** The run's temp folder; the provider puts node folders inside it. */
   workDir: string;
   events: EventLog;
   signal: AbortSignal;
+  /** Absent: DEFAULT_PROVIDER_OPTIONS. */
+  options?: ProviderOptions;
 }
 
 export interface Provider {
   readonly name: Exclude<ProviderName, 'auto'>;
   /** Can this provider run the spec here? The reason is shown when it cannot. */
-  check(spec: ServerSpec): Promise<{ available: boolean; reason: string }>;
+  check(
+    spec: ServerSpec,
+    options?: ProviderOptions,
+  ): Promise<{ available: boolean; reason: string }>;
   start(spec: ServerSpec, ctx: ProviderContext): Promise<Started>;
 }
