@@ -48,6 +48,11 @@ export interface ServerSpec {
   runDirInMemory?: boolean;
   /** How long a start may take until `ready` answers (default 30 s). */
   startTimeoutMs?: number;
+  /**
+   * After a graceful stop, start again only once the wall clock is in a later second
+   * (memcached refuses a warm restart within the second its metadata says it stopped).
+   */
+  restartInNextSecond?: boolean;
   /** Runs once per node before its first start (e.g. initialise MariaDB's data dir). */
   prepare?(node: NodePlacement, binary: string, run: CommandRunner): Promise<void>;
   /** A real protocol round trip; throws until the server answers. */

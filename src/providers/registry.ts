@@ -1,8 +1,9 @@
 import { RuntimeError } from '../errors.js';
+import { processProvider } from './process.js';
 import type { Provider, ProviderName, ServerSpec } from './provider.js';
 
 /** Providers that can start servers, in the order `auto` tries them. */
-export const PROVIDERS: Provider[] = [];
+export const PROVIDERS: Provider[] = [processProvider];
 
 export interface ProviderChoice {
   provider: Provider;

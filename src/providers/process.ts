@@ -1,0 +1,244 @@
+import { spawn } from 'node:child_process';
+import { constants } from 'node:fs';
+import { access, chmod, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { RuntimeError, errorMessage } from '../errors.js';
+import { freePort } from '../lifecycle/freePort.js';
+import { LogTail } from '../lifecycle/logTail.js';
+import { ProcessNode, processStartTime } from './processNode.js';
+import type {
+  CommandRunner,
+  NodePlacement,
+  Provider,
+  ProviderContext,
+  ServerSpec,
+  Started,
+} from './provider.js';
+
+/**
+ * Daemons live in sbin, which a non-root user's PATH often lacks (Debian puts
+ * mariadbd in /usr/sbin): looked at after PATH.
+ */
+const SBIN_DIRS = ['/usr/local/sbin', '/usr/sbin', '/sbin'];
+/** Where a spec's in-memory run dir goes (memcached's warm-restart file). */
+export const MEMORY_DIR = '/dev/shm';
+/** Marks a folder created for a run, so `clean` knows whose it is. */
+export const OWNER_FILE_NAME = 'owner.json';
+
+const DEFAULT_START_TIMEOUT_MS = 30_000;
+const HELPER_TIMEOUT_MS = 120_000;
+
+/** The directories searched for a binary: PATH first, then the sbin folders. */
+export function searchDirs(envPath: string | undefined): string[] {
+  const dirs = (envPath ?? '').split(path.delimiter).filter(Boolean);
+  return [...dirs, ...SBIN_DIRS.filter((d) => !dirs.includes(d))];
+}
+
+/** The absolute path of the first of `names` found (in order of names, then of dirs). */
+export async function findBinary(
+  names: string[],
+  envPath = process.env.PATH,
+): Promise<string | undefined> {
+  for (const name of names) {
+    if (name.includes('/')) {
+      if (await isExecutable(name)) return path.resolve(name);
+      continue;
+    }
+    for (const dir of searchDirs(envPath)) {
+      const candidate = path.join(dir, name);
+      if (await isExecutable(candidate)) return candidate;
+    }
+  }
+  return undefined;
+}
+
+async function isExecutable(file: string): Promise<boolean> {
+  try {
+    await access(file, constants.X_OK);
+    return (await stat(file)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Runs a short command and resolves with stdout + stderr; rejects with its output's tail. */
+export function runCommand(
+  file: string,
+  args: string[],
+  timeoutMs = HELPER_TIMEOUT_MS,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const tail = new LogTail(30);
+    let output = '';
+    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const collect = (chunk: Buffer) => (output += chunk.toString('utf8'));
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(new RuntimeError(`cannot run ${file}: ${errorMessage(error)}`));
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) return resolve(output);
+      for (const line of output.split('\n')) tail.push(line);
+      const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+      reject(new RuntimeError(`${path.basename(file)} ${how}`, tail.tail()));
+    });
+  });
+}
+
+/** Which binary runs a spec here, and what it says it is. */
+export interface BinaryProbe {
+  binary: string;
+  server: { name: string; version: string };
+}
+
+/**
+ * Starts servers as local processes from the binaries on PATH: free 127.0.0.1
+ * ports, a data dir per node under the run's temp folder, a pid file per node for
+ * `session-bench clean`, and (on Linux, with util-linux's setpriv) a parent-death
+ * signal so the servers die with session-bench even when it is SIGKILLed.
+ */
+export class ProcessProvider implements Provider {
+  readonly name = 'process' as const;
+  private readonly versions = new Map<string, Promise<BinaryProbe['server']>>();
+  private wrapper: Promise<string[]> | undefined;
+
+  async check(spec: ServerSpec): Promise<{ available: boolean; reason: string }> {
+    try {
+      const probe = await this.probe(spec);
+      return {
+        available: true,
+        reason: `${probe.binary} (${probe.server.name} ${probe.server.version})`,
+      };
+    } catch (error) {
+      return { available: false, reason: errorMessage(error) };
+    }
+  }
+
+  /** Finds the spec's binary and asks it for its version; throws when there is none. */
+  async probe(spec: ServerSpec): Promise<BinaryProbe> {
+    const binary = await findBinary(spec.binaries);
+    if (!binary) {
+      throw new RuntimeError(
+        `${spec.binaries.join(' or ')} not found on PATH (or in ${SBIN_DIRS.join(', ')})`,
+      );
+    }
+    let version = this.versions.get(binary);
+    if (!version) {
+      version = runCommand(binary, spec.versionArgs, 10_000).then((out) =>
+        spec.parseVersion(out, binary),
+      );
+      this.versions.set(binary, version);
+      version.catch(() => this.versions.delete(binary));
+    }
+    return { binary, server: await version };
+  }
+
+  async start(spec: ServerSpec, ctx: ProviderContext): Promise<Started> {
+    const { binary, server } = await this.probe(spec);
+    const wrapper = await this.deathSignalWrapper();
+    const memoryRoot = spec.runDirInMemory
+      ? await mkdtemp(path.join(MEMORY_DIR, `session-bench-${ctx.runId}-`))
+      : undefined;
+    if (memoryRoot) await writeOwnerFile(memoryRoot);
+    const nodes: ProcessNode[] = [];
+    const stopAll = async () => {
+      const outcomes = await Promise.allSettled(nodes.map((n) => n.stop()));
+      if (memoryRoot) await rm(memoryRoot, { recursive: true, force: true });
+      const failed = outcomes.find((o) => o.status === 'rejected');
+      if (failed) throw failed.reason;
+    };
+    try {
+      for (let index = 0; index < spec.nodes; index++) {
+        if (ctx.signal.aborted) throw new RuntimeError('interrupted while starting servers');
+        nodes.push(await this.startNode(spec, ctx, { binary, wrapper, index, memoryRoot }));
+      }
+    } catch (error) {
+      await stopAll().catch(() => undefined);
+      throw error;
+    }
+    const detail = wrapper.length
+      ? 'servers get SIGKILL if session-bench dies (setpriv --pdeathsig)'
+      : 'setpriv not found: servers left by a crash are removed by `session-bench clean`';
+    return {
+      provider: 'process',
+      nodes,
+      server,
+      commandLine: nodes[0]!.commandLine,
+      detail,
+      stop: stopAll,
+    };
+  }
+
+  private async startNode(
+    spec: ServerSpec,
+    ctx: ProviderContext,
+    where: { binary: string; wrapper: string[]; index: number; memoryRoot?: string },
+  ): Promise<ProcessNode> {
+    const { binary, index } = where;
+    const name = `node${index}`;
+    const nodeDir = path.join(ctx.workDir, name);
+    const placement: NodePlacement = {
+      index,
+      port: await freePort(),
+      dataDir: path.join(nodeDir, 'data'),
+      runDir: where.memoryRoot ? path.join(where.memoryRoot, name) : path.join(nodeDir, 'run'),
+      runAsRoot: process.getuid?.() === 0,
+    };
+    await mkdir(placement.dataDir, { recursive: true });
+    await mkdir(placement.runDir, { recursive: true, mode: 0o700 });
+    for (const [file, content] of Object.entries(spec.files?.(placement) ?? {})) {
+      const target = path.join(placement.runDir, file);
+      await writeFile(target, content, { mode: 0o600 });
+      await chmod(target, 0o600);
+    }
+    if (spec.prepare) {
+      ctx.events.record(name, 'prepare', `data dir ${placement.dataDir}`);
+      const run: CommandRunner = async (command, args) => {
+        const file = await findBinary([command]);
+        if (!file)
+          throw new RuntimeError(`${command} not found on PATH (needed by ${spec.variant})`);
+        return runCommand(file, args);
+      };
+      await spec.prepare(placement, binary, run);
+    }
+    const node = new ProcessNode({
+      name,
+      binary,
+      args: spec.args(placement, binary),
+      port: placement.port,
+      wrapper: where.wrapper,
+      nodeDir,
+      ready: () => spec.ready(`127.0.0.1:${placement.port}`, spec.settings),
+      stopSignal: spec.stopSignal,
+      startTimeoutMs: spec.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
+      restartInNextSecond: spec.restartInNextSecond ?? false,
+      events: ctx.events,
+    });
+    await node.start();
+    return node;
+  }
+
+  /** `setpriv --pdeathsig SIGKILL --` when util-linux has it (Linux only). */
+  private deathSignalWrapper(): Promise<string[]> {
+    this.wrapper ??= (async () => {
+      if (process.platform !== 'linux') return [];
+      const setpriv = await findBinary(['setpriv']);
+      if (!setpriv) return [];
+      const help = await runCommand(setpriv, ['--help'], 5_000).catch(() => '');
+      return help.includes('--pdeathsig') ? [setpriv, '--pdeathsig', 'SIGKILL', '--'] : [];
+    })();
+    return this.wrapper;
+  }
+}
+
+/** Records which session-bench process owns a folder (checked by `clean`). */
+export async function writeOwnerFile(dir: string): Promise<void> {
+  const owner = { pid: process.pid, startTime: processStartTime(process.pid) };
+  await writeFile(path.join(dir, OWNER_FILE_NAME), `${JSON.stringify(owner)}\n`);
+}
+
+export const processProvider = new ProcessProvider();
