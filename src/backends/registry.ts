@@ -2,10 +2,20 @@ import { UsageError } from '../errors.js';
 import { backendNameOf, type Backend, type VariantInfo } from './backend.js';
 import { cookieBackend } from './cookie.js';
 import { diskBackend } from './disk.js';
+import { memcachedBackend } from './memcached.js';
 import { memoryBackend } from './memory.js';
+import { mysqlBackend } from './mysql.js';
+import { redisBackend } from './redis.js';
 
 /** Every backend session-bench knows, in the order runs and listings use. */
-export const BACKENDS: Backend[] = [memoryBackend, diskBackend, cookieBackend];
+export const BACKENDS: Backend[] = [
+  memoryBackend,
+  diskBackend,
+  cookieBackend,
+  redisBackend,
+  memcachedBackend,
+  mysqlBackend,
+];
 
 export function allVariants(): VariantInfo[] {
   return BACKENDS.flatMap((b) => b.variants);

@@ -1,0 +1,180 @@
+import { createConnection } from 'node:net';
+import path from 'node:path';
+import memjs from 'memjs';
+import { UsageError } from '../errors.js';
+import type { NodePlacement, ServerSpec } from '../providers/provider.js';
+import type { Backend, VariantInfo } from './backend.js';
+import type { CreateStore, Session, SessionStore } from './sessionStore.js';
+
+const VARIANTS: VariantInfo[] = [
+  {
+    id: 'memcached',
+    description: 'plain memcached (64 MB): any restart or crash forgets every session on that node',
+  },
+  {
+    id: 'memcached:warm',
+    description:
+      'warm restart: items in a memory file on tmpfs (-e); a graceful restart (SIGUSR1) keeps them, a crash does not',
+  },
+];
+
+/** Name of the warm-restart memory file inside the node's (tmpfs) run dir. */
+const MEMORY_FILE = 'memory_file';
+
+export const memcachedBackend: Backend = {
+  name: 'memcached',
+  kind: 'server',
+  variants: VARIANTS,
+  storeModule: new URL(import.meta.url),
+  serverSpec: memcachedSpec,
+};
+
+function memcachedSpec(variant: string, options: { nodes: number }): ServerSpec {
+  if (!VARIANTS.some((v) => v.id === variant)) {
+    throw new UsageError(`unknown memcached variant ${variant}`);
+  }
+  const warm = variant === 'memcached:warm';
+  return {
+    backend: 'memcached',
+    variant,
+    nodes: options.nodes,
+    binaries: ['memcached'],
+    args: (node) => memcachedArgs(node, warm),
+    runDirInMemory: warm,
+    restartInNextSecond: warm,
+    ready: memcachedReady,
+    versionArgs: ['-V'],
+    parseVersion: parseMemcachedVersion,
+    // memcached documents SIGUSR1 as the graceful stop that saves a restartable
+    // cache; plain memcached stops on SIGTERM.
+    stopSignal: warm ? 'SIGUSR1' : 'SIGTERM',
+    settings: {},
+    image: 'memcached:1.6',
+  };
+}
+
+export function memcachedArgs(node: NodePlacement, warm: boolean): string[] {
+  return [
+    '-l',
+    '127.0.0.1',
+    '-p',
+    String(node.port),
+    // No UDP listener (the default in 1.6, said out loud).
+    '-U',
+    '0',
+    '-m',
+    '64',
+    '-c',
+    '1024',
+    // Errors and warm-restart notes ("[restart] ...") go to the log tail.
+    '-v',
+    ...(node.runAsRoot ? ['-u', 'root'] : []),
+    ...(warm ? ['-e', path.join(node.runDir, MEMORY_FILE)] : []),
+  ];
+}
+
+/** "memcached 1.6.18" */
+export function parseMemcachedVersion(output: string): { name: string; version: string } {
+  const match = /memcached\s+(\S+)/i.exec(output);
+  return { name: 'memcached', version: match?.[1] ?? 'unknown' };
+}
+
+/** A `version` round trip on the text protocol. */
+export function memcachedReady(endpoint: string): Promise<void> {
+  const colon = endpoint.lastIndexOf(':');
+  return new Promise((resolve, reject) => {
+    const socket = createConnection({
+      host: endpoint.slice(0, colon),
+      port: Number(endpoint.slice(colon + 1)),
+    });
+    let reply = '';
+    const finish = (error?: Error) => {
+      socket.destroy();
+      if (error) reject(error);
+      else resolve();
+    };
+    socket.setTimeout(1_000, () => finish(new Error('no answer to version within 1000 ms')));
+    socket.on('error', finish);
+    socket.on('connect', () => socket.write('version\r\n'));
+    socket.on('data', (chunk) => {
+      reply += chunk.toString('latin1');
+      if (!reply.includes('\r\n')) return;
+      if (reply.startsWith('VERSION ')) finish();
+      else finish(new Error(`version answered ${JSON.stringify(reply.trim())}`));
+    });
+  });
+}
+
+const SESSION_ID = /^[0-9a-f]{32}$/;
+const KEY_PREFIX = 'sess:';
+
+export function memcachedKey(sessionId: string): string {
+  return KEY_PREFIX + sessionId;
+}
+
+/**
+ * memjs options. `failover` stays off: with it, a dead node's keys go to the next
+ * node, where a get finds nothing and the user looks logged out while the session
+ * is only unreachable. Without it, a failed operation rejects (the app answers 503).
+ */
+export const MEMJS_OPTIONS = {
+  failover: false,
+  // memjs counts the first attempt: 2 means one retry, 200 ms later.
+  retries: 2,
+  retry_delay: 0.2,
+  timeout: 0.5,
+  conntimeout: 1,
+  keepAlive: true,
+  logger: { log: () => {} },
+};
+
+/** The node index memjs's own key distribution picks for a session id. */
+export function memcachedNodeOf(sessionId: string, endpoints: string[]): number {
+  if (endpoints.length <= 1) return 0;
+  const client = memjs.Client.create(endpoints.join(','), MEMJS_OPTIONS);
+  // @types/memjs says string; memjs returns the index (hashCode(key) % servers).
+  return Number(client.getServer(memcachedKey(sessionId)));
+}
+
+class MemcachedStore implements SessionStore {
+  private readonly expiresS: number;
+
+  constructor(
+    private readonly client: memjs.Client,
+    ttlMs: number,
+  ) {
+    // memcached reads more than 30 days as a Unix time; session TTLs are far below.
+    this.expiresS = Math.max(1, Math.ceil(ttlMs / 1000));
+  }
+
+  async get(token: string): Promise<Session | null> {
+    if (!SESSION_ID.test(token)) return null;
+    const { value } = await this.client.get(memcachedKey(token));
+    return value === null ? null : (JSON.parse(value.toString('utf8')) as Session);
+  }
+
+  async set(session: Session): Promise<string> {
+    const stored = await this.client.set(memcachedKey(session.id), JSON.stringify(session), {
+      expires: this.expiresS,
+    });
+    if (!stored) throw new Error('memcached did not store the session');
+    return session.id;
+  }
+
+  async destroy(token: string): Promise<void> {
+    if (!SESSION_ID.test(token)) return;
+    // false: there was nothing to delete, which is what destroy wants.
+    await this.client.delete(memcachedKey(token));
+  }
+
+  async close(): Promise<void> {
+    this.client.close();
+  }
+}
+
+const createStore: CreateStore = async (options) => {
+  const endpoints = options.endpoints ?? [];
+  if (endpoints.length === 0) throw new Error('memcached store needs at least one endpoint');
+  return new MemcachedStore(memjs.Client.create(endpoints.join(','), MEMJS_OPTIONS), options.ttlMs);
+};
+export default createStore;

@@ -1,0 +1,242 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import mysql from 'mysql2/promise';
+import { UsageError } from '../errors.js';
+import type { CommandRunner, NodePlacement, ServerSpec } from '../providers/provider.js';
+import type { Backend, VariantInfo } from './backend.js';
+import type { CreateStore, Session, SessionStore } from './sessionStore.js';
+
+/** innodb_flush_log_at_trx_commit per variant. */
+export const MYSQL_FLUSH: Record<string, 0 | 1 | 2> = {
+  mysql: 1,
+  'mysql:flush2': 2,
+  'mysql:flush0': 0,
+};
+
+const VARIANTS: VariantInfo[] = [
+  {
+    id: 'mysql',
+    description:
+      'MariaDB/MySQL, InnoDB table, innodb_flush_log_at_trx_commit=1: redo log fsynced at every commit',
+  },
+  {
+    id: 'mysql:flush2',
+    description:
+      'innodb_flush_log_at_trx_commit=2: written to the OS at commit, fsynced once a second (a server crash loses nothing, an OS crash ~1 s)',
+  },
+  {
+    id: 'mysql:flush0',
+    description:
+      'innodb_flush_log_at_trx_commit=0: written and fsynced once a second; a server crash loses up to ~1 s',
+  },
+];
+
+export const DATABASE = 'session_bench';
+const INIT_FILE = 'init.sql';
+
+export const mysqlBackend: Backend = {
+  name: 'mysql',
+  kind: 'server',
+  variants: VARIANTS,
+  storeModule: new URL(import.meta.url),
+  serverSpec: mysqlSpec,
+};
+
+export type MysqlFlavor = 'MariaDB' | 'MySQL';
+
+/** "mariadbd  Ver 10.11.19-MariaDB-0+deb12u1 for ..." or "mysqld  Ver 8.0.36 for Linux ... (MySQL Community Server - GPL)" */
+export function parseMysqlVersion(output: string): { name: MysqlFlavor; version: string } {
+  const version = /\bVer\s+(\d+\.\d+\.\d+)/.exec(output)?.[1] ?? 'unknown';
+  return { name: /mariadb/i.test(output) ? 'MariaDB' : 'MySQL', version };
+}
+
+/** Statements run at every start: root over TCP gets the run's password, the database exists. */
+export function initSql(password: string): string {
+  const quoted = `'${password.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+  return [
+    `CREATE USER IF NOT EXISTS 'root'@'127.0.0.1' IDENTIFIED BY ${quoted};`,
+    `ALTER USER 'root'@'127.0.0.1' IDENTIFIED BY ${quoted};`,
+    `GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;`,
+    `CREATE DATABASE IF NOT EXISTS ${DATABASE};`,
+    '',
+  ].join('\n');
+}
+
+function mysqlSpec(variant: string, options: { nodes: number }): ServerSpec {
+  const flush = MYSQL_FLUSH[variant];
+  if (flush === undefined) throw new UsageError(`unknown mysql variant ${variant}`);
+  if (options.nodes !== 1) {
+    throw new UsageError(
+      `${variant} runs a single node; --nodes ${options.nodes} is only for redis and memcached`,
+    );
+  }
+  // Never empty, new for every run; only the tool and the app see it.
+  const password = randomBytes(18).toString('base64url');
+  let flavor: MysqlFlavor = 'MariaDB';
+  return {
+    backend: 'mysql',
+    variant,
+    nodes: 1,
+    binaries: ['mariadbd', 'mysqld'],
+    files: () => ({ [INIT_FILE]: initSql(password) }),
+    prepare: async (node, binary, run) => {
+      flavor = parseMysqlVersion(await run(binary, ['--version'])).name;
+      await initialiseDataDir(flavor, node, binary, run);
+    },
+    args: (node) => mysqlArgs(node, flush, flavor),
+    ready: mysqlReady,
+    versionArgs: ['--version'],
+    parseVersion: parseMysqlVersion,
+    // SIGTERM is mysqld's normal shutdown (the same path as SHUTDOWN / mysqladmin shutdown).
+    stopSignal: 'SIGTERM',
+    // Crash recovery after a SIGKILL replays the redo log before the server listens.
+    startTimeoutMs: 60_000,
+    settings: { user: 'root', password, database: DATABASE },
+    image: 'mariadb:10.11',
+  };
+}
+
+async function initialiseDataDir(
+  flavor: MysqlFlavor,
+  node: NodePlacement,
+  binary: string,
+  run: CommandRunner,
+): Promise<void> {
+  const user = node.runAsRoot ? ['--user=root'] : [];
+  if (flavor === 'MySQL') {
+    await run(binary, [
+      '--no-defaults',
+      '--initialize-insecure',
+      `--datadir=${node.dataDir}`,
+      ...user,
+    ]);
+    return;
+  }
+  // mariadb-install-db creates root@localhost with socket authentication only;
+  // the init file adds root@127.0.0.1 with the run's password.
+  await run('mariadb-install-db', [
+    '--no-defaults',
+    `--datadir=${node.dataDir}`,
+    '--skip-test-db',
+    '--skip-name-resolve',
+    '--auth-root-authentication-method=socket',
+    ...user,
+  ]);
+}
+
+export function mysqlArgs(node: NodePlacement, flush: 0 | 1 | 2, flavor: MysqlFlavor): string[] {
+  return [
+    '--no-defaults',
+    `--datadir=${node.dataDir}`,
+    `--port=${node.port}`,
+    '--bind-address=127.0.0.1',
+    `--socket=${path.join(node.runDir, 'mysqld.sock')}`,
+    `--pid-file=${path.join(node.runDir, 'mysqld.pid')}`,
+    // Clients from 127.0.0.1 match root@127.0.0.1; no DNS lookups.
+    '--skip-name-resolve',
+    `--init-file=${path.join(node.runDir, INIT_FILE)}`,
+    '--default-storage-engine=InnoDB',
+    `--innodb-flush-log-at-trx-commit=${flush}`,
+    '--max-connections=200',
+    ...(flavor === 'MySQL' ? ['--mysqlx=OFF'] : []),
+    ...(node.runAsRoot ? ['--user=root'] : []),
+  ];
+}
+
+function hostPort(endpoint: string): { host: string; port: number } {
+  const colon = endpoint.lastIndexOf(':');
+  return { host: endpoint.slice(0, colon), port: Number(endpoint.slice(colon + 1)) };
+}
+
+/** SELECT 1 as root over TCP, in the sessions database the init file creates. */
+async function mysqlReady(endpoint: string, settings: Record<string, string>): Promise<void> {
+  const connection = await mysql.createConnection({
+    ...hostPort(endpoint),
+    user: settings.user,
+    password: settings.password,
+    database: settings.database,
+    connectTimeout: 1_000,
+  });
+  try {
+    await connection.query('SELECT 1');
+  } finally {
+    connection.destroy();
+  }
+}
+
+export const SESSIONS_TABLE = `CREATE TABLE IF NOT EXISTS sessions (
+  id CHAR(32) CHARACTER SET ascii NOT NULL PRIMARY KEY,
+  data MEDIUMTEXT NOT NULL,
+  expires_at BIGINT UNSIGNED NOT NULL COMMENT 'ms since the epoch',
+  KEY sessions_expires_at (expires_at)
+) ENGINE=InnoDB`;
+
+const SESSION_ID = /^[0-9a-f]{32}$/;
+const SWEEP_EVERY_MS = 60_000;
+
+class MysqlStore implements SessionStore {
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(
+    private readonly pool: mysql.Pool,
+    private readonly ttlMs: number,
+  ) {
+    // Expired rows are skipped on read and deleted in small batches, as session stores do.
+    this.sweeper = setInterval(() => {
+      pool
+        .query('DELETE FROM sessions WHERE expires_at < ? LIMIT 1000', [Date.now()])
+        .catch(() => {});
+    }, SWEEP_EVERY_MS).unref();
+  }
+
+  async get(token: string): Promise<Session | null> {
+    if (!SESSION_ID.test(token)) return null;
+    const [rows] = await this.pool.query<mysql.RowDataPacket[]>(
+      'SELECT data FROM sessions WHERE id = ? AND expires_at > ?',
+      [token, Date.now()],
+    );
+    const row = rows[0];
+    return row ? (JSON.parse(row.data as string) as Session) : null;
+  }
+
+  async set(session: Session): Promise<string> {
+    await this.pool.query(
+      'INSERT INTO sessions (id, data, expires_at) VALUES (?, ?, ?) ' +
+        'ON DUPLICATE KEY UPDATE data = VALUES(data), expires_at = VALUES(expires_at)',
+      [session.id, JSON.stringify(session), Date.now() + this.ttlMs],
+    );
+    return session.id;
+  }
+
+  async destroy(token: string): Promise<void> {
+    if (!SESSION_ID.test(token)) return;
+    await this.pool.query('DELETE FROM sessions WHERE id = ?', [token]);
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.sweeper);
+    await this.pool.end();
+  }
+}
+
+const createStore: CreateStore = async (options) => {
+  const endpoint = options.endpoints?.[0];
+  const settings = options.settings ?? {};
+  if (!endpoint || !settings.password)
+    throw new Error('mysql store needs an endpoint and a password');
+  const pool = mysql.createPool({
+    ...hostPort(endpoint),
+    user: settings.user ?? 'root',
+    password: settings.password,
+    database: settings.database ?? DATABASE,
+    connectionLimit: 32,
+    connectTimeout: 2_000,
+    enableKeepAlive: true,
+    // A connection the server dropped (crash, restart) leaves the pool; the next
+    // query opens a fresh one.
+    maxIdle: 32,
+  });
+  await pool.query(SESSIONS_TABLE);
+  return new MysqlStore(pool, options.ttlMs);
+};
+export default createStore;
