@@ -56,7 +56,7 @@ function memcachedSpec(variant: string, options: { nodes: number }): ServerSpec 
 export function memcachedArgs(node: NodePlacement, warm: boolean): string[] {
   return [
     '-l',
-    '127.0.0.1',
+    node.bindAddress ?? '127.0.0.1',
     '-p',
     String(node.port),
     // No UDP listener (the default in 1.6, said out loud).

@@ -129,7 +129,7 @@ export function mysqlArgs(node: NodePlacement, flush: 0 | 1 | 2, flavor: MysqlFl
     '--no-defaults',
     `--datadir=${node.dataDir}`,
     `--port=${node.port}`,
-    '--bind-address=127.0.0.1',
+    `--bind-address=${node.bindAddress ?? '127.0.0.1'}`,
     `--socket=${path.join(node.runDir, 'mysqld.sock')}`,
     `--pid-file=${path.join(node.runDir, 'mysqld.pid')}`,
     // Clients from 127.0.0.1 match root@127.0.0.1; no DNS lookups.

@@ -71,14 +71,17 @@ function redisSpec(variant: string, options: { nodes: number }): ServerSpec {
 }
 
 export function redisArgs(node: NodePlacement, persistence: string[]): string[] {
+  const bind = node.bindAddress ?? '127.0.0.1';
   return [
     '--port',
     String(node.port),
     '--bind',
-    '127.0.0.1',
-    // Only loopback clients, no password: protected mode stays on as a safety net.
+    bind,
+    // Loopback clients only and no password: protected mode stays on as a safety net.
+    // Inside a container's own network (bind 0.0.0.0, only 127.0.0.1 published on the
+    // host) the clients arrive from the bridge, which protected mode would refuse.
     '--protected-mode',
-    'yes',
+    bind === '127.0.0.1' ? 'yes' : 'no',
     '--dir',
     node.dataDir,
     '--daemonize',
