@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { TOOL_VERSION } from '../version.js';
+import { cleanCommand } from './commands/clean.js';
 import { listCommand } from './commands/list.js';
 import { runCommand } from './commands/run.js';
 
@@ -12,7 +13,8 @@ export function buildProgram(): Command {
     .version(TOOL_VERSION)
     .showHelpAfterError('(run with --help for usage and examples)')
     .addCommand(runCommand())
-    .addCommand(listCommand());
+    .addCommand(listCommand())
+    .addCommand(cleanCommand());
   program.commands.forEach((c) => c.exitOverride().showHelpAfterError());
   return program.exitOverride();
 }
