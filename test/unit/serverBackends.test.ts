@@ -1,0 +1,181 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import {
+  MEMJS_OPTIONS,
+  memcachedArgs,
+  memcachedBackend,
+  memcachedKey,
+  memcachedNodeOf,
+  parseMemcachedVersion,
+} from '../../src/backends/memcached.js';
+import { initSql, mysqlArgs, mysqlBackend, parseMysqlVersion } from '../../src/backends/mysql.js';
+import {
+  REDIS_PERSISTENCE,
+  parseRedisVersion,
+  redisArgs,
+  redisBackend,
+  shardOf,
+} from '../../src/backends/redis.js';
+import { UsageError } from '../../src/errors.js';
+import type { NodePlacement } from '../../src/providers/provider.js';
+
+const node: NodePlacement = {
+  index: 0,
+  port: 16379,
+  dataDir: '/tmp/x/node0/data',
+  runDir: '/dev/shm/x/node0',
+};
+
+const ids = (n: number) => Array.from({ length: n }, () => randomBytes(16).toString('hex'));
+
+/** Share of ids per bucket. */
+function spread(buckets: number[], n: number): number[] {
+  const counts = new Array<number>(n).fill(0);
+  for (const b of buckets) counts[b]!++;
+  return counts.map((c) => c / buckets.length);
+}
+
+describe('redis variants', () => {
+  const argsOf = (variant: string) =>
+    redisBackend.serverSpec!(variant, { nodes: 1 }).args(node, 'redis-server');
+
+  it('the default variant passes no persistence flag: Redis chooses', () => {
+    const args = argsOf('redis');
+    expect(args).not.toContain('--save');
+    expect(args).not.toContain('--appendonly');
+    expect(args).toEqual(expect.arrayContaining(['--bind', '127.0.0.1', '--dir', node.dataDir]));
+    expect(args.join(' ')).toContain('--protected-mode yes');
+  });
+
+  it('each durability variant says its policy', () => {
+    expect(REDIS_PERSISTENCE['redis:none']).toEqual(['--save', '', '--appendonly', 'no']);
+    expect(argsOf('redis:rdb').join(' ')).toContain('--save 5 1');
+    expect(argsOf('redis:aof-everysec').join(' ')).toContain('--appendfsync everysec');
+    expect(argsOf('redis:aof-always').join(' ')).toContain('--appendfsync always');
+    for (const v of redisBackend.variants) expect(REDIS_PERSISTENCE[v.id], v.id).toBeDefined();
+  });
+
+  it('listens where the provider says; protected mode only on loopback', () => {
+    const args = redisArgs({ ...node, bindAddress: '0.0.0.0' }, []);
+    expect(args.join(' ')).toContain('--bind 0.0.0.0 --protected-mode no');
+  });
+
+  it('reads the server name and version', () => {
+    expect(parseRedisVersion('Redis server v=7.0.15 sha=00000000:0 malloc=jemalloc-5.3.0')).toEqual(
+      { name: 'Redis', version: '7.0.15' },
+    );
+    expect(parseRedisVersion('Valkey server v=8.0.1 sha=0')).toEqual({
+      name: 'Valkey',
+      version: '8.0.1',
+    });
+  });
+
+  it('shards session ids stably and about evenly over the nodes', () => {
+    const sample = ids(6000);
+    expect(sample.map((id) => shardOf(id, 3))).toEqual(sample.map((id) => shardOf(id, 3)));
+    for (const share of spread(
+      sample.map((id) => shardOf(id, 3)),
+      3,
+    )) {
+      expect(share).toBeGreaterThan(0.28);
+      expect(share).toBeLessThan(0.39);
+    }
+    expect(sample.every((id) => shardOf(id, 1) === 0)).toBe(true);
+  });
+});
+
+describe('memcached variants', () => {
+  it('plain memcached has no memory file; warm puts it in the (tmpfs) run dir', () => {
+    expect(memcachedArgs(node, false)).not.toContain('-e');
+    const warm = memcachedArgs(node, true);
+    expect(warm[warm.indexOf('-e') + 1]).toBe('/dev/shm/x/node0/memory_file');
+    const spec = memcachedBackend.serverSpec!('memcached:warm', { nodes: 2 });
+    expect(spec).toMatchObject({ runDirInMemory: true, stopSignal: 'SIGUSR1', nodes: 2 });
+    expect(memcachedBackend.serverSpec!('memcached', { nodes: 1 }).stopSignal).toBe('SIGTERM');
+  });
+
+  it('asks memcached to run as root only when it is root', () => {
+    expect(memcachedArgs(node, false)).not.toContain('-u');
+    expect(memcachedArgs({ ...node, runAsRoot: true }, false).join(' ')).toContain('-u root');
+  });
+
+  it('keeps failover off, so a dead node is an error and not a miss elsewhere', () => {
+    expect(MEMJS_OPTIONS.failover).toBe(false);
+  });
+
+  it("uses memjs's own distribution: hashCode(key) % nodes", () => {
+    // memjs/lib/memjs/utils.js hashCode, written out so a memjs change shows here.
+    const hashCode = (s: string) => {
+      let h = 0;
+      for (let i = 0; i < s.length; i++) h = (31 * h + s.charCodeAt(i)) << 0;
+      return Math.abs(h);
+    };
+    const endpoints = ['127.0.0.1:1', '127.0.0.1:2', '127.0.0.1:3'];
+    const sample = ids(3000);
+    for (const id of sample) {
+      expect(memcachedNodeOf(id, endpoints)).toBe(hashCode(memcachedKey(id)) % 3);
+    }
+    for (const share of spread(
+      sample.map((id) => memcachedNodeOf(id, endpoints)),
+      3,
+    )) {
+      expect(share).toBeGreaterThan(0.25);
+      expect(share).toBeLessThan(0.42);
+    }
+    expect(memcachedNodeOf(sample[0]!, endpoints.slice(0, 1))).toBe(0);
+  });
+
+  it('reads the version', () => {
+    expect(parseMemcachedVersion('memcached 1.6.18\n')).toEqual({
+      name: 'memcached',
+      version: '1.6.18',
+    });
+  });
+});
+
+describe('mysql variants', () => {
+  it('sets innodb_flush_log_at_trx_commit per variant', () => {
+    expect(mysqlArgs(node, 1, 'MariaDB')).toContain('--innodb-flush-log-at-trx-commit=1');
+    expect(mysqlArgs(node, 2, 'MariaDB')).toContain('--innodb-flush-log-at-trx-commit=2');
+    expect(mysqlArgs(node, 0, 'MySQL')).toEqual(
+      expect.arrayContaining(['--innodb-flush-log-at-trx-commit=0', '--mysqlx=OFF']),
+    );
+    expect(mysqlArgs(node, 1, 'MariaDB')).toEqual(
+      expect.arrayContaining(['--no-defaults', '--bind-address=127.0.0.1', '--port=16379']),
+    );
+  });
+
+  it('passes --user=root only when running as root', () => {
+    expect(mysqlArgs(node, 1, 'MariaDB')).not.toContain('--user=root');
+    expect(mysqlArgs({ ...node, runAsRoot: true }, 1, 'MariaDB')).toContain('--user=root');
+  });
+
+  it('is single-node: more nodes is a usage error for that variant', () => {
+    expect(() => mysqlBackend.serverSpec!('mysql', { nodes: 2 })).toThrow(UsageError);
+    expect(() => mysqlBackend.serverSpec!('mysql', { nodes: 2 })).toThrow(/single node/);
+  });
+
+  it('makes a new, non-empty root password for every run, kept out of the command line', () => {
+    const a = mysqlBackend.serverSpec!('mysql', { nodes: 1 });
+    const b = mysqlBackend.serverSpec!('mysql', { nodes: 1 });
+    expect(a.settings.password!.length).toBeGreaterThanOrEqual(20);
+    expect(a.settings.password).not.toBe(b.settings.password);
+    expect(a.args(node, '/usr/sbin/mariadbd').join(' ')).not.toContain(a.settings.password);
+    expect(a.files!(node)['init.sql']).toContain(a.settings.password);
+  });
+
+  it('quotes the password in the init file', () => {
+    expect(initSql("it's\\x")).toContain("IDENTIFIED BY 'it''s\\\\x';");
+  });
+
+  it('tells MariaDB from MySQL', () => {
+    expect(
+      parseMysqlVersion('mariadbd  Ver 10.11.19-MariaDB-0+deb12u1 for debian-linux-gnu on x86_64'),
+    ).toEqual({ name: 'MariaDB', version: '10.11.19' });
+    expect(
+      parseMysqlVersion(
+        '/usr/sbin/mysqld  Ver 8.0.36 for Linux on x86_64 (MySQL Community Server - GPL)',
+      ),
+    ).toEqual({ name: 'MySQL', version: '8.0.36' });
+  });
+});
