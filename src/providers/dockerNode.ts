@@ -1,0 +1,190 @@
+import { PassThrough } from 'node:stream';
+import type Docker from 'dockerode';
+import { RuntimeError, errorMessage } from '../errors.js';
+import { sleep } from '../lifecycle/childProcess.js';
+import type { EventLog } from '../lifecycle/eventLog.js';
+import { LogTail } from '../lifecycle/logTail.js';
+import { containerLogTail, removeOwned, withTimeout, type Owned } from './dockerContainers.js';
+import type { StartedNode } from './provider.js';
+
+const READY_ATTEMPT_MS = 5_000;
+
+export interface DockerNodeOptions {
+  /** node0, node1, ... */
+  name: string;
+  docker: Docker;
+  /** The server's container. */
+  container: Docker.Container;
+  /** Everything the node owns, its container included, removed by stop(). */
+  owned: Owned;
+  /** The port the server listens on inside the container (host networking: on the host). */
+  containerPort: number;
+  /** Bridge networking: the published host port; host networking: undefined. */
+  hostPort?: number;
+  ready: (endpoint: string) => Promise<void>;
+  events: EventLog;
+  signal: AbortSignal;
+  startTimeoutMs: number;
+  /** Seconds `docker stop` waits for the graceful shutdown before SIGKILL. */
+  stopGraceS: number;
+}
+
+/**
+ * One server node in its own container. Faults go through the Docker API: kill
+ * (SIGKILL) and restart (stop with the spec's signal) both start the same container
+ * again, so its volume and data stay; pause is docker pause/unpause.
+ */
+export class DockerNode implements StartedNode {
+  readonly name: string;
+  private port: number;
+  private readonly tail = new LogTail(60);
+  private removed = false;
+
+  constructor(private readonly o: DockerNodeOptions) {
+    this.name = o.name;
+    this.port = o.hostPort ?? o.containerPort;
+  }
+
+  get endpoint(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  get containerId(): string {
+    return this.o.container.id;
+  }
+
+  logs(): string[] {
+    return this.tail.tail();
+  }
+
+  /** Starts the container and resolves once the spec's protocol round trip succeeds. */
+  async start(): Promise<void> {
+    const { container, events } = this.o;
+    await this.followOutput();
+    await container.start();
+    events.record(this.name, 'start', `container ${container.id.slice(0, 12)}`);
+    await this.readPortMapping();
+    await this.waitReady();
+    events.record(this.name, 'ready', this.endpoint);
+  }
+
+  async kill(onDown?: () => void): Promise<void> {
+    const { container, events } = this.o;
+    events.record(this.name, 'kill');
+    await container.kill({ signal: 'SIGKILL' });
+    const exit = (await container.wait({ condition: 'not-running' })) as { StatusCode: number };
+    events.record(this.name, 'exited', `SIGKILL (exit ${exit.StatusCode})`);
+    onDown?.();
+    await this.start();
+  }
+
+  async restart(onDown?: () => void): Promise<void> {
+    const { container, events } = this.o;
+    events.record(this.name, 'restart');
+    // docker stop sends the container's StopSignal (the spec's), SIGKILL after the grace.
+    await container.stop({ t: this.o.stopGraceS });
+    const state = (await container.inspect()).State;
+    events.record(this.name, 'exited', `code ${state.ExitCode}`);
+    onDown?.();
+    await this.start();
+  }
+
+  async pause(durationMs: number): Promise<void> {
+    const { container, events } = this.o;
+    await container.pause();
+    events.record(this.name, 'paused');
+    try {
+      await sleep(durationMs);
+    } finally {
+      await container.unpause();
+      events.record(this.name, 'resumed');
+    }
+  }
+
+  /** Removes the container, its helpers and volumes; safe to call twice. */
+  async stop(): Promise<void> {
+    if (this.removed) return;
+    this.removed = true;
+    this.o.events.record(this.name, 'stop');
+    await removeOwned(this.o.docker, this.o.owned);
+  }
+
+  /** Attached before each start, so every line of this run is seen once. */
+  private async followOutput(): Promise<void> {
+    const { docker, container } = this.o;
+    const stream = await container.attach({ stream: true, stdout: true, stderr: true });
+    const out = new PassThrough();
+    const err = new PassThrough();
+    docker.modem.demuxStream(stream, out, err);
+    stream.on('end', () => {
+      out.end();
+      err.end();
+    });
+    stream.on('error', () => {
+      out.end();
+      err.end();
+    });
+    this.tail.follow(out);
+    this.tail.follow(err);
+  }
+
+  /**
+   * The published port, as the daemon says now. Ports are pinned at create, so a
+   * restart keeps them; if the daemon ever moved one, the new one is used and noted.
+   */
+  private async readPortMapping(): Promise<void> {
+    if (this.o.hostPort === undefined) return;
+    const info = await this.o.container.inspect();
+    const bindings = info.NetworkSettings.Ports?.[`${this.o.containerPort}/tcp`] ?? [];
+    const published = bindings.find((b) => b.HostIp === '127.0.0.1') ?? bindings[0];
+    const port = Number(published?.HostPort);
+    if (!port) {
+      throw new RuntimeError(
+        `${this.name}: container port ${this.o.containerPort} is not published`,
+        await this.logTail(),
+      );
+    }
+    if (port !== this.port) {
+      this.o.events.record(this.name, 'port-changed', `${this.port} -> ${port}`);
+      this.port = port;
+    }
+  }
+
+  private async waitReady(): Promise<void> {
+    const { container, signal, startTimeoutMs } = this.o;
+    const deadline = performance.now() + startTimeoutMs;
+    let lastError = 'no answer yet';
+    for (;;) {
+      if (signal.aborted) throw new RuntimeError(`${this.name}: interrupted while starting`);
+      try {
+        // Bounded: a round trip that never settles (docker-proxy accepts, then closes
+        // while the server is not up yet) must not stall the start.
+        await withTimeout(this.o.ready(this.endpoint), READY_ATTEMPT_MS, 'ready check');
+        return;
+      } catch (error) {
+        lastError = errorMessage(error);
+      }
+      const state = (await container.inspect()).State;
+      if (!state.Running) {
+        throw new RuntimeError(
+          `${this.name}: container exited with code ${state.ExitCode} before it answered` +
+            (state.Error ? ` (${state.Error})` : ''),
+          await this.logTail(),
+        );
+      }
+      if (performance.now() > deadline) {
+        throw new RuntimeError(
+          `${this.name}: not ready within ${startTimeoutMs} ms (last attempt: ${lastError})`,
+          await this.logTail(),
+        );
+      }
+      await sleep(150);
+    }
+  }
+
+  /** What the attached stream saw, or else the daemon's stored logs. */
+  async logTail(): Promise<string[]> {
+    const seen = this.tail.tail();
+    return seen.length ? seen : containerLogTail(this.o.container);
+  }
+}
