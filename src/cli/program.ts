@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { TOOL_VERSION } from '../version.js';
 import { cleanCommand } from './commands/clean.js';
+import { imagesCommand } from './commands/images.js';
 import { listCommand } from './commands/list.js';
 import { runCommand } from './commands/run.js';
 
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage and examples)')
     .addCommand(runCommand())
     .addCommand(listCommand())
+    .addCommand(imagesCommand())
     .addCommand(cleanCommand());
   program.commands.forEach((c) => c.exitOverride().showHelpAfterError());
   return program.exitOverride();

@@ -5,7 +5,13 @@ import type { z } from 'zod';
 import { UsageError, errorMessage } from '../errors.js';
 import { SCENARIOS_DIR } from '../paths.js';
 import { parseFaultSpec } from './faultSpec.js';
-import { PROVIDER_NAMES, type ProviderName } from '../providers/provider.js';
+import { IMAGE_SETS, type ImageSet } from '../providers/dockerImages.js';
+import {
+  DOCKER_NETWORKS,
+  PROVIDER_NAMES,
+  type DockerNetwork,
+  type ProviderName,
+} from '../providers/provider.js';
 import {
   faultSchema,
   loadSchema,
@@ -26,6 +32,10 @@ export interface RunOverrides {
   users?: string;
   nodes?: string;
   provider?: string;
+  /** --image-set: docker images, official or offline. */
+  imageSet?: string;
+  /** --docker-network: bridge or host. */
+  dockerNetwork?: string;
   /** --target backend=URL, for the external provider. */
   targets?: string[];
   faults?: string[];
@@ -61,6 +71,10 @@ export interface Plan {
   topology: { nodes: number };
   /** How servers are started; `auto` tries docker, then process. */
   provider: ProviderName;
+  /** docker: official (pinned Docker Hub tags) or offline (built from Debian packages). */
+  imageSet: ImageSet;
+  /** docker: bridge publishes ports on 127.0.0.1; host shares the host's network. */
+  dockerNetwork: DockerNetwork;
   /** Endpoints per backend for the external provider, e.g. { redis: ['redis://127.0.0.1:6379'] }. */
   targets: Record<string, string[]>;
   faults: FaultPlan[];
@@ -195,6 +209,8 @@ export async function loadPlan(flags: RunOverrides): Promise<Plan> {
     load: { ...load, durationMs: duration, timeoutMs: timeout, slowMs: slow },
     topology: scenario.topology,
     provider: parseProvider(flags.provider),
+    imageSet: parseChoice('--image-set', flags.imageSet, IMAGE_SETS, 'official'),
+    dockerNetwork: parseChoice('--docker-network', flags.dockerNetwork, DOCKER_NETWORKS, 'bridge'),
     targets: parseTargets(flags.targets ?? []),
     faults: scenario.faults
       .map((f) => ({ atMs: f.at, action: f.action, target: f.target, durationMs: f.duration }))
@@ -208,6 +224,19 @@ function parseProvider(value: string | undefined): ProviderName {
   if ((PROVIDER_NAMES as readonly string[]).includes(value)) return value as ProviderName;
   throw new UsageError(
     `--provider ${JSON.stringify(value)} is not known; allowed: ${PROVIDER_NAMES.join(', ')}`,
+  );
+}
+
+function parseChoice<T extends string>(
+  flag: string,
+  value: string | undefined,
+  allowed: readonly T[],
+  fallback: T,
+): T {
+  if (value === undefined) return fallback;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(
+    `${flag} ${JSON.stringify(value)} is not known; allowed: ${allowed.join(', ')}`,
   );
 }
 

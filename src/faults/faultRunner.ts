@@ -6,7 +6,7 @@ import type { Ledger } from '../load/ledger.js';
 import type { LoadDriver } from '../load/loadDriver.js';
 import type { Measurements } from '../load/measurements.js';
 import { seededRandom } from '../load/random.js';
-import type { FaultTarget } from './faultTarget.js';
+import { SkippedFault, type FaultTarget } from './faultTarget.js';
 
 /** What happened when a planned fault fired; the impact figures are added after the run. */
 export interface FaultExecution {
@@ -95,7 +95,7 @@ async function execute(
   try {
     await Promise.all(targets.map((t) => act(t, plan, onDown)));
   } catch (error) {
-    record.status = 'failed';
+    record.status = error instanceof SkippedFault ? 'skipped' : 'failed';
     record.reason = errorMessage(error);
   }
   await counted;

@@ -2,6 +2,14 @@
  * Anything a fault can hit: the app, or one backend node (from any provider).
  * Each call returns once the target serves again (or, for pause, once it is resumed).
  */
+/**
+ * Thrown by a target that cannot take a fault here (an external server: nobody to
+ * restart it). The fault is reported as skipped with this reason, not as failed.
+ */
+export class SkippedFault extends Error {
+  override readonly name = 'SkippedFault';
+}
+
 export interface FaultTarget {
   readonly name: string;
   /**

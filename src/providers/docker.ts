@@ -444,3 +444,5 @@ function pullProgress(image: string): (event: { id?: string; status?: string }) 
     process.stderr.write(`docker: ${image} ${key ? `${key}: ` : ''}${event.status}\n`);
   };
 }
+
+export const dockerProvider = new DockerProvider();

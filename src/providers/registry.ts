@@ -1,9 +1,11 @@
 import { RuntimeError } from '../errors.js';
+import { dockerProvider } from './docker.js';
+import { externalProvider } from './external.js';
 import { processProvider } from './process.js';
-import type { Provider, ProviderName, ServerSpec } from './provider.js';
+import type { Provider, ProviderName, ProviderOptions, ServerSpec } from './provider.js';
 
 /** Providers that can start servers, in the order `auto` tries them. */
-export const PROVIDERS: Provider[] = [processProvider];
+export const PROVIDERS: Provider[] = [dockerProvider, processProvider, externalProvider];
 
 export interface ProviderChoice {
   provider: Provider;
@@ -15,11 +17,12 @@ export interface ProviderChoice {
 export async function chooseProvider(
   wanted: ProviderName,
   spec: ServerSpec,
+  options?: ProviderOptions,
 ): Promise<ProviderChoice> {
   const candidates = wanted === 'auto' ? PROVIDERS : PROVIDERS.filter((p) => p.name === wanted);
   const skipped: string[] = [];
   for (const provider of candidates) {
-    const check = await provider.check(spec);
+    const check = await provider.check(spec, options);
     if (check.available) {
       const why = skipped.length ? `${check.reason}; skipped ${skipped.join('; ')}` : check.reason;
       return { provider, why };

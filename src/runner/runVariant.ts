@@ -94,7 +94,7 @@ export async function runVariant(run: VariantRun): Promise<VariantResult> {
     if (backend.serverSpec) {
       const spec = backend.serverSpec(variant, { nodes: plan.topology.nodes });
       run.progress?.phase(variant, `starting ${spec.nodes} ${spec.backend} node(s)`);
-      const { provider, why } = await chooseProvider(plan.provider, spec);
+      const { provider, why } = await chooseProvider(plan.provider, spec, plan);
       result.provider = provider.name;
       result.providerReason = why;
       const started = await provider.start(spec, {
@@ -102,6 +102,7 @@ export async function runVariant(run: VariantRun): Promise<VariantResult> {
         workDir: dataDir,
         events,
         signal,
+        options: plan,
       });
       cleanup.push('servers', () => started.stop());
       result.server = started.server;

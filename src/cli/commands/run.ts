@@ -48,6 +48,14 @@ export function runCommand(): Command {
     .option('--duration <time>', 'load duration per variant, e.g. 30s')
     .option('--users <n>', 'virtual users, all logged in during warm-up')
     .option('--provider <name>', 'how servers start: auto, process, docker or external', 'auto')
+    .option(
+      '--image-set <set>',
+      'docker images: official (pinned Docker Hub tags), official-mysql (MySQL instead of MariaDB) or offline (built by `session-bench images build-offline`)',
+    )
+    .option(
+      '--docker-network <mode>',
+      'docker: bridge (ports published on 127.0.0.1 only) or host (host networking)',
+    )
     .option('--nodes <n>', 'server nodes per pooled backend (memcached, redis)')
     .option(
       '--target <backend=url>',

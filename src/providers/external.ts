@@ -1,0 +1,152 @@
+import { RuntimeError, UsageError, errorMessage } from '../errors.js';
+import { SkippedFault } from '../faults/faultTarget.js';
+import { withTimeout } from './dockerContainers.js';
+import {
+  DEFAULT_PROVIDER_OPTIONS,
+  type Provider,
+  type ProviderContext,
+  type ProviderOptions,
+  type ServerSpec,
+  type Started,
+  type StartedNode,
+} from './provider.js';
+
+const READY_TIMEOUT_MS = 10_000;
+
+/** URL schemes accepted per backend (`tcp://` and a bare host:port work for any). */
+const SCHEMES: Record<string, string[]> = {
+  redis: ['redis:'],
+  memcached: ['memcached:', 'memcache:'],
+  mysql: ['mysql:', 'mariadb:'],
+};
+const DEFAULT_PORTS: Record<string, number> = { redis: 6379, memcached: 11211, mysql: 3306 };
+
+export interface ExternalTarget {
+  endpoint: string;
+  /** Credentials and database from the URL (mysql://user:password@host:port/database). */
+  settings: Record<string, string>;
+}
+
+/** Parses one `--target` URL for a backend; throws a UsageError naming the bad part. */
+export function parseTarget(backend: string, url: string): ExternalTarget {
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : `tcp://${url}`;
+  let parsed: URL;
+  try {
+    parsed = new URL(withScheme);
+  } catch {
+    throw new UsageError(`--target ${backend}=${url}: not a URL or host:port`);
+  }
+  const allowed = [...(SCHEMES[backend] ?? []), 'tcp:'];
+  if (!allowed.includes(parsed.protocol)) {
+    throw new UsageError(
+      `--target ${backend}=${url}: scheme ${parsed.protocol}// does not fit ${backend}; ` +
+        `use ${allowed.map((s) => `${s}//`).join(' or ')}`,
+    );
+  }
+  const port = parsed.port ? Number(parsed.port) : DEFAULT_PORTS[backend];
+  if (!parsed.hostname || !port) {
+    throw new UsageError(`--target ${backend}=${url}: needs a host and a port`);
+  }
+  const host = parsed.hostname.replace(/^\[|\]$/g, '');
+  const settings: Record<string, string> = {};
+  if (parsed.username) settings.user = decodeURIComponent(parsed.username);
+  if (parsed.password) settings.password = decodeURIComponent(parsed.password);
+  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+  if (database) settings.database = database;
+  return { endpoint: `${host}:${port}`, settings };
+}
+
+/** A server someone else runs: it serves, but nobody here can kill or restart it. */
+class ExternalNode implements StartedNode {
+  constructor(
+    readonly name: string,
+    readonly endpoint: string,
+  ) {}
+
+  logs(): string[] {
+    return [];
+  }
+
+  async stop(): Promise<void> {}
+
+  kill(): Promise<void> {
+    return this.refuse('kill');
+  }
+
+  restart(): Promise<void> {
+    return this.refuse('restart');
+  }
+
+  pause(): Promise<void> {
+    return this.refuse('pause');
+  }
+
+  private refuse(action: string): Promise<void> {
+    return Promise.reject(
+      new SkippedFault(
+        `${this.name} is an external server (${this.endpoint}): nobody here to ${action} it`,
+      ),
+    );
+  }
+}
+
+/**
+ * Servers the user runs (docker compose, a staging box): `--target backend=URL`,
+ * repeatable for a pool. Nothing is started or stopped; faults on its nodes are
+ * skipped, faults on the app still run.
+ */
+export class ExternalProvider implements Provider {
+  readonly name = 'external' as const;
+
+  async check(
+    spec: ServerSpec,
+    options: ProviderOptions = DEFAULT_PROVIDER_OPTIONS,
+  ): Promise<{ available: boolean; reason: string }> {
+    const urls = options.targets[spec.backend] ?? [];
+    if (urls.length === 0) {
+      return { available: false, reason: `no --target ${spec.backend}=URL given` };
+    }
+    return { available: true, reason: `external: ${urls.join(', ')}` };
+  }
+
+  async start(spec: ServerSpec, ctx: ProviderContext): Promise<Started> {
+    const urls = (ctx.options ?? DEFAULT_PROVIDER_OPTIONS).targets[spec.backend] ?? [];
+    if (urls.length === 0) {
+      throw new UsageError(`--provider external needs --target ${spec.backend}=URL`);
+    }
+    const targets = urls.map((url) => parseTarget(spec.backend, url));
+    // The URL's credentials replace the ones generated for a server we would start;
+    // the runner hands spec.settings to the store.
+    Object.assign(spec.settings, ...targets.map((t) => t.settings));
+    const nodes = targets.map((t, index) => new ExternalNode(`node${index}`, t.endpoint));
+    const server = await this.identify(spec, nodes);
+    for (const node of nodes) ctx.events.record(node.name, 'ready', `external ${node.endpoint}`);
+    return {
+      provider: 'external',
+      nodes,
+      server,
+      commandLine: `external ${urls.join(' ')}`,
+      detail: 'servers run by someone else: node faults are skipped',
+      stop: async () => {},
+    };
+  }
+
+  /** A protocol round trip per node, so a wrong URL fails here with its reason. */
+  private async identify(
+    spec: ServerSpec,
+    nodes: ExternalNode[],
+  ): Promise<{ name: string; version: string }> {
+    for (const node of nodes) {
+      try {
+        await withTimeout(spec.ready(node.endpoint, spec.settings), READY_TIMEOUT_MS, 'ready');
+      } catch (error) {
+        throw new RuntimeError(
+          `external ${spec.backend} at ${node.endpoint} does not answer: ${errorMessage(error)}`,
+        );
+      }
+    }
+    return { name: spec.backend, version: 'external (not probed)' };
+  }
+}
+
+export const externalProvider = new ExternalProvider();
