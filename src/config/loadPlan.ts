@@ -80,6 +80,8 @@ export interface Plan {
   faults: FaultPlan[];
   /** Sessions live at least this long in every store, so the run never expires them. */
   sessionTtlMs: number;
+  /** Threshold expressions from the scenario file (`--threshold` adds to them in the CLI). */
+  thresholds: string[];
 }
 
 const FLAG_FOR_PATH: Record<string, string> = {
@@ -216,6 +218,7 @@ export async function loadPlan(flags: RunOverrides): Promise<Plan> {
       .map((f) => ({ atMs: f.at, action: f.action, target: f.target, durationMs: f.duration }))
       .sort((a, b) => a.atMs - b.atMs),
     sessionTtlMs: Math.max(3_600_000, 4 * duration),
+    thresholds: scenario.thresholds,
   };
 }
 

@@ -93,6 +93,8 @@ export const scenarioSchema = z
     load: loadSchema.default(loadSchema.parse({})),
     topology: topologySchema.default({ nodes: 1 }),
     faults: z.array(faultSchema).default([]),
+    /** Pass/fail criteria, e.g. ["p99<50ms", "loggedOutUsers==0"] (src/report/thresholds.ts). */
+    thresholds: z.array(z.string().min(1)).default([]),
   })
   .strict();
 

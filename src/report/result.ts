@@ -75,4 +75,20 @@ export interface RunResult {
   machine: { cpus: number; cpuModel: string; memoryBytes: number; node: string; platform: string };
   scenario: Plan;
   results: VariantResult[];
+  /** The thresholds the run was judged against (scenario file and --threshold), one per variant each. */
+  thresholds?: ThresholdVerdict[];
+}
+
+/** One threshold judged on one variant (src/report/thresholds.ts). */
+export interface ThresholdVerdict {
+  /** As written, e.g. "p99<50ms". */
+  expression: string;
+  variant: string;
+  metric: string;
+  status: 'passed' | 'failed' | 'skipped';
+  /** The variant's figure and its limit in the metric's unit (µs for latency, ms for fault figures); null when there is none. */
+  value: number | null;
+  limit: number | null;
+  /** For a person: "p99 = 6.1 ms, limit < 50 ms: passed". */
+  message: string;
 }
