@@ -66,9 +66,23 @@ export function renderTable(result: RunResult): string {
             : ''),
     ),
   );
+  const verdicts = result.thresholds ?? [];
+  const failed = verdicts.filter((v) => v.status === 'failed').length;
+  const thresholdLines = verdicts.length
+    ? [
+        `thresholds: ${failed ? `${failed} of ${verdicts.length} FAILED` : `${verdicts.length - verdicts.filter((v) => v.status === 'skipped').length} passed`}`,
+        ...verdicts.map(
+          (v) =>
+            `  ${v.status === 'failed' ? '✗' : v.status === 'passed' ? '✓' : '-'} ${v.expression}  ${v.message}`,
+        ),
+      ]
+    : [];
   return (
-    [heading, table.toString(), ...(faultLines.length ? ['faults:', ...faultLines] : [])].join(
-      '\n',
-    ) + '\n'
+    [
+      heading,
+      table.toString(),
+      ...(faultLines.length ? ['faults:', ...faultLines] : []),
+      ...thresholdLines,
+    ].join('\n') + '\n'
   );
 }

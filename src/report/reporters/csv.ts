@@ -1,0 +1,92 @@
+import type { RunResult, VariantResult } from '../result.js';
+import { faultName } from './common.js';
+
+/** RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled. */
+const field = (value: string | number | null | undefined): string => {
+  const text = value === null || value === undefined ? '' : String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+};
+
+const csv = (rows: (string | number | null | undefined)[][]) =>
+  rows.map((row) => row.map(field).join(',')).join('\r\n') + '\r\n';
+
+/** Worst of a figure over the faults that happened; empty without faults. */
+function worst(r: VariantResult, key: 'unavailableMs' | 'recoveryMs'): number | string {
+  const done = r.faults.filter((f) => f.status === 'done');
+  if (!done.length) return '';
+  if (key === 'recoveryMs' && done.some((f) => f.recoveryMs === null)) return 'never';
+  return Math.max(...done.map((f) => f[key] ?? 0));
+}
+
+const SUMMARY_COLUMNS: [string, (r: VariantResult, result: RunResult) => string | number | null][] =
+  [
+    ['runId', (_r, result) => result.runId],
+    ['scenario', (_r, result) => result.scenario.scenario.name],
+    ['variant', (r) => r.variant],
+    ['backend', (r) => r.backend],
+    ['provider', (r) => r.provider],
+    ['server', (r) => (r.server ? `${r.server.name} ${r.server.version}` : '')],
+    ['status', (r) => r.status],
+    ['mode', (r) => r.mode],
+    ['requests', (r) => r.requests.total],
+    ['ok', (r) => r.requests.ok],
+    ['errors', (r) => r.requests.errors],
+    ['timeouts', (r) => r.requests.timeouts],
+    ['late', (r) => r.requests.late],
+    ['throughputRps', (r) => r.throughputRps],
+    ['p50Us', (r) => r.latencyUs.p50],
+    ['p90Us', (r) => r.latencyUs.p90],
+    ['p99Us', (r) => r.latencyUs.p99],
+    ['p999Us', (r) => r.latencyUs.p999],
+    ['maxUs', (r) => r.latencyUs.max],
+    ['users', (r) => r.users.total],
+    ['loggedOutUsers', (r) => r.audit.loggedOutUsers],
+    ['loginWallHits', (r) => r.audit.loginWallHits],
+    ['lostUpdates', (r) => r.audit.lostUpdates],
+    ['resurrectedSessions', (r) => r.audit.resurrectedSessions],
+    ['wrongUserSessions', (r) => r.audit.wrongUserSessions],
+    ['unverifiedUsers', (r) => r.audit.unverifiedUsers],
+    ['faults', (r) => r.faults.map((f) => `${faultName(f)}@${f.startedMs ?? f.atMs}ms`).join(' ')],
+    ['worstUnavailableMs', (r) => worst(r, 'unavailableMs')],
+    ['worstRecoveryMs', (r) => worst(r, 'recoveryMs')],
+    ['reason', (r) => r.reason ?? ''],
+  ];
+
+/** One row per variant: the figures of the summary table, raw (µs, counts). */
+export function renderCsv(result: RunResult): string {
+  return csv([
+    SUMMARY_COLUMNS.map(([name]) => name),
+    ...result.results.map((r) => SUMMARY_COLUMNS.map(([, value]) => value(r, result))),
+  ]);
+}
+
+/**
+ * One row per variant per second of the load phase. `faults` names the faults that
+ * began in that second; `faultActive` is 1 while a fault was in effect.
+ */
+export function renderTimelineCsv(result: RunResult): string {
+  const rows: (string | number)[][] = [
+    ['variant', 'tMs', 'rps', 'p99Us', 'errors', 'loginWallHits', 'faults', 'faultActive'],
+  ];
+  for (const r of result.results) {
+    for (const p of r.timeline) {
+      const inSecond = (ms: number | null) => ms !== null && ms >= p.tMs && ms < p.tMs + 1000;
+      const began = r.faults.filter((f) => inSecond(f.startedMs)).map(faultName);
+      const active = r.faults.some(
+        (f) =>
+          f.startedMs !== null && f.startedMs < p.tMs + 1000 && (f.endedMs ?? f.startedMs) >= p.tMs,
+      );
+      rows.push([
+        r.variant,
+        p.tMs,
+        p.rps,
+        p.p99Us,
+        p.errors,
+        p.loginWallHits,
+        began.join(' '),
+        active ? 1 : 0,
+      ]);
+    }
+  }
+  return csv(rows);
+}

@@ -1,0 +1,131 @@
+import type { RunResult, ThresholdVerdict } from '../result.js';
+import {
+  errorsOf,
+  faultName,
+  loadLine,
+  machineLine,
+  msFromUs,
+  plannedFaults,
+  recoveryText,
+  serverLine,
+  statusText,
+  whenText,
+} from './common.js';
+
+/** A cell of a GitHub-flavoured table: pipes escaped, one line. */
+const cell = (value: string | number) => String(value).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+
+/** A GFM table; `align` per column: 'l' or 'r'. */
+export function mdTable(head: string[], align: string, rows: (string | number)[][]): string {
+  const line = (cells: (string | number)[]) => `| ${cells.map(cell).join(' | ')} |`;
+  const rule = `|${[...align].map((a) => (a === 'r' ? ' ---: ' : ' --- ')).join('|')}|`;
+  return [line(head), rule, ...rows.map(line)].join('\n');
+}
+
+const VERDICT_MARK: Record<ThresholdVerdict['status'], string> = {
+  passed: '✅ passed',
+  failed: '❌ failed',
+  skipped: '➖ skipped',
+};
+
+export function thresholdsMarkdown(verdicts: readonly ThresholdVerdict[]): string {
+  const failed = verdicts.filter((v) => v.status === 'failed').length;
+  return [
+    `### Thresholds: ${failed ? `${failed} failed` : 'all passed'}`,
+    '',
+    mdTable(
+      ['', 'threshold', 'variant', 'detail'],
+      'llll',
+      verdicts.map((v) => [
+        VERDICT_MARK[v.status],
+        `\`${v.expression}\``,
+        v.variant,
+        v.message.replace(`${v.variant}: `, ''),
+      ]),
+    ),
+  ].join('\n');
+}
+
+/**
+ * The result for a post or a PR comment: what ran, where, on which versions, and
+ * the figures per variant in GitHub-flavoured tables.
+ */
+export function renderMarkdown(result: RunResult): string {
+  const s = result.scenario;
+  const out: string[] = [`## session-bench: ${s.scenario.name}`, ''];
+  const about = s.scenario.description?.split('\n')[0]?.trim();
+  if (about) out.push(`> ${about}`, '');
+  out.push(
+    `- **Load:** ${loadLine(result)}`,
+    `- **Faults:** ${plannedFaults(result)}`,
+    `- **Run:** ${whenText(result.startedAt)}, ${result.runId}, ${result.status}`,
+    `- **Machine:** ${machineLine(result)}`,
+    `- **Versions:** ${result.tool.name} ${result.tool.version}; ` +
+      result.results.map((r) => `${r.variant}: ${serverLine(r)} (${r.provider})`).join('; '),
+    '',
+    mdTable(
+      [
+        'variant',
+        'req/s',
+        'p50 ms',
+        'p99 ms',
+        'p99.9 ms',
+        'max ms',
+        'errors',
+        'logged out',
+        'login walls',
+        'lost updates',
+        'resurrected',
+        'wrong user',
+        'status',
+      ],
+      'lrrrrrrrrrrrl',
+      result.results.map((r) => [
+        `\`${r.variant}\``,
+        r.throughputRps.toFixed(0),
+        msFromUs(r.latencyUs.p50),
+        msFromUs(r.latencyUs.p99),
+        msFromUs(r.latencyUs.p999),
+        msFromUs(r.latencyUs.max),
+        errorsOf(r),
+        `${r.audit.loggedOutUsers} / ${r.users.total}`,
+        r.audit.loginWallHits,
+        r.audit.lostUpdates,
+        r.audit.resurrectedSessions,
+        r.audit.wrongUserSessions,
+        statusText(r),
+      ]),
+    ),
+  );
+  const faults = result.results.flatMap((r) => r.faults.map((f) => ({ r, f })));
+  if (faults.length) {
+    out.push(
+      '',
+      '### Faults',
+      '',
+      mdTable(
+        ['variant', 'fault', 'at', 'unavailable', 'recovery', 'logged in at the fault', 'status'],
+        'llrrrrl',
+        faults.map(({ r, f }) => [
+          `\`${r.variant}\``,
+          faultName(f),
+          `${((f.startedMs ?? f.atMs) / 1000).toFixed(1)} s`,
+          f.status === 'done' ? `${f.unavailableMs} ms` : '',
+          f.status === 'done' ? recoveryText(f) : '',
+          f.loggedInUsersAtFault ?? '',
+          f.status === 'done' ? 'done' : `${f.status}${f.reason ? `: ${f.reason}` : ''}`,
+        ]),
+      ),
+    );
+  }
+  if (result.thresholds?.length) out.push('', thresholdsMarkdown(result.thresholds));
+  out.push(
+    '',
+    '<sub>' +
+      (result.scenario.load.mode === 'fixed'
+        ? 'Latency is measured from the intended send time (no coordinated omission). '
+        : 'Saturation mode: latency is service time under maximum load. ') +
+      '"logged out": users whose session vanished though they never logged out.</sub>',
+  );
+  return `${out.join('\n')}\n`;
+}
