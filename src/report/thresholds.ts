@@ -31,8 +31,15 @@ export const THRESHOLD_HELP =
   "or against compare's base: p99<+10%, throughputRps>-5%; optional variants: p99{disk,redis:aof-always}<20ms";
 
 const SHAPE = /^([A-Za-z_][A-Za-z0-9_.()]*)\s*(?:\{([^}]*)\})?\s*(<=|>=|==|!=|<|>)\s*(.*)$/;
-const VALUE = /^([+-])?(\d+(?:\.\d+)?|\.\d+)\s*(%|us|µs|ms|s|m)?$/;
-const TIME_UNITS_MS: Record<string, number> = { us: 0.001, µs: 0.001, ms: 1, s: 1000, m: 60_000 };
+const VALUE = /^([+-])?(\d+(?:\.\d+)?|\.\d+)\s*(%|us|µs|ms|s|m|h)?$/;
+const TIME_UNITS_MS: Record<string, number> = {
+  us: 0.001,
+  µs: 0.001,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
 
 /** Parses one expression; a UsageError (exit 2) says what is wrong with it. */
 export function parseThreshold(text: string): Threshold {
@@ -172,7 +179,7 @@ function judge(
     status: 'skipped',
     value: null,
     limit: null,
-    message: `${variant}: ${t.expression} skipped: ${why}`,
+    message: `${variant}: skipped, ${why}`,
   });
   if (!head) return skipped('no such variant in this run');
   if (head.status !== 'completed') return skipped(`the variant ${head.status}, no figures`);

@@ -3,13 +3,17 @@ import { Command, Option } from 'commander';
 import { backendOf } from '../../backends/registry.js';
 import { loadPlan, type RunOverrides } from '../../config/loadPlan.js';
 import { FAULT_SPEC_HELP } from '../../config/faultSpec.js';
+import { parseFormats } from '../../report/reporters/index.js';
 import { renderJson } from '../../report/reporters/json.js';
 import { renderTable } from '../../report/reporters/table.js';
+import { THRESHOLD_HELP, evaluateThresholds } from '../../report/thresholds.js';
+import { writeReports } from '../../report/writeReports.js';
 import { resultPath, writeResult } from '../../report/writeResult.js';
 import { StderrProgress } from '../../runner/progress.js';
 import { runPlan } from '../../runner/runPlan.js';
 import { EXIT } from '../exitCodes.js';
 import { abortOnSignals } from '../interrupt.js';
+import { paintVerdicts, stderrColor, thresholdsFailed, thresholdsFrom } from '../output.js';
 
 interface RunFlags extends Omit<RunOverrides, 'faults' | 'targets'> {
   fault: string[];
@@ -17,6 +21,10 @@ interface RunFlags extends Omit<RunOverrides, 'faults' | 'targets'> {
   out: string;
   json?: boolean;
   quiet?: boolean;
+  format?: string;
+  threshold: string[];
+  /** false with --no-color. */
+  color: boolean;
 }
 
 const EXAMPLES = `
@@ -25,9 +33,12 @@ Examples:
   $ session-bench run --scenario smoke --backends memory,disk,cookie --fault kill:app@3s --json
   $ session-bench run --backends memory --mode saturation --duration 10s
   $ session-bench run --backends disk:fsync --rate 1000 --fault pause:app@4s:1s
+  $ session-bench run --format md,html,csv --threshold 'p99<50ms' --threshold 'loggedOutUsers==0'
 
 Fault spec: ${FAULT_SPEC_HELP}
-Exit codes: 0 ok, 1 a variant failed or runtime error, 2 bad input, 130 interrupted.`;
+Threshold: ${THRESHOLD_HELP}.
+Exit codes: 0 ok, 1 a variant failed or runtime error, 2 bad input, 99 a threshold failed,
+130 interrupted.`;
 
 const collect = (value: string, all: string[]) => [...all, value];
 
@@ -71,12 +82,30 @@ export function runCommand(): Command {
     )
     .option('--out <dir>', 'folder for the result JSON', 'results')
     .option('--json', 'print the result JSON on stdout')
+    .option(
+      '--format <list>',
+      'also write these reports next to the result JSON: table, md, html, csv (+ its timeline), timeline-csv',
+    )
+    .option(
+      '--threshold <expr>',
+      'fail (exit 99) unless every variant meets it, e.g. p99<50ms (repeatable)',
+      collect,
+      [],
+    )
+    .option('--no-color', 'no colors on stderr (NO_COLOR is respected too)')
     .option('--quiet', 'no progress or table on stderr')
     .addHelpText('after', EXAMPLES)
     .action(async (flags: RunFlags) => {
       const plan = await loadPlan({ ...flags, faults: flags.fault, targets: flags.target });
       plan.variants?.forEach(backendOf);
-      const progress = flags.quiet ? undefined : new StderrProgress();
+      // The result JSON is always written; `json` in --format adds nothing.
+      const formats = flags.format ? parseFormats(flags.format).filter((f) => f !== 'json') : [];
+      // Checked before anything starts: a typo must not cost a whole run.
+      const thresholds = thresholdsFrom(plan.thresholds, flags.threshold, plan.scenario.source, {
+        relativeFlags: false,
+      });
+      const color = stderrColor(flags);
+      const progress = flags.quiet ? undefined : new StderrProgress({ color });
       const interrupt = abortOnSignals();
       let file: string | undefined;
       const save = async (result: Parameters<typeof writeResult>[1]) => {
@@ -85,11 +114,19 @@ export function runCommand(): Command {
       };
       try {
         const result = await runPlan(plan, { signal: interrupt.signal, progress, onPartial: save });
+        if (thresholds.length) result.thresholds = evaluateThresholds(thresholds, result);
         await save(result);
-        if (!flags.quiet) process.stderr.write(`${renderTable(result)}result: ${file}\n`);
+        const reports = await writeReports(result, formats, file!.replace(/\.json$/, ''));
+        if (!flags.quiet) {
+          process.stderr.write(
+            `${paintVerdicts(renderTable(result), color)}result: ${file}\n` +
+              reports.map((r) => `report: ${r}\n`).join(''),
+          );
+        }
         if (flags.json) process.stdout.write(renderJson(result));
         if (result.status === 'aborted') process.exitCode = EXIT.interrupted;
         else if (result.results.some((r) => r.status === 'failed')) process.exitCode = EXIT.runtime;
+        else if (thresholdsFailed(result.thresholds)) process.exitCode = EXIT.thresholds;
       } finally {
         interrupt.dispose();
       }
