@@ -1,8 +1,10 @@
 import { Command } from 'commander';
 import { TOOL_VERSION } from '../version.js';
 import { cleanCommand } from './commands/clean.js';
+import { compareCommand } from './commands/compare.js';
 import { imagesCommand } from './commands/images.js';
 import { listCommand } from './commands/list.js';
+import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 
 export function buildProgram(): Command {
@@ -14,6 +16,8 @@ export function buildProgram(): Command {
     .version(TOOL_VERSION)
     .showHelpAfterError('(run with --help for usage and examples)')
     .addCommand(runCommand())
+    .addCommand(reportCommand())
+    .addCommand(compareCommand())
     .addCommand(listCommand())
     .addCommand(imagesCommand())
     .addCommand(cleanCommand());

@@ -1,0 +1,50 @@
+import { Command } from 'commander';
+import { UsageError } from '../../errors.js';
+import { readResult } from '../../report/readResult.js';
+import { REPORTERS, reporterNamed } from '../../report/reporters/index.js';
+import { timelineFileFor, writeAtomically } from '../../report/writeReports.js';
+
+interface ReportFlags {
+  format?: string;
+  out?: string;
+}
+
+const EXAMPLES = `
+Examples:
+  $ session-bench report results/2026-11-28T032650Z-default.json            # table on a terminal
+  $ session-bench report results/…-default.json --format md > summary.md
+  $ session-bench report results/…-default.json --format html --out report.html
+  $ session-bench report results/…-default.json --format csv --out runs.csv  # + runs.timeline.csv
+
+Formats: table (the default on a terminal, md otherwise), md, html, csv (one row per
+variant), timeline-csv (one row per variant per second), json.`;
+
+export function reportCommand(): Command {
+  return new Command('report')
+    .description('render a result file as a table, Markdown, HTML with charts, CSV or JSON')
+    .argument('<result.json>', 'a file written by session-bench run')
+    .option('--format <format>', `one of ${Object.keys(REPORTERS).join(', ')}`)
+    .option('--out <file>', 'write to this file instead of stdout')
+    .addHelpText('after', EXAMPLES)
+    .action(async (file: string, flags: ReportFlags) => {
+      const format = flags.format ?? (process.stdout.isTTY ? 'table' : 'md');
+      if (format.includes(',')) {
+        throw new UsageError('report writes one format at a time; run it once per format');
+      }
+      const render = reporterNamed(format);
+      const result = await readResult(file);
+      const text = render(result);
+      if (!flags.out) {
+        process.stdout.write(text);
+        return;
+      }
+      await writeAtomically(flags.out, text);
+      const written = [flags.out];
+      if (format === 'csv') {
+        const timeline = timelineFileFor(flags.out);
+        await writeAtomically(timeline, reporterNamed('timeline-csv')(result));
+        written.push(timeline);
+      }
+      process.stderr.write(written.map((f) => `wrote ${f}\n`).join(''));
+    });
+}
