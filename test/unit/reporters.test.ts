@@ -1,0 +1,143 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../src/errors.js';
+import { renderCsv, renderTimelineCsv } from '../../src/report/reporters/csv.js';
+import { chartData, renderHtml } from '../../src/report/reporters/html.js';
+import { REPORTERS, parseFormats, reporterNamed } from '../../src/report/reporters/index.js';
+import { renderMarkdown } from '../../src/report/reporters/md.js';
+import { renderTable } from '../../src/report/reporters/table.js';
+import {
+  FIXTURE,
+  FIXTURE_DIR,
+  fixture,
+  validateAgainstJsonSchema,
+} from '../helpers/reportFixture.js';
+
+/**
+ * Golden files next to the fixture, reviewed by eye when they change:
+ * `UPDATE_GOLDEN=1 npx vitest run test/unit/reporters.test.ts` rewrites them.
+ */
+function golden(name: string, actual: string): void {
+  const file = path.join(FIXTURE_DIR, name);
+  if (process.env.UPDATE_GOLDEN) writeFileSync(file, actual);
+  expect(actual).toBe(readFileSync(file, 'utf8'));
+}
+
+describe('reporters on the fixture result', () => {
+  it('start from a fixture that is a valid result (JSON Schema)', () => {
+    expect(validateAgainstJsonSchema(FIXTURE)).toEqual([]);
+  });
+
+  it('are all pure: the same result gives the same text, and the result is untouched', () => {
+    const before = JSON.stringify(FIXTURE);
+    for (const [name, render] of Object.entries(REPORTERS)) {
+      expect(render(FIXTURE), name).toBe(render(fixture()));
+    }
+    expect(JSON.stringify(FIXTURE)).toBe(before);
+  });
+
+  it('json: the result itself', () => {
+    expect(JSON.parse(reporterNamed('json')(FIXTURE))).toEqual(FIXTURE);
+  });
+
+  it('table: the summary a person reads at the end of a run', () => {
+    golden('result.txt', renderTable(FIXTURE));
+  });
+
+  it('md: GitHub tables with the scenario, machine, versions, faults and thresholds', () => {
+    const md = renderMarkdown(FIXTURE);
+    golden('result.md', md);
+    expect(md).toContain('- **Machine:** 2 × ');
+    expect(md).toContain('- **Versions:** session-bench 0.1.0; memory: in the app process');
+    expect(md).toContain('| `memory` | 58 | 3.85 | 560 |');
+    expect(md).toContain('### Thresholds: 5 failed');
+    expect(md).toContain(
+      '| ❌ failed | `loggedOutUsers==0` | memory | loggedOutUsers = 75, limit == 0: FAILED |',
+    );
+  });
+
+  it('md: escapes a pipe inside a cell', () => {
+    const result = fixture();
+    result.results[0]!.status = 'failed';
+    result.results[0]!.reason = 'redis said a|b';
+    expect(renderMarkdown(result)).toContain('failed: redis said a\\|b');
+  });
+
+  it('csv: one row per variant, raw figures', () => {
+    const text = renderCsv(FIXTURE);
+    golden('result.csv', text);
+    const [head, ...rows] = text.trimEnd().split('\r\n');
+    expect(rows).toHaveLength(3);
+    const columns = head!.split(',');
+    const memory = Object.fromEntries(rows[0]!.split(',').map((v, i) => [columns[i], v]));
+    expect(memory).toMatchObject({
+      variant: 'memory',
+      p99Us: '560127',
+      loggedOutUsers: '75',
+      worstRecoveryMs: 'never',
+    });
+  });
+
+  it('csv: quotes fields with commas and quotes', () => {
+    const result = fixture();
+    result.results[0]!.reason = 'said "no", then left';
+    expect(renderCsv(result)).toContain(',"said ""no"", then left"\r\n');
+  });
+
+  it('timeline csv: one row per variant per second, faults marked', () => {
+    const text = renderTimelineCsv(FIXTURE);
+    golden('result.timeline.csv', text);
+    const rows = text.trimEnd().split('\r\n').slice(1);
+    expect(rows).toHaveLength(FIXTURE.results.reduce((n, r) => n + r.timeline.length, 0));
+    // The pause began in second 1 and the kill in second 3 of every variant.
+    expect(rows.filter((r) => r.includes('pause:app'))).toHaveLength(3);
+    expect(rows.filter((r) => r.includes('kill:app'))).toHaveLength(3);
+  });
+
+  it('html: one self-contained file, nothing fetched, the figures embedded', () => {
+    const html = renderHtml(FIXTURE);
+    expect(html.startsWith('<!doctype html>')).toBe(true);
+    // No external script, style, image or font: everything inline, and a CSP that forbids fetching.
+    expect(html).not.toMatch(/<(script|img|link|iframe)[^>]+(src|href)="(https?:)?\/\//i);
+    expect(html).not.toMatch(/<script[^>]+src=/i);
+    expect(html).toContain(`content="default-src 'none'; script-src 'unsafe-inline'`);
+    expect(html).toContain('Chart.js v4'); // the library's banner: inlined, not linked
+    expect(html).toContain('chartjs-plugin-annotation v3');
+    const json = /<script type="application\/json" id="session-bench-data">(.*?)<\/script>/s.exec(
+      html,
+    )![1]!;
+    expect(JSON.parse(json)).toEqual(chartData(FIXTURE));
+    for (const id of ['chart-p99', 'chart-rps', 'chart-sessions', 'chart-variant-2']) {
+      expect(html).toContain(`<canvas id="${id}"`);
+    }
+    expect(html).toContain('<h2>Thresholds: 5 failed</h2>');
+  });
+
+  it('html: chart data carries each fault window per variant', () => {
+    const data = chartData(FIXTURE);
+    expect(data.plannedFaults.map((f) => f.label)).toEqual(['pause:app', 'kill:app']);
+    const memory = data.variants[0]!;
+    expect(memory.faults.map((f) => [f.planned, f.label])).toEqual([
+      [0, 'pause:app'],
+      [1, 'kill:app'],
+    ]);
+    expect(memory.faults[0]!.endedMs).toBeGreaterThan(memory.faults[0]!.startedMs);
+    expect(memory.loggedOutUsers).toBe(75);
+  });
+
+  it('html: text from the result cannot inject markup', () => {
+    const result = fixture();
+    result.scenario.scenario.name = '<img src=x onerror=alert(1)>';
+    result.results[0]!.variant = '</script><script>alert(1)</script>';
+    const html = renderHtml(result);
+    expect(html).not.toContain('<img src=x');
+    expect(html).not.toContain('</script><script>alert(1)');
+  });
+
+  it('are chosen by name; an unknown one is a usage error listing the formats', () => {
+    expect(parseFormats('table, md,html,csv,md')).toEqual(['table', 'md', 'html', 'csv']);
+    expect(() => parseFormats('md,pdf')).toThrow(UsageError);
+    expect(() => parseFormats('pdf')).toThrow(/formats: table, json, md, csv, timeline-csv, html/);
+  });
+});
