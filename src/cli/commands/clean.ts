@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { RuntimeError } from '../../errors.js';
+import { removeLabelled, renderDockerClean } from '../../providers/dockerClean.js';
 import {
   UNOWNED_MIN_AGE_MS,
   cleanLeftovers,
@@ -19,7 +20,8 @@ Examples:
   $ session-bench clean --dry-run    # only say what would go
   $ session-bench clean --json
 
-Looks in ${leftoverRoots().join(' and ')} for session-bench-<runId>-* folders. A server
+Looks in ${leftoverRoots().join(' and ')} for session-bench-<runId>-* folders, and asks
+Docker for containers and volumes labelled session-bench.run-id. A server
 is killed only while /proc/<pid>/cmdline still names the binary its pid file recorded.
 Folders of a session-bench run still in progress are kept unless --force; folders
 without any owner record are kept until ${UNOWNED_MIN_AGE_MS / 60_000} minutes after their last change.`;
@@ -41,17 +43,26 @@ function render(outcomes: CleanOutcome[]): string {
 
 export function cleanCommand(): Command {
   return new Command('clean')
-    .description('kill servers and remove temp folders that an aborted or crashed run left behind')
+    .description(
+      'kill servers, remove temp folders and containers that an aborted or crashed run left behind',
+    )
     .option('--dry-run', 'say what would be killed and removed, change nothing')
     .option('--force', 'also clean folders of a run that still seems to be in progress')
     .option('--json', 'print what was done as JSON')
     .addHelpText('after', EXAMPLES)
     .action(async (flags: CleanFlags) => {
       const outcomes = await cleanLeftovers({ dryRun: flags.dryRun, force: flags.force });
+      // Containers and volumes labelled session-bench.run-id (docker provider).
+      const docker = await removeLabelled({ dryRun: flags.dryRun, force: flags.force });
+      const dockerLines = renderDockerClean(docker);
       process.stdout.write(
-        flags.json ? `${JSON.stringify({ process: outcomes }, null, 2)}\n` : render(outcomes),
+        flags.json
+          ? `${JSON.stringify({ process: outcomes, docker }, null, 2)}\n`
+          : outcomes.length === 0 && dockerLines.length === 0
+            ? render(outcomes)
+            : `${outcomes.length ? render(outcomes) : ''}${dockerLines.map((l) => `${l}\n`).join('')}`,
       );
-      const problems = outcomes.flatMap((o) => o.problems);
+      const problems = [...outcomes.flatMap((o) => o.problems), ...docker.problems];
       if (problems.length)
         throw new RuntimeError(`clean left things behind: ${problems.join('; ')}`);
     });
