@@ -5,8 +5,10 @@ import {
   CONTAINER_DATA_DIR,
   CONTAINER_ROOT,
   CONTAINER_RUN_DIR,
+  OWNER_LABEL,
   RUN_ID_LABEL,
   dockerClient,
+  dockerMessage,
   runOnce,
   shellQuote,
   removeOwned,
@@ -17,6 +19,7 @@ import {
   type Owned,
 } from './dockerContainers.js';
 import { OFFLINE_HINT, imageFor, type ImageSet } from './dockerImages.js';
+import { ownerLabel } from './dockerClean.js';
 import { DockerNode } from './dockerNode.js';
 import {
   DEFAULT_PROVIDER_OPTIONS,
@@ -101,6 +104,7 @@ export class DockerProvider implements Provider {
     const pulled = await this.ensureImage(image, options.imageSet, ctx.signal);
     const labels = {
       [RUN_ID_LABEL]: ctx.runId,
+      [OWNER_LABEL]: ownerLabel(),
       'session-bench.variant': spec.variant,
     };
     const probe = await this.probe(image, spec, labels, ctx.signal);
@@ -181,7 +185,7 @@ export class DockerProvider implements Provider {
         'registry lookup',
       ).then(
         () => ({ ok: true, reason: 'the registry has it' }),
-        (error: unknown) => ({ ok: false, reason: firstLine(errorMessage(error)) }),
+        (error: unknown) => ({ ok: false, reason: firstLine(dockerMessage(error)) }),
       );
       this.pullable.set(image, known);
     }
@@ -217,7 +221,7 @@ export class DockerProvider implements Provider {
       });
     } catch (error) {
       throw new RuntimeError(
-        `docker: cannot pull ${image}: ${firstLine(errorMessage(error))}; ${hint}`,
+        `docker: cannot pull ${image}: ${firstLine(dockerMessage(error))}; ${hint}`,
       );
     }
     process.stderr.write(`docker: pulled ${image}\n`);

@@ -4,6 +4,8 @@ import { RuntimeError, errorMessage } from '../errors.js';
 
 /** Every container and volume a run creates carries this label; `clean` removes by it. */
 export const RUN_ID_LABEL = 'session-bench.run-id';
+/** host:pid:startTime of the session-bench process that owns it (clean spares live runs). */
+export const OWNER_LABEL = 'session-bench.owner';
 
 /** Where a node's data and run folders live inside its container (one volume per node). */
 export const CONTAINER_ROOT = '/session-bench';
@@ -61,6 +63,12 @@ export async function containerLogTail(container: Docker.Container, lines = 40):
   } catch (error) {
     return [`(could not read the container's logs: ${errorMessage(error)})`];
   }
+}
+
+/** The daemon's own message ("... no such host"), without dockerode's HTTP preamble. */
+export function dockerMessage(error: unknown): string {
+  const json = (error as { json?: { message?: unknown } } | null)?.json;
+  return typeof json?.message === 'string' ? json.message : errorMessage(error);
 }
 
 /** HTTP 404 from the daemon: the thing is already gone. */

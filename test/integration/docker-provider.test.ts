@@ -204,8 +204,20 @@ describe.skipIf(!available)('docker provider: containers (offline image)', () =>
     expect(before.containers).toHaveLength(4); // two servers, two tmpfs holders
     expect(before.volumes).toHaveLength(4);
     // Only this run's: other runs on this machine are not the test's to remove.
-    const removed = await removeLabelled(docker, ctx.runId);
-    expect(removed).toEqual({ containers: 4, volumes: 4, problems: [] });
+    // This test process owns them and still runs: spared without --force.
+    const spared = await removeLabelled({ runId: ctx.runId }, docker);
+    expect(spared.removed).toEqual([]);
+    expect(spared.spared).toHaveLength(8);
+    expect(spared.spared[0]!.why).toMatch(/still in progress/);
+    const dry = await removeLabelled({ runId: ctx.runId, force: true, dryRun: true }, docker);
+    expect(dry.action).toBe('would remove');
+    expect((await labelled(ctx.runId)).containers).toHaveLength(4);
+    const removed = await removeLabelled({ runId: ctx.runId, force: true }, docker);
+    expect(removed.removed.map((i) => i.kind).sort()).toEqual([
+      ...Array<string>(4).fill('container'),
+      ...Array<string>(4).fill('volume'),
+    ]);
+    expect(removed.problems).toEqual([]);
     expect(await labelled(ctx.runId)).toEqual({ containers: [], volumes: [] });
   });
 });

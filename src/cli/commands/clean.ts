@@ -54,13 +54,13 @@ export function cleanCommand(): Command {
       const outcomes = await cleanLeftovers({ dryRun: flags.dryRun, force: flags.force });
       // Containers and volumes labelled session-bench.run-id (docker provider).
       const docker = await removeLabelled({ dryRun: flags.dryRun, force: flags.force });
-      const dockerLines = renderDockerClean(docker);
+      const dockerFound = docker.removed.length + docker.spared.length + docker.problems.length;
+      const text = [
+        ...(outcomes.length || !dockerFound ? [render(outcomes)] : []),
+        ...renderDockerClean(docker).map((line) => `${line}\n`),
+      ].join('');
       process.stdout.write(
-        flags.json
-          ? `${JSON.stringify({ process: outcomes, docker }, null, 2)}\n`
-          : outcomes.length === 0 && dockerLines.length === 0
-            ? render(outcomes)
-            : `${outcomes.length ? render(outcomes) : ''}${dockerLines.map((l) => `${l}\n`).join('')}`,
+        flags.json ? `${JSON.stringify({ process: outcomes, docker }, null, 2)}\n` : text,
       );
       const problems = [...outcomes.flatMap((o) => o.problems), ...docker.problems];
       if (problems.length)

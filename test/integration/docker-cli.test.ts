@@ -1,0 +1,170 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { RunResult } from '../../src/report/result.js';
+import { dockerReady, labelled } from '../helpers/docker.js';
+
+const CLI = path.resolve('src/cli/main.ts');
+const available = await dockerReady();
+
+const OFFLINE = ['--provider', 'docker', '--image-set', 'offline', '--docker-network', 'host'];
+const SMALL = ['--scenario', 'smoke', '--users', '200', '--rate', '100', '--duration', '4s'];
+
+interface Interrupt {
+  /** A progress line on stderr to wait for. */
+  after: RegExp;
+  /** Then wait this long before SIGINT. */
+  delayMs: number;
+}
+
+interface CliRun {
+  code: number | null;
+  stderr: string;
+  stdout: string;
+  /** The result file written under --out. */
+  result?: RunResult;
+  interrupted: boolean;
+}
+
+async function cli(
+  args: string[],
+  options: { interrupt?: Interrupt; env?: NodeJS.ProcessEnv } = {},
+): Promise<CliRun> {
+  const out = await mkdtemp(path.join(os.tmpdir(), 'session-bench-docker-cli-'));
+  const outFlags = args[0] === 'run' ? ['--out', out] : [];
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args, ...outFlags], {
+    stdio: 'pipe',
+    env: { ...process.env, ...options.env },
+  });
+  let stdout = '';
+  let stderr = '';
+  let interrupted = false;
+  child.stdout.on('data', (d: Buffer) => (stdout += d));
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d;
+    const wanted = options.interrupt;
+    if (wanted && !interrupted && wanted.after.test(stderr)) {
+      interrupted = true;
+      setTimeout(() => child.kill('SIGINT'), wanted.delayMs);
+    }
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const files = await readdir(out);
+  const result = files[0]
+    ? (JSON.parse(await readFile(path.join(out, files[0]), 'utf8')) as RunResult)
+    : undefined;
+  return { code, stdout, stderr, result, interrupted };
+}
+
+describe.skipIf(!available)('session-bench with docker (CLI)', () => {
+  it('a missing image with no registry fails the variant with the offline hint, no stack trace', async () => {
+    // .invalid never resolves: the same answer as a machine without a registry,
+    // and no traffic leaves the machine.
+    const run = await cli(
+      ['run', '--provider', 'docker', '--backends', 'redis:none', ...SMALL, '--json'],
+      { env: { SESSION_BENCH_IMAGE_REDIS: 'registry.invalid/session-bench/absent:1' } },
+    );
+    expect(run.code, run.stderr).toBe(1);
+    const variant = run.result!.results[0]!;
+    expect(variant.status).toBe('failed');
+    expect(variant.reason).toMatch(/registry\.invalid\/session-bench\/absent:1 is not present/);
+    expect(variant.reason).toMatch(/session-bench images build-offline/);
+    expect(variant.reason).toMatch(/--image-set offline/);
+    expect(run.stderr).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/);
+    expect(await labelled(run.result!.runId)).toEqual({ containers: [], volumes: [] });
+  });
+
+  it('`images list` shows the offline image as present', async () => {
+    const run = await cli(['images', 'list', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const listing = JSON.parse(run.stdout) as {
+      daemon: string;
+      images: { backend: string; imageSet: string; image: string; present: boolean }[];
+    };
+    expect(listing.daemon).toBe('answers');
+    expect(listing.images).toContainEqual({
+      backend: 'redis',
+      imageSet: 'offline',
+      image: 'session-bench/offline:bookworm',
+      present: true,
+    });
+    expect(listing.images).toContainEqual(
+      expect.objectContaining({
+        backend: 'mysql',
+        imageSet: 'official-mysql',
+        image: 'mysql:8.4.4',
+      }),
+    );
+  });
+
+  // Ctrl-C at ten moments of a run; each must leave zero labelled containers and
+  // volumes, and a result file saying "aborted".
+  const moments: { name: string; backends: string; faults?: string[]; interrupt: Interrupt }[] = [
+    {
+      name: 'as the server starts (image probe)',
+      backends: 'redis:none',
+      interrupt: { after: /\[redis:none\] starting redis/, delayMs: 0 },
+    },
+    {
+      name: 'while the container is created and started',
+      backends: 'redis:none',
+      interrupt: { after: /\[redis:none\] starting redis/, delayMs: 900 },
+    },
+    {
+      name: "during MariaDB's data dir initialisation",
+      backends: 'mysql',
+      interrupt: { after: /\[mysql\] starting mysql/, delayMs: 1_800 },
+    },
+    {
+      name: 'while MariaDB starts',
+      backends: 'mysql',
+      interrupt: { after: /\[mysql\] starting mysql/, delayMs: 5_000 },
+    },
+    {
+      name: 'as the app starts',
+      backends: 'memcached',
+      interrupt: { after: /starting the app/, delayMs: 0 },
+    },
+    {
+      name: 'during the warm-up',
+      backends: 'redis:aof-always',
+      interrupt: { after: /warming up/, delayMs: 50 },
+    },
+    {
+      name: 'during the load',
+      backends: 'redis:none',
+      interrupt: { after: /warming up/, delayMs: 1_500 },
+    },
+    {
+      name: 'while a killed node restarts',
+      backends: 'redis:aof-always',
+      faults: ['kill:node0@1s'],
+      interrupt: { after: /warming up/, delayMs: 1_550 },
+    },
+    {
+      name: 'while a node is paused',
+      backends: 'memcached',
+      faults: ['pause:node0@1s:2s'],
+      interrupt: { after: /warming up/, delayMs: 2_000 },
+    },
+    {
+      name: 'during the final sweep',
+      backends: 'redis:none',
+      interrupt: { after: /final sweep/, delayMs: 0 },
+    },
+  ];
+
+  it.each(moments)('Ctrl-C $name leaves no container and an aborted result', async (moment) => {
+    const faults = (moment.faults ?? []).flatMap((f) => ['--fault', f]);
+    const run = await cli(['run', ...OFFLINE, ...SMALL, '--backends', moment.backends, ...faults], {
+      interrupt: moment.interrupt,
+    });
+    expect(run.interrupted, `never saw ${moment.interrupt.after}:\n${run.stderr}`).toBe(true);
+    expect(run.code, run.stderr).toBe(130);
+    expect(run.result, run.stderr).toBeDefined();
+    expect(run.result!.status).toBe('aborted');
+    expect(await labelled(run.result!.runId)).toEqual({ containers: [], volumes: [] });
+  });
+});
