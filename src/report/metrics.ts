@@ -212,6 +212,7 @@ export function formatMetric(unit: MetricUnit, value: number | undefined): strin
 }
 
 function formatMs(ms: number): string {
+  if (ms < 0.1) return `${Math.round(ms * 1000)} µs`;
   if (ms >= 1000) return `${round(ms / 1000, ms >= 10_000 ? 1 : 2)} s`;
   return `${ms < 10 ? round(ms, 2) : ms < 100 ? round(ms, 1) : Math.round(ms)} ms`;
 }
