@@ -4,7 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/report/result.js';
-import { dockerReady, labelled } from '../helpers/docker.js';
+import type { DockerCleanReport } from '../../src/providers/dockerClean.js';
+import { OWNER_LABEL, RUN_ID_LABEL } from '../../src/providers/dockerContainers.js';
+import { docker, dockerReady, labelled } from '../helpers/docker.js';
 
 const CLI = path.resolve('src/cli/main.ts');
 const available = await dockerReady();
@@ -20,6 +22,7 @@ interface Interrupt {
 }
 
 interface CliRun {
+  pid: number;
   code: number | null;
   stderr: string;
   stdout: string;
@@ -30,7 +33,7 @@ interface CliRun {
 
 async function cli(
   args: string[],
-  options: { interrupt?: Interrupt; env?: NodeJS.ProcessEnv } = {},
+  options: { interrupt?: Interrupt; env?: NodeJS.ProcessEnv; signal?: NodeJS.Signals } = {},
 ): Promise<CliRun> {
   const out = await mkdtemp(path.join(os.tmpdir(), 'session-bench-docker-cli-'));
   const outFlags = args[0] === 'run' ? ['--out', out] : [];
@@ -47,7 +50,7 @@ async function cli(
     const wanted = options.interrupt;
     if (wanted && !interrupted && wanted.after.test(stderr)) {
       interrupted = true;
-      setTimeout(() => child.kill('SIGINT'), wanted.delayMs);
+      setTimeout(() => child.kill(options.signal ?? 'SIGINT'), wanted.delayMs);
     }
   });
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
@@ -55,7 +58,7 @@ async function cli(
   const result = files[0]
     ? (JSON.parse(await readFile(path.join(out, files[0]), 'utf8')) as RunResult)
     : undefined;
-  return { code, stdout, stderr, result, interrupted };
+  return { pid: child.pid!, code, stdout, stderr, result, interrupted };
 }
 
 describe.skipIf(!available)('session-bench with docker (CLI)', () => {
@@ -74,6 +77,28 @@ describe.skipIf(!available)('session-bench with docker (CLI)', () => {
     expect(variant.reason).toMatch(/--image-set offline/);
     expect(run.stderr).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/);
     expect(await labelled(run.result!.runId)).toEqual({ containers: [], volumes: [] });
+  });
+
+  it('clean removes what a SIGKILLed run left behind', async () => {
+    const run = await cli(['run', ...OFFLINE, ...SMALL, '--backends', 'redis:none,memcached'], {
+      interrupt: { after: /warming up/, delayMs: 0 },
+      signal: 'SIGKILL',
+    });
+    expect(run.code).toBe(null);
+    // Nothing ran its cleanup: the container and volume of the first variant are left.
+    const owner = `${os.hostname()}:${run.pid}:`;
+    const left = await docker.listContainers({ all: true, filters: { label: [RUN_ID_LABEL] } });
+    const mine = left.filter((c) => c.Labels[OWNER_LABEL]?.startsWith(owner));
+    expect(mine.map((c) => c.Labels['session-bench.variant'])).toEqual(['redis:none']);
+    const runId = mine[0]!.Labels[RUN_ID_LABEL]!;
+    expect((await labelled(runId)).volumes).toHaveLength(1);
+
+    const clean = await cli(['clean', '--json']);
+    expect(clean.code, clean.stderr).toBe(0);
+    const report = JSON.parse(clean.stdout) as { docker: DockerCleanReport };
+    const removed = report.docker.removed.filter((i) => i.runId === runId);
+    expect(removed.map((i) => i.kind).sort()).toEqual(['container', 'volume']);
+    expect(await labelled(runId)).toEqual({ containers: [], volumes: [] });
   });
 
   it('`images list` shows the offline image as present', async () => {
