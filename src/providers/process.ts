@@ -217,6 +217,7 @@ export class ProcessProvider implements Provider {
       startTimeoutMs: spec.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
       restartInNextSecond: spec.restartInNextSecond ?? false,
       events: ctx.events,
+      signal: ctx.signal,
     });
     await node.start();
     return node;

@@ -39,6 +39,8 @@ export interface ProcessNodeOptions {
   /** See ServerSpec.restartInNextSecond. */
   restartInNextSecond: boolean;
   events: EventLog;
+  /** Ctrl-C: stop waiting for a server that is still starting. */
+  signal?: AbortSignal;
 }
 
 const READY_POLL_MS = 50;
@@ -172,6 +174,11 @@ export class ProcessNode implements StartedNode {
       ]);
       if (attempt === undefined && !gone) return;
       if (attempt !== undefined) lastProblem = attempt;
+      if (this.options.signal?.aborted) {
+        throw new RuntimeError(
+          `${this.name}: interrupted while ${path.basename(binary)} was starting`,
+        );
+      }
       if (performance.now() - startedAt > startTimeoutMs) {
         throw new RuntimeError(
           `${this.name}: ${path.basename(binary)} did not answer on ${this.endpoint} within ` +
