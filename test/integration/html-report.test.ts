@@ -10,6 +10,16 @@ import { FIXTURE } from '../helpers/reportFixture.js';
 /** CI keeps this folder as an artifact: the report and a screenshot of it. */
 const ARTIFACTS = path.resolve('results/html-report');
 
+/** The little of the DOM these checks use (the project compiles without lib "dom"). */
+interface Canvas2d {
+  id: string;
+  width: number;
+  height: number;
+  getContext(kind: '2d'): {
+    getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+  } | null;
+}
+
 interface CanvasCheck {
   id: string;
   width: number;
@@ -66,7 +76,7 @@ describe('HTML report in headless Chromium', () => {
   it('gives each canvas a size and draws in it', async () => {
     const canvases = await page.$$eval('canvas', (elements) =>
       elements.map((canvas): CanvasCheck => {
-        const c = canvas as HTMLCanvasElement;
+        const c = canvas as unknown as Canvas2d;
         const pixels = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
         let drawn = 0;
         const colors = new Set<number>();
@@ -94,13 +104,13 @@ describe('HTML report in headless Chromium', () => {
 
   it('shades the fault windows and plots every variant', async () => {
     const seen = await page.evaluate(() => {
-      const Chart = (window as unknown as { Chart: { getChart(id: string): unknown } }).Chart;
+      const Chart = (globalThis as unknown as { Chart: { getChart(id: string): unknown } }).Chart;
       type ChartLike = {
         data: { datasets: { label: string; data: unknown[] }[] };
         options: { plugins: { annotation: { annotations: Record<string, { type: string }> } } };
         scales: { x: { getPixelForValue(v: number): number } };
         chartArea: { top: number; bottom: number };
-        canvas: HTMLCanvasElement;
+        canvas: Canvas2d;
         currentDevicePixelRatio: number;
       };
       const chart = Chart.getChart('chart-p99') as ChartLike;

@@ -31,7 +31,9 @@ import { validateAgainstJsonSchema, FIXTURE, SCHEMA_FILE } from '../helpers/repo
  * then regenerate the JSON file (UPDATE_SCHEMA=1, see below).
  */
 type Same<A, B> =
-  (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+  (<T>() => T extends Flat<A> ? 1 : 2) extends <T>() => T extends Flat<B> ? 1 : 2 ? true : false;
+/** `A & B` and one object with the fields of both are the same shape; spell both alike. */
+type Flat<T> = T extends object ? { [K in keyof T]: Flat<T[K]> } : T;
 const inSync: {
   faultPlan: Same<z.input<typeof faultPlanSchema>, FaultPlan>;
   plan: Same<z.input<typeof planSchema>, Plan>;
