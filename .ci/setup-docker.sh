@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes Docker usable for session-bench on a fresh Debian 12 machine (as root), and
-# is a no-op when it already is: installs docker.io and debootstrap from Debian's
-# packages, starts dockerd in the background if the daemon does not answer, and
+# is a no-op when it already is: installs docker.io, docker-compose (for the
+# docker-compose.yml test) and debootstrap from Debian's packages, starts dockerd in the background if the daemon does not answer, and
 # builds the offline image set (no registry needed) when it is missing.
 #
 #   .ci/setup-docker.sh
@@ -25,6 +25,7 @@ missing=()
 command -v dockerd >/dev/null || missing+=(docker.io)
 command -v docker >/dev/null || missing+=(docker.io)
 command -v debootstrap >/dev/null || missing+=(debootstrap)
+docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null || missing+=(docker-compose)
 if [ ${#missing[@]} -gt 0 ]; then
   # shellcheck disable=SC2207 # package names have no spaces
   missing=($(printf '%s\n' "${missing[@]}" | sort -u))

@@ -1,5 +1,6 @@
 import { RuntimeError, UsageError, errorMessage } from '../errors.js';
 import { SkippedFault } from '../faults/faultTarget.js';
+import { sleep } from '../lifecycle/childProcess.js';
 import { withTimeout } from './dockerContainers.js';
 import {
   DEFAULT_PROVIDER_OPTIONS,
@@ -11,7 +12,9 @@ import {
   type StartedNode,
 } from './provider.js';
 
-const READY_TIMEOUT_MS = 10_000;
+/** Servers just brought up (docker compose up -d) may take this long to answer. */
+const READY_TIMEOUT_MS = 30_000;
+const READY_ATTEMPT_MS = 5_000;
 
 /** URL schemes accepted per backend (`tcp://` and a bare host:port work for any). */
 const SCHEMES: Record<string, string[]> = {
@@ -119,7 +122,7 @@ export class ExternalProvider implements Provider {
     // the runner hands spec.settings to the store.
     Object.assign(spec.settings, ...targets.map((t) => t.settings));
     const nodes = targets.map((t, index) => new ExternalNode(`node${index}`, t.endpoint));
-    const server = await this.identify(spec, nodes);
+    const server = await this.identify(spec, nodes, ctx.signal);
     for (const node of nodes) ctx.events.record(node.name, 'ready', `external ${node.endpoint}`);
     return {
       provider: 'external',
@@ -131,21 +134,29 @@ export class ExternalProvider implements Provider {
     };
   }
 
-  /** A protocol round trip per node, so a wrong URL fails here with its reason. */
+  /** A protocol round trip per node, retried while it may be starting; a wrong URL fails here. */
   private async identify(
     spec: ServerSpec,
     nodes: ExternalNode[],
+    signal: AbortSignal,
   ): Promise<{ name: string; version: string }> {
     for (const node of nodes) {
-      try {
-        await withTimeout(spec.ready(node.endpoint, spec.settings), READY_TIMEOUT_MS, 'ready');
-      } catch (error) {
-        throw new RuntimeError(
-          `external ${spec.backend} at ${node.endpoint} does not answer: ${errorMessage(error)}`,
-        );
+      const deadline = performance.now() + READY_TIMEOUT_MS;
+      for (;;) {
+        try {
+          await withTimeout(spec.ready(node.endpoint, spec.settings), READY_ATTEMPT_MS, 'ready');
+          break;
+        } catch (error) {
+          if (signal.aborted || performance.now() > deadline) {
+            throw new RuntimeError(
+              `external ${spec.backend} at ${node.endpoint} does not answer: ${errorMessage(error)}`,
+            );
+          }
+          await sleep(250);
+        }
       }
     }
-    return { name: spec.backend, version: 'external (not probed)' };
+    return { name: spec.backend, version: 'unknown (external)' };
   }
 }
 
