@@ -44,13 +44,18 @@ async function sessionPath(
   variant: string,
   mode: 'fixed' | 'saturation',
 ): Promise<VariantResult & { rateRps: number }> {
+  // The default scenario's load (rate, users), without its faults: a clean measurement.
+  const defaults = (await loadPlan({ scenario: 'default' })).load;
   const plan = await loadPlan({
-    scenario: 'default',
+    scenario: 'smoke',
     backends: variant,
     provider: 'process',
     mode,
     duration: `${seconds}s`,
+    rate: String(defaults.rateRps),
+    users: String(defaults.users),
   });
+  plan.load.payloadBytes = defaults.payloadBytes;
   const run = await runPlan(plan, { signal });
   const result = run.results[0]!;
   if (result.status !== 'completed') throw new Error(`${variant} ${mode}: ${result.reason}`);
