@@ -196,10 +196,24 @@ export function renderComparisonMarkdown(c: Comparison): string {
   }
   // Verdicts first: in a PR comment they are what the reader came for.
   if (c.thresholds.length) out.push('', thresholdsMarkdown(c.thresholds));
+  out.push(
+    '',
+    '### Summary',
+    '',
+    mdTable(
+      ['variant', ...OVERVIEW.map((m) => m.label)],
+      `l${'r'.repeat(OVERVIEW.length)}`,
+      c.variants.map((v) => [
+        `\`${variantHeading(v)}\``,
+        ...OVERVIEW.map((m) => overviewCell(v.deltas.find((d) => d.metric === m.metric)!)),
+      ]),
+    ),
+  );
+  // Every figure per variant, folded: a long PR comment hides what matters.
   for (const v of c.variants) {
     out.push(
       '',
-      `### \`${variantHeading(v)}\``,
+      `<details><summary><code>${variantHeading(v)}</code>: every figure</summary>`,
       '',
       mdTable(
         ['metric', 'base', 'head', 'change', ''],
@@ -212,9 +226,36 @@ export function renderComparisonMarkdown(c: Comparison): string {
           DIRECTION_MD[d.direction],
         ]),
       ),
+      '',
+      '</details>',
     );
   }
   return `${out.join('\n')}\n`;
+}
+
+/** The columns of the summary table: what a reviewer looks at first. */
+const OVERVIEW = [
+  { metric: 'p99', label: 'p99' },
+  { metric: 'throughputRps', label: 'throughput' },
+  { metric: 'errors', label: 'errors' },
+  { metric: 'loggedOutUsers', label: 'logged out' },
+  { metric: 'lostUpdates', label: 'lost updates' },
+];
+
+const MARK: Record<MetricDelta['direction'], string> = {
+  better: ' 🟢',
+  worse: ' 🔴',
+  same: '',
+  'n/a': '',
+};
+
+/** "560 ms → 700 ms 🔴 +25%", or the one side there is. */
+function overviewCell(d: MetricDelta): string {
+  if (d.direction === 'n/a')
+    return d.baseText === '—' ? d.headText : `${d.baseText} → ${d.headText}`;
+  if (d.direction === 'same') return d.headText;
+  const change = changeText(d);
+  return `${d.baseText} → ${d.headText}${MARK[d.direction]}${change ? ` ${change}` : ''}`;
 }
 
 /** The comparison for a terminal: one table per variant, then the verdicts. */

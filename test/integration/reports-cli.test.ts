@@ -218,9 +218,9 @@ describe('report and compare on two real short runs', () => {
     );
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('## session-bench compare: smoke');
-    expect(run.stdout).toContain('### `memory`');
-    expect(run.stdout).toContain('### `disk (only in the base)`');
-    expect(run.stdout).toContain('### `cookie (only in the head)`');
+    expect(run.stdout).toContain('<summary><code>memory</code>: every figure</summary>');
+    expect(run.stdout).toMatch(/\| `disk \(only in the base\)` \| [\d.]+ (ms|s) → — \|/);
+    expect(run.stdout).toMatch(/\| `cookie \(only in the head\)` \| [\d.]+ (ms|s) \|/);
     expect(run.stdout).toMatch(
       /\| p99 \| [\d.]+ (ms|s) \| [\d.]+ (ms|s) \| [-+]?[\d.]+% \| (🟢 better|🔴 worse|same) \|/,
     );

@@ -86,9 +86,15 @@ describe('compareResults', () => {
     ]);
     const md = renderComparisonMarkdown(c);
     // Verdicts come before the tables: they are what a PR reader came for.
-    expect(md.indexOf('### Thresholds: 3 failed')).toBeLessThan(md.indexOf('### `memory`'));
+    expect(md.indexOf('### Thresholds: 3 failed')).toBeLessThan(md.indexOf('### Summary'));
+    expect(md).toContain(
+      '| `disk` | 599 ms → 700 ms 🔴 +16.9% | 58.9 req/s | 127 | 0 | 0 → 4 🔴 up from 0 |',
+    );
+    expect(md).toContain('| `memory` | 560 ms → failed |');
     expect(md).toContain('| p99 | 599 ms | 700 ms | +16.9% | 🔴 worse |');
-    expect(md).toContain('### `disk:fsync (only in the head)`');
+    expect(md).toContain(
+      '<details><summary><code>disk:fsync (only in the head)</code>: every figure',
+    );
     const table = renderComparisonTable(c);
     expect(table).toContain('thresholds: 3 FAILED');
     expect(table).toMatch(/│ p99 +│ 599 ms +│ 700 ms +│ \+16\.9% +│ worse +│/);
