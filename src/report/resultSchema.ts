@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CURVES, FAULT_ACTIONS, MODES } from '../config/schema.js';
+import { FAULT_ACTIONS, MODES } from '../config/schema.js';
 import { IMAGE_SETS } from '../providers/dockerImages.js';
 import { DOCKER_NETWORKS, PROVIDER_NAMES } from '../providers/provider.js';
 
@@ -37,7 +37,6 @@ export const planSchema = z.object({
   load: z.object({
     mode,
     rateRps: z.number(),
-    curve: z.enum(CURVES),
     durationMs: ms,
     users: count,
     connections: count,
@@ -53,7 +52,7 @@ export const planSchema = z.object({
       replay: z.number(),
     }),
   }),
-  topology: z.object({ nodes: count, appInstances: count }),
+  topology: z.object({ nodes: count }),
   provider: z.enum(PROVIDER_NAMES),
   imageSet: z.enum(IMAGE_SETS),
   dockerNetwork: z.enum(DOCKER_NETWORKS),
@@ -61,16 +60,6 @@ export const planSchema = z.object({
   faults: z.array(faultPlanSchema),
   sessionTtlMs: ms,
   thresholds: z.array(z.string()),
-});
-
-const phaseSummary = z.object({
-  fromMs: ms,
-  toMs: ms,
-  requests: count,
-  errors: count,
-  throughputRps: z.number(),
-  p50Us: us,
-  p99Us: us,
 });
 
 export const faultResultSchema = z.object({
@@ -86,10 +75,8 @@ export const faultResultSchema = z.object({
   unavailableMs: ms,
   recoveryMs: ms.nullable().describe('null: latency did not recover within the run'),
   errorsDuringFault: count,
-  loggedOutUsers: count,
   loggedInUsersAtFault: count.optional(),
   unsettledAtFault: count.optional(),
-  phases: z.object({ before: phaseSummary, during: phaseSummary, after: phaseSummary }).optional(),
 });
 
 export const timelinePointSchema = z.object({
