@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { renderHtml } from '../../src/report/reporters/html.js';
 import { chromiumMissing, launchChromium } from '../helpers/browser.js';
-import { FIXTURE } from '../helpers/reportFixture.js';
+import { FIXTURE, fixture } from '../helpers/reportFixture.js';
 
 /** CI keeps this folder as an artifact: the report and a screenshot of it. */
 const ARTIFACTS = path.resolve('results/html-report');
@@ -100,6 +100,30 @@ describe('HTML report in headless Chromium', () => {
       expect(c.drawn, c.id).toBeGreaterThan(2_000);
       expect(c.colors, c.id).toBeGreaterThan(10);
     }
+  });
+
+  it('draws a run without faults, with a failed variant, just as cleanly', async () => {
+    const result = fixture();
+    result.scenario.faults = [];
+    for (const r of result.results) r.faults = [];
+    Object.assign(result.results[2]!, {
+      status: 'failed',
+      reason: 'would not start',
+      timeline: [],
+    });
+    const file = path.join(ARTIFACTS, 'no-faults.html');
+    await writeFile(file, renderHtml(result));
+    const other = await context.newPage();
+    const seen: string[] = [];
+    other.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') seen.push(`${m.type()}: ${m.text()}`);
+    });
+    other.on('pageerror', (e) => seen.push(`page error: ${e.message}`));
+    await other.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+    await other.waitForSelector('body[data-charts]', { timeout: 15_000 });
+    expect(seen).toEqual([]);
+    expect(await other.getAttribute('body', 'data-charts')).toBe('6');
+    await other.close();
   });
 
   it('shades the fault windows and plots every variant', async () => {
