@@ -46,6 +46,8 @@ const slug = (text: string) => text.replace(/[^a-zA-Z0-9_.-]+/g, '-');
 interface ImageProbe {
   binary: string;
   server: { name: string; version: string };
+  /** What `binary ...versionArgs` printed. */
+  versionOutput: string;
 }
 
 /**
@@ -118,7 +120,7 @@ export class DockerProvider implements Provider {
         const { node, commandLine } = await this.createNode(spec, ctx, loose, {
           image,
           index,
-          binary: probe.binary,
+          probe,
           labels,
           hostNetwork,
         });
@@ -262,7 +264,7 @@ export class DockerProvider implements Provider {
         const rest = stdout.slice(mark + BINARY_MARK.length);
         const binary = rest.slice(0, rest.indexOf('\n')).trim();
         const output = rest.slice(rest.indexOf('\n') + 1) || stderr;
-        return { binary, server: spec.parseVersion(output, binary) };
+        return { binary, server: spec.parseVersion(output, binary), versionOutput: output };
       });
       probe.catch(() => this.probes.delete(key));
       this.probes.set(key, probe);
@@ -277,7 +279,7 @@ export class DockerProvider implements Provider {
     o: {
       image: string;
       index: number;
-      binary: string;
+      probe: ImageProbe;
       labels: Record<string, string>;
       hostNetwork: boolean;
     },
@@ -328,34 +330,42 @@ export class DockerProvider implements Provider {
       await holder.start();
     }
 
-    // Folders and the spec's private files (e.g. MariaDB's --init-file, owner-only)
-    // go into the volumes through a container that never starts.
     const ensureDirs = `mkdir -p ${CONTAINER_DATA_DIR} ${CONTAINER_RUN_DIR} && exec "$@"`;
-    const runInArchive = CONTAINER_RUN_DIR.slice(1);
-    const seed = await this.docker.createContainer({
-      Image: o.image,
-      Entrypoint: ['/bin/true'],
-      Labels: { ...labels, 'session-bench.role': 'seed' },
-      HostConfig: { NetworkMode: 'none', Mounts: mounts },
-    });
-    trackContainer(seed.id);
-    owned.containers.push(seed);
-    await seed.putArchive(
-      tarOf([
-        { name: `${CONTAINER_DATA_DIR.slice(1)}/`, mode: 0o755 },
-        { name: `${runInArchive}/`, mode: 0o700 },
-        ...Object.entries(spec.files?.(placement) ?? {}).map(([name, content]) => ({
-          name: `${runInArchive}/${name}`,
-          mode: 0o600,
-          content,
-        })),
-      ]),
-      { path: '/' },
-    );
-    await removeOwned(this.docker, { containers: owned.containers.splice(-1), volumes: [] });
+    const files = Object.entries(spec.files?.(placement) ?? {});
+    if (files.length) {
+      // The spec's private files (e.g. MariaDB's --init-file), owner-only, go into
+      // the volume through a container that never starts.
+      const runInArchive = CONTAINER_RUN_DIR.slice(1);
+      const seed = await this.docker.createContainer({
+        Image: o.image,
+        Entrypoint: ['/bin/true'],
+        Labels: { ...labels, 'session-bench.role': 'seed' },
+        HostConfig: { NetworkMode: 'none', Mounts: mounts },
+      });
+      trackContainer(seed.id);
+      owned.containers.push(seed);
+      await seed.putArchive(
+        tarOf([
+          { name: `${CONTAINER_DATA_DIR.slice(1)}/`, mode: 0o755 },
+          { name: `${runInArchive}/`, mode: 0o700 },
+          ...files.map(([name, content]) => ({
+            name: `${runInArchive}/${name}`,
+            mode: 0o600,
+            content,
+          })),
+        ]),
+        { path: '/' },
+      );
+      await removeOwned(this.docker, { containers: owned.containers.splice(-1), volumes: [] });
+    }
 
     if (spec.prepare) {
+      const { binary, versionOutput } = o.probe;
       const run: CommandRunner = async (command, commandArgs) => {
+        // The probe ran exactly this in this image already: no second container.
+        if (command === binary && commandArgs.join('\0') === spec.versionArgs.join('\0')) {
+          return versionOutput;
+        }
         const { exitCode, stdout, stderr } = await runOnce(this.docker, {
           image: o.image,
           script: ensureDirs,
@@ -375,17 +385,17 @@ export class DockerProvider implements Provider {
         return output;
       };
       ctx.events.record(nodeName, 'prepare', `in ${o.image}`);
-      await spec.prepare(placement, o.binary, run);
+      await spec.prepare(placement, o.probe.binary, run);
     }
 
     // After prepare, as with local processes: a spec may learn things there (MySQL flavour).
-    const args = spec.args(placement, o.binary);
+    const args = spec.args(placement, o.probe.binary);
     const portKey = `${port}/tcp`;
     const container = await this.docker.createContainer({
       name: base,
       Image: o.image,
       Entrypoint: ['/bin/sh', '-c', ensureDirs, 'session-bench'],
-      Cmd: [o.binary, ...args],
+      Cmd: [o.probe.binary, ...args],
       Labels: { ...labels, 'session-bench.role': 'server' },
       StopSignal: spec.stopSignal,
       ExposedPorts: o.hostNetwork ? undefined : { [portKey]: {} },
@@ -419,7 +429,7 @@ export class DockerProvider implements Provider {
     const commandLine = [
       `docker run -d --name ${base} ${network} ${volumes}`,
       `--stop-signal ${spec.stopSignal} --entrypoint /bin/sh ${o.image}`,
-      `-c ${shellQuote(ensureDirs)} session-bench ${o.binary}`,
+      `-c ${shellQuote(ensureDirs)} session-bench ${o.probe.binary}`,
       ...args.map(shellQuote),
     ].join(' ');
     return { node, commandLine };
