@@ -5,6 +5,7 @@ import {
   CONTAINER_DATA_DIR,
   CONTAINER_ROOT,
   CONTAINER_RUN_DIR,
+  CONTAINER_USER,
   OWNER_LABEL,
   RUN_ID_LABEL,
   dockerClient,
@@ -291,7 +292,7 @@ export class DockerProvider implements Provider {
       port,
       dataDir: CONTAINER_DATA_DIR,
       runDir: CONTAINER_RUN_DIR,
-      // Containers run as root; the image's own user switching (gosu) is bypassed.
+      // CONTAINER_USER is root; the image's own user switching (gosu) is bypassed.
       runAsRoot: true,
       bindAddress: o.hostNetwork ? '127.0.0.1' : '0.0.0.0',
     };
@@ -317,6 +318,7 @@ export class DockerProvider implements Provider {
       const holder = await this.docker.createContainer({
         name: `${base}-tmpfs-holder`,
         Image: o.image,
+        User: CONTAINER_USER,
         Entrypoint: ['sleep'],
         Cmd: ['infinity'],
         Labels: { ...labels, 'session-bench.role': 'tmpfs-holder' },
@@ -338,6 +340,7 @@ export class DockerProvider implements Provider {
       const runInArchive = CONTAINER_RUN_DIR.slice(1);
       const seed = await this.docker.createContainer({
         Image: o.image,
+        User: CONTAINER_USER,
         Entrypoint: ['/bin/true'],
         Labels: { ...labels, 'session-bench.role': 'seed' },
         HostConfig: { NetworkMode: 'none', Mounts: mounts },
@@ -394,6 +397,7 @@ export class DockerProvider implements Provider {
     const container = await this.docker.createContainer({
       name: base,
       Image: o.image,
+      User: CONTAINER_USER,
       Entrypoint: ['/bin/sh', '-c', ensureDirs, 'session-bench'],
       Cmd: [o.probe.binary, ...args],
       Labels: { ...labels, 'session-bench.role': 'server' },

@@ -7,6 +7,13 @@ export const RUN_ID_LABEL = 'session-bench.run-id';
 /** host:pid:startTime of the session-bench process that owns it (clean spares live runs). */
 export const OWNER_LABEL = 'session-bench.owner';
 
+/**
+ * Every container runs as root, whatever the image's USER (memcached's official
+ * image runs as memcache): the volume's folders are root's, and specs are told
+ * `runAsRoot` so servers that refuse root get their flag (memcached -u, mariadbd --user).
+ */
+export const CONTAINER_USER = '0:0';
+
 /** Where a node's data and run folders live inside its container (one volume per node). */
 export const CONTAINER_ROOT = '/session-bench';
 export const CONTAINER_DATA_DIR = `${CONTAINER_ROOT}/data`;
@@ -131,6 +138,7 @@ export async function runOnce(
 ): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   const container = await docker.createContainer({
     Image: job.image,
+    User: CONTAINER_USER,
     Entrypoint: ['/bin/sh', '-c', job.script, 'session-bench'],
     Cmd: job.args,
     Labels: job.labels,

@@ -2,7 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RuntimeError } from '../../src/errors.js';
 import { EventLog } from '../../src/lifecycle/eventLog.js';
 import { DockerProvider } from '../../src/providers/docker.js';
+import { memcachedBackend } from '../../src/backends/memcached.js';
 import { removeLabelled } from '../../src/providers/dockerClean.js';
+import { tarOf } from '../../src/providers/dockerContainers.js';
+import { OFFLINE_IMAGE } from '../../src/providers/dockerImages.js';
 import type { ProviderContext, ProviderOptions } from '../../src/providers/provider.js';
 import { newRunId } from '../../src/runner/runPlan.js';
 import { docker, dockerReady, labelled, redisCommand, redisTestSpec } from '../helpers/docker.js';
@@ -51,7 +54,9 @@ describe.skipIf(!available)('docker provider: containers (offline image)', () =>
       expect((await labelled(ctx.runId)).containers).toHaveLength(1);
 
       let downSeen = false;
-      await node!.kill(() => (downSeen = true));
+      await node!.kill(() => {
+        downSeen = true;
+      });
       expect(downSeen).toBe(true);
       expect(await redisCommand(node!.endpoint, 'GET', 'k')).toBe('v1');
 
@@ -195,6 +200,51 @@ describe.skipIf(!available)('docker provider: containers (offline image)', () =>
     const starting = provider.start(spec, ctx);
     setTimeout(() => controller.abort(), 1_500);
     await expect(starting).rejects.toThrow(/interrupted/);
+  });
+
+  it('starts on an image with its own USER and ENTRYPOINT, as official images have', async () => {
+    // Like memcached's official image: USER memcache, and an entrypoint of its own
+    // (here one that does not exist, so using it would fail).
+    const image = 'session-bench/test-official-like:1';
+    const dockerfile = [
+      `FROM ${OFFLINE_IMAGE}`,
+      'USER memcache',
+      'ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]',
+      'CMD ["memcached"]',
+    ].join('\n');
+    const build = await docker.buildImage(
+      tarOf([
+        { name: 'Dockerfile', mode: 0o644, content: dockerfile },
+      ]) as unknown as NodeJS.ReadableStream,
+      { t: image },
+    );
+    await new Promise((resolve, reject) =>
+      docker.modem.followProgress(build, (error: Error | null) =>
+        error ? reject(error) : resolve(null),
+      ),
+    );
+    process.env.SESSION_BENCH_IMAGE_MEMCACHED = image;
+    const ctx = context({ ...offline('host'), imageSet: 'official' });
+    runIds.push(ctx.runId);
+    try {
+      const started = await provider.start(
+        memcachedBackend.serverSpec!('memcached', { nodes: 1 }),
+        ctx,
+      );
+      try {
+        expect(started.server).toEqual({
+          name: 'memcached',
+          version: expect.stringMatching(/^1\.6/),
+        });
+        expect(started.commandLine).toContain(`--entrypoint /bin/sh ${image}`);
+        expect(started.commandLine).toContain('-u root');
+      } finally {
+        await started.stop();
+      }
+    } finally {
+      delete process.env.SESSION_BENCH_IMAGE_MEMCACHED;
+      await docker.getImage(image).remove();
+    }
   });
 
   it('removeLabelled removes the leftovers of a run that never cleaned up', async () => {
