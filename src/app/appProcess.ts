@@ -40,6 +40,10 @@ export class AppProcess implements FaultTarget {
   }
 
   async start(): Promise<void> {
+    const old = this.child;
+    if (old && old.exitCode === null && old.signalCode === null) {
+      throw new RuntimeError(`app ${this.name} is already running (pid ${old.pid})`);
+    }
     // The IPC channel lets the app notice when session-bench dies and exit with it.
     const child = spawn(process.execPath, nodeArgsFor(MAIN_MODULE), {
       env: { ...process.env, [APP_CONFIG_ENV]: JSON.stringify(this.config) },
@@ -77,22 +81,22 @@ export class AppProcess implements FaultTarget {
     this.child = undefined;
   }
 
-  async kill(onDown?: () => void): Promise<void> {
+  async kill(onDown?: () => Promise<void> | void): Promise<void> {
     const child = this.requireChild();
     this.events.record(this.name, 'kill');
     child.kill('SIGKILL');
     await waitForExit(child);
     this.events.record(this.name, 'exited', 'SIGKILL');
-    onDown?.();
+    await onDown?.();
     await this.start();
   }
 
-  async restart(onDown?: () => void): Promise<void> {
+  async restart(onDown?: () => Promise<void> | void): Promise<void> {
     const child = this.requireChild();
     this.events.record(this.name, 'restart');
     await stopChild(child, 'SIGTERM', 10_000);
     this.events.record(this.name, 'exited', `code ${child.exitCode}`);
-    onDown?.();
+    await onDown?.();
     await this.start();
   }
 

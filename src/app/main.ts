@@ -26,11 +26,15 @@ server.listen(config.port, '127.0.0.1', () => {
 // Started with an IPC channel: when session-bench goes away (even by SIGKILL), so does the app.
 process.on('disconnect', () => process.exit(1));
 
+// Graceful stop, as a web server does it on a deploy: no new connections, answers in
+// flight are sent (with Connection: close), keep-alive sockets are closed as soon as
+// they go idle, then the store is closed.
 process.once('SIGTERM', () => {
+  server.on('request', (_req, res) => res.setHeader('connection', 'close'));
   server.close(() => {
     void store.close().finally(() => process.exit(0));
   });
-  // Idle keep-alive sockets would hold close() open; requests in flight still finish.
   server.closeIdleConnections();
+  setInterval(() => server.closeIdleConnections(), 50).unref();
   setTimeout(() => server.closeAllConnections(), 5_000).unref();
 });

@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { UsageError, errorMessage } from '../errors.js';
 import { SCENARIOS_DIR } from '../paths.js';
+import { expandFaults, scheduleProblems, type FaultPlan } from '../faults/faultSchedule.js';
 import { parseFaultSpec } from './faultSpec.js';
 import { IMAGE_SETS, type ImageSet } from '../providers/dockerImages.js';
 import {
@@ -17,7 +18,7 @@ import {
   loadSchema,
   scenarioSchema,
   topologySchema,
-  type FaultAction,
+  type Curve,
   type Mode,
   type ScenarioInput,
 } from './schema.js';
@@ -30,6 +31,9 @@ export interface RunOverrides {
   rate?: string;
   duration?: string;
   users?: string;
+  seed?: string;
+  /** The length a diurnal day is replayed in (sets load.duration for curve: diurnal). */
+  compress?: string;
   nodes?: string;
   provider?: string;
   /** --image-set: docker images, official or offline. */
@@ -41,16 +45,13 @@ export interface RunOverrides {
   faults?: string[];
 }
 
-export interface FaultPlan {
-  atMs: number;
-  action: FaultAction;
-  target: string;
-  durationMs?: number;
-}
+export type { FaultPlan };
 
 export interface LoadPlan {
   mode: Mode;
+  /** The constant rate, or the daily mean of a diurnal curve. */
   rateRps: number;
+  curve: Curve;
   durationMs: number;
   users: number;
   connections: number;
@@ -68,7 +69,7 @@ export interface Plan {
   /** Requested variants in order; undefined means "every variant available". */
   variants?: string[];
   load: LoadPlan;
-  topology: { nodes: number };
+  topology: { nodes: number; appInstances: number };
   /** How servers are started; `auto` tries docker, then process. */
   provider: ProviderName;
   /** docker: official (pinned Docker Hub tags) or offline (built from Debian packages). */
@@ -89,6 +90,7 @@ const FLAG_FOR_PATH: Record<string, string> = {
   'load.rateRps': '--rate',
   'load.duration': '--duration',
   'load.users': '--users',
+  'load.seed': '--seed',
   'topology.nodes': '--nodes',
   backends: '--backends',
 };
@@ -171,6 +173,15 @@ function applyOverrides(raw: Record<string, unknown>, flags: RunOverrides): Scen
   if (flags.rate !== undefined) load.rateRps = flags.rate;
   if (flags.duration !== undefined) load.duration = flags.duration;
   if (flags.users !== undefined) load.users = flags.users;
+  if (flags.seed !== undefined) load.seed = flags.seed;
+  if (flags.compress !== undefined) {
+    if ((load.curve ?? 'constant') !== 'diurnal') {
+      throw new UsageError(
+        '--compress applies to a diurnal curve (e.g. --scenario day); use --duration otherwise',
+      );
+    }
+    load.duration = flags.compress;
+  }
   const topology = { ...((raw.topology as Record<string, unknown> | undefined) ?? {}) };
   if (flags.nodes !== undefined) topology.nodes = flags.nodes;
   const merged: Record<string, unknown> = { ...raw, load, topology };
@@ -198,13 +209,9 @@ export async function loadPlan(flags: RunOverrides): Promise<Plan> {
   if (!parsed.success) throw new UsageError(describeIssues(source, input, parsed.error.issues));
   const scenario = parsed.data;
   const { duration, timeout, slow, ...load } = scenario.load;
-  const lastFaultEnd = Math.max(0, ...scenario.faults.map((f) => f.at + (f.duration ?? 0)));
-  if (lastFaultEnd > duration) {
-    throw new UsageError(
-      `scenario ${source}: a fault ends at ${lastFaultEnd} ms, after the load (load.duration = ${duration} ms); ` +
-        'move the fault earlier or make the run longer',
-    );
-  }
+  const faults = expandFaults(scenario.faults, duration, load.seed);
+  const problems = scheduleProblems(scenario.faults, faults, duration);
+  if (problems.length) throw new UsageError(`scenario ${source}: ${problems.join('; ')}`);
   return {
     scenario: { name: scenario.name, description: scenario.description, source },
     variants: scenario.backends,
@@ -214,9 +221,7 @@ export async function loadPlan(flags: RunOverrides): Promise<Plan> {
     imageSet: parseChoice('--image-set', flags.imageSet, IMAGE_SETS, 'official'),
     dockerNetwork: parseChoice('--docker-network', flags.dockerNetwork, DOCKER_NETWORKS, 'bridge'),
     targets: parseTargets(flags.targets ?? []),
-    faults: scenario.faults
-      .map((f) => ({ atMs: f.at, action: f.action, target: f.target, durationMs: f.duration }))
-      .sort((a, b) => a.atMs - b.atMs),
+    faults,
     sessionTtlMs: Math.max(3_600_000, 4 * duration),
     thresholds: scenario.thresholds,
   };

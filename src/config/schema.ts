@@ -16,17 +16,25 @@ const numberFrom = (schema: z.ZodNumber) =>
   z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v), schema);
 
 export const FAULT_ACTIONS = ['kill', 'restart', 'pause'] as const;
-export const FAULT_TARGET_PATTERN = /^(app\d*|node\d+|all|random)$/;
-export const FAULT_TARGET_HELP = 'app, app<i>, node<i>, all or random';
+export const FAULT_TARGET_PATTERN = /^(app\d*|node\d+|all|random|store)$/;
+export const FAULT_TARGET_HELP =
+  'app (every app instance), app<i>, node<i>, store (node0), all (every node), random (one node); ' +
+  'for embedded backends store, all and random mean the app instances';
 
 export const faultSchema = z
   .object({
-    at: durationMs,
+    /** When, after the load starts; `random`: drawn from the run's seed (10%-90% of the load). */
+    at: z.union([z.literal('random'), durationMs]),
     action: z.enum(FAULT_ACTIONS),
     target: z
       .string()
       .regex(FAULT_TARGET_PATTERN, { message: `expected a target: ${FAULT_TARGET_HELP}` }),
+    /** pause: how long frozen; kill or restart: how long kept down before it starts again. */
     duration: durationMs.optional(),
+    /** Repeat the fault this often after `at`... */
+    every: durationMs.optional(),
+    /** ...this many times in all (also: how many random times). */
+    count: numberFrom(z.number().int().min(1).max(1000)).default(1),
   })
   .strict()
   .superRefine((fault, ctx) => {
@@ -40,12 +48,16 @@ export const faultSchema = z
   });
 
 export const MODES = ['fixed', 'saturation'] as const;
+export const CURVES = ['constant', 'diurnal'] as const;
 
 export const loadSchema = z
   .object({
     mode: z.enum(MODES).default('fixed'),
     /** Open-loop arrival rate for `fixed` mode. */
     rateRps: numberFrom(z.number().positive().max(200_000)).default(350),
+    /** constant: rateRps all along. diurnal: a day's traffic shape with rateRps as the
+     *  daily mean, replayed in `duration` (24 h compressed). */
+    curve: z.enum(CURVES).default('constant'),
     duration: durationMs.default(30_000),
     /** Virtual users; each is logged in during warm-up. */
     users: numberFrom(z.number().int().positive().max(10_000_000)).default(10_000),
@@ -81,6 +93,8 @@ export const topologySchema = z
   .object({
     /** Server nodes per pooled backend (memcached, redis); mysql stays single-node. */
     nodes: numberFrom(z.number().int().min(1).max(16)).default(1),
+    /** App processes behind a round-robin balancer (no sticky sessions). */
+    appInstances: numberFrom(z.number().int().min(1).max(8)).default(1),
   })
   .strict();
 
@@ -91,7 +105,7 @@ export const scenarioSchema = z
     /** Variants to run, e.g. [memory, disk:fsync]; default: every one available. */
     backends: z.array(z.string().min(1)).min(1).optional(),
     load: loadSchema.default(loadSchema.parse({})),
-    topology: topologySchema.default({ nodes: 1 }),
+    topology: topologySchema.default({ nodes: 1, appInstances: 1 }),
     faults: z.array(faultSchema).default([]),
     /** Pass/fail criteria, e.g. ["p99<50ms", "loggedOutUsers==0"] (src/report/thresholds.ts). */
     thresholds: z.array(z.string().min(1)).default([]),
@@ -104,4 +118,5 @@ export type FaultInput = z.input<typeof faultSchema>;
 export type Fault = z.output<typeof faultSchema>;
 export type LoadSettings = z.output<typeof loadSchema>;
 export type Mode = (typeof MODES)[number];
+export type Curve = (typeof CURVES)[number];
 export type FaultAction = (typeof FAULT_ACTIONS)[number];

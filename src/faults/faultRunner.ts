@@ -1,4 +1,5 @@
-import type { FaultPlan } from '../config/loadPlan.js';
+import type { Audit } from '../audit/audit.js';
+import type { FaultPlan } from './faultSchedule.js';
 import { errorMessage } from '../errors.js';
 import { sleep } from '../lifecycle/childProcess.js';
 import type { EventLog } from '../lifecycle/eventLog.js';
@@ -18,10 +19,13 @@ export interface FaultExecution {
   /** ms after the load started when the action began and when the target served again. */
   startedMs?: number;
   endedMs?: number;
-  /** Users the ledger had logged in once the target was down and answers in flight had settled. */
+  /** Users the ledger was sure were logged in (seen alive since any earlier fault) once the
+   *  target was down and answers in flight had settled. */
   loggedInUsersAtFault?: number;
   /** Requests still in flight when that count was taken (0: the count is exact). */
   unsettledAtFault?: number;
+  /** Index of this fault's window in the audit (sessions lost are blamed per fault). */
+  auditIndex?: number;
 }
 
 /** How long the logged-in count may wait for requests in flight; it never delays the fault. */
@@ -31,6 +35,7 @@ export interface FaultRunnerContext {
   targets: Map<string, FaultTarget>;
   driver: LoadDriver;
   ledger: Ledger;
+  audit: Audit;
   measurements: Measurements;
   events: EventLog;
   signal: AbortSignal;
@@ -53,17 +58,33 @@ export async function runFaults(
   );
 }
 
+/**
+ * `app`: every app instance; `app<i>`, `node<i>`: one; `store` and `all`: whatever
+ * holds the sessions (node0 / every node; for embedded stores, the app instances);
+ * `random`: one node (or app instance), drawn from the seed.
+ */
 function resolveTargets(
   target: string,
   all: Map<string, FaultTarget>,
   random: () => number,
 ): FaultTarget[] {
-  if (target === 'app') return all.has('app') ? [all.get('app')!] : [];
-  const nodes = [...all.values()].filter((t) => t.name.startsWith('node'));
-  if (target === 'all') return nodes;
-  if (target === 'random') return nodes.length ? [nodes[Math.floor(random() * nodes.length)]!] : [];
-  const one = all.get(target);
-  return one ? [one] : [];
+  const apps = [...all.values()].filter((t) => /^app\d+$/.test(t.name));
+  const nodes = [...all.values()].filter((t) => /^node\d+$/.test(t.name));
+  const holders = nodes.length ? nodes : apps;
+  switch (target) {
+    case 'app':
+      return apps;
+    case 'store':
+      return nodes.length ? nodes.slice(0, 1) : apps;
+    case 'all':
+      return holders;
+    case 'random':
+      return holders.length ? [holders[Math.floor(random() * holders.length)]!] : [];
+    default: {
+      const one = all.get(target);
+      return one ? [one] : [];
+    }
+  }
 }
 
 async function execute(
@@ -81,16 +102,20 @@ async function execute(
       targets: names,
     };
   }
+  const startedMs = ctx.measurements.now();
   const record: FaultExecution = {
     plan,
     status: 'done',
     targets: names,
-    startedMs: ctx.measurements.now(),
+    startedMs,
+    auditIndex: ctx.audit.faultStarted(startedMs),
   };
   ctx.events.record(names.join(','), `fault ${plan.action}`);
   let counted: Promise<void> | undefined;
-  const onDown = () => {
+  const onDown = async () => {
     counted ??= countLoggedIn(ctx, record);
+    // A kill or restart with a duration keeps the target down that long (a lost node).
+    if (plan.durationMs) await sleep(plan.durationMs);
   };
   try {
     await Promise.all(targets.map((t) => act(t, plan, onDown)));
@@ -100,10 +125,11 @@ async function execute(
   }
   await counted;
   record.endedMs = ctx.measurements.now();
+  ctx.audit.faultEnded(record.auditIndex!, record.endedMs);
   return record;
 }
 
-function act(target: FaultTarget, plan: FaultPlan, onDown: () => void): Promise<void> {
+function act(target: FaultTarget, plan: FaultPlan, onDown: () => Promise<void>): Promise<void> {
   switch (plan.action) {
     case 'kill':
       return target.kill(onDown);
@@ -117,6 +143,7 @@ function act(target: FaultTarget, plan: FaultPlan, onDown: () => void): Promise<
 async function countLoggedIn(ctx: FaultRunnerContext, record: FaultExecution): Promise<void> {
   let settled = false;
   await Promise.race([ctx.driver.settle().then(() => (settled = true)), sleep(SETTLE_WAIT_MS)]);
-  record.loggedInUsersAtFault = ctx.ledger.loggedInCount();
+  // Users lost at an earlier fault but not yet back to notice are not at risk here.
+  record.loggedInUsersAtFault = ctx.ledger.loggedInCount(ctx.audit.lastFaultEndMs());
   record.unsettledAtFault = settled ? 0 : ctx.driver.inFlightCount();
 }

@@ -14,11 +14,13 @@ export interface FaultTarget {
   readonly name: string;
   /**
    * SIGKILL (or docker kill), then start again on the same port and data.
-   * `onDown` is called the moment the target is gone, before it starts again.
+   * `onDown` is called (and awaited) the moment the target is gone, before it
+   * starts again: the fault runner counts users there, and keeps a node down for
+   * a while when the fault has a duration.
    */
-  kill(onDown?: () => void): Promise<void>;
+  kill(onDown?: () => Promise<void> | void): Promise<void>;
   /** Graceful stop through the server's own shutdown path, then start again. */
-  restart(onDown?: () => void): Promise<void>;
+  restart(onDown?: () => Promise<void> | void): Promise<void>;
   /** Freeze for `durationMs` (SIGSTOP / docker pause), then resume. */
   pause(durationMs: number): Promise<void>;
 }

@@ -1,8 +1,9 @@
+import { arrivalsFor } from './arrivals.js';
 import { LATE_MS } from './measurements.js';
 import { tokenFor, type LoadContext, type LoadDriver } from './loadDriver.js';
 
 /**
- * Open loop at a fixed arrival rate. Request i is *intended* at i/rate; its latency
+ * Open loop at a fixed arrival rate (or a rate curve). Each request has an *intended* send time; its latency
  * is measured from that moment, so a stalled server cannot make the generator wait
  * and hide the stall (no coordinated omission). An arrival that finds every user
  * busy waits for one and is sent late: counted, never dropped.
@@ -16,16 +17,18 @@ export class FixedRateDriver implements LoadDriver {
 
   async run(): Promise<void> {
     const { load, measurements, signal } = this.ctx;
-    const intervalMs = 1000 / load.rateRps;
-    const arrivals = Math.round((load.durationMs / 1000) * load.rateRps);
-    let next = 0;
+    const arrivals = arrivalsFor(load);
+    let next = arrivals.next();
     await new Promise<void>((resolve) => {
       const tick = () => {
         if (signal.aborted) return resolve();
         const now = measurements.now();
-        while (next < arrivals && next * intervalMs <= now) this.dispatch(next++ * intervalMs);
-        if (next >= arrivals) return resolve();
-        setTimeout(tick, Math.max(0, next * intervalMs - measurements.now()));
+        while (next !== undefined && next <= now) {
+          this.dispatch(next);
+          next = arrivals.next();
+        }
+        if (next === undefined) return resolve();
+        setTimeout(tick, Math.max(0, next - measurements.now()));
       };
       tick();
     });

@@ -1,6 +1,6 @@
 /**
  * What the load generator knows each virtual user should have, in typed arrays
- * (about 41 bytes per user; `bench/ledger-memory.ts` measures it at 1M users).
+ * (43 bytes per user; `bench/ledger-memory.ts` measures it at 1M users).
  *
  * Session tokens that are 128-bit hex ids (every server-side store) live in the
  * arrays; other tokens (the signed cookie, which *is* the session) in a Map, since
@@ -58,6 +58,10 @@ export class Ledger {
   readonly flags: Uint8Array;
   /** Last acknowledged counter value per user. */
   readonly counter: Uint32Array;
+  /** When the user last got a good answer with its session, ms after the load started. */
+  readonly lastGoodMs: Float32Array;
+  /** The last fault (1-based) this user's logout was blamed on; 0: none. */
+  readonly blamedFault: Uint16Array;
   readonly token: TokenSlots;
   /** Token of the last session the workload logged out, replayed to test revocation. */
   readonly revokedToken: TokenSlots;
@@ -65,6 +69,8 @@ export class Ledger {
   constructor(readonly users: number) {
     this.flags = new Uint8Array(users);
     this.counter = new Uint32Array(users);
+    this.lastGoodMs = new Float32Array(users);
+    this.blamedFault = new Uint16Array(users);
     this.token = new TokenSlots(users);
     this.revokedToken = new TokenSlots(users);
   }
@@ -81,12 +87,15 @@ export class Ledger {
     this.flags[user]! &= ~flag;
   }
 
-  /** Users the ledger is sure are logged in (a logout with no answer makes it unsure). */
-  loggedInCount(): number {
+  /**
+   * Users the ledger is sure are logged in: a logout with no answer makes it unsure,
+   * and so does an earlier fault the user has not been seen alive since (`sinceMs`).
+   */
+  loggedInCount(sinceMs = -Infinity): number {
     let count = 0;
     for (let u = 0; u < this.users; u++) {
-      if ((this.flags[u]! & (UserFlag.LoggedIn | UserFlag.LogoutUncertain)) === UserFlag.LoggedIn)
-        count++;
+      const flags = this.flags[u]! & (UserFlag.LoggedIn | UserFlag.LogoutUncertain);
+      if (flags === UserFlag.LoggedIn && this.lastGoodMs[u]! >= sinceMs) count++;
     }
     return count;
   }
@@ -96,6 +105,8 @@ export class Ledger {
     return (
       this.flags.byteLength +
       this.counter.byteLength +
+      this.lastGoodMs.byteLength +
+      this.blamedFault.byteLength +
       this.token.byteLength +
       this.revokedToken.byteLength
     );

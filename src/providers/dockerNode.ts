@@ -68,24 +68,24 @@ export class DockerNode implements StartedNode {
     events.record(this.name, 'ready', this.endpoint);
   }
 
-  async kill(onDown?: () => void): Promise<void> {
+  async kill(onDown?: () => Promise<void> | void): Promise<void> {
     const { container, events } = this.o;
     events.record(this.name, 'kill');
     await container.kill({ signal: 'SIGKILL' });
     const exit = (await container.wait({ condition: 'not-running' })) as { StatusCode: number };
     events.record(this.name, 'exited', `SIGKILL (exit ${exit.StatusCode})`);
-    onDown?.();
+    await onDown?.();
     await this.start();
   }
 
-  async restart(onDown?: () => void): Promise<void> {
+  async restart(onDown?: () => Promise<void> | void): Promise<void> {
     const { container, events } = this.o;
     events.record(this.name, 'restart');
     // docker stop sends the container's StopSignal (the spec's), SIGKILL after the grace.
     await container.stop({ t: this.o.stopGraceS });
     const state = (await container.inspect()).State;
     events.record(this.name, 'exited', `code ${state.ExitCode}`);
-    onDown?.();
+    await onDown?.();
     await this.start();
   }
 

@@ -201,24 +201,24 @@ export class ProcessNode implements StartedNode {
     this.child = undefined;
   }
 
-  async kill(onDown?: () => void): Promise<void> {
+  async kill(onDown?: () => Promise<void> | void): Promise<void> {
     const child = this.requireChild();
     this.expectedExit = true;
     this.options.events.record(this.name, 'kill', 'SIGKILL');
     child.kill('SIGKILL');
     await waitForExit(child);
     this.options.events.record(this.name, 'exited', exitDetail(child));
-    onDown?.();
+    await onDown?.();
     await this.start();
   }
 
-  async restart(onDown?: () => void): Promise<void> {
+  async restart(onDown?: () => Promise<void> | void): Promise<void> {
     const child = this.requireChild();
     this.expectedExit = true;
     this.options.events.record(this.name, 'restart', this.options.stopSignal);
     await stopChild(child, this.options.stopSignal, STOP_GRACE_MS);
     this.options.events.record(this.name, 'exited', exitDetail(child));
-    onDown?.();
+    await onDown?.();
     if (this.options.restartInNextSecond) await sleep(1000 - (Date.now() % 1000) + 10);
     await this.start();
   }

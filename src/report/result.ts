@@ -1,6 +1,8 @@
 import type { AuditCounts } from '../audit/audit.js';
 import type { FaultAction, Mode } from '../config/schema.js';
 import type { Plan } from '../config/loadPlan.js';
+import type { Expectation } from '../faults/expectations.js';
+import type { FaultPhases } from '../faults/phases.js';
 import type { LifecycleEvent } from '../lifecycle/eventLog.js';
 import type { LatencySummary } from '../load/latency.js';
 import type { RequestCounts } from '../load/measurements.js';
@@ -24,8 +26,16 @@ export interface FaultResult {
   unavailableMs: number;
   recoveryMs: number | null;
   errorsDuringFault: number;
+  /** Users whose session was lost at this fault (not before it or after it). */
+  loggedOutUsers: number;
+  /** Acknowledged writes lost at this fault. */
+  lostUpdates: number;
   loggedInUsersAtFault?: number;
   unsettledAtFault?: number;
+  /** Requests, throughput and latency before, during (to recovery) and after the fault. */
+  phases?: FaultPhases;
+  /** For a restart or kill of the whole store: what its documentation says, and whether this run agrees. */
+  expectation?: Expectation & { matches: boolean };
 }
 
 export interface TimelinePoint {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FAULT_ACTIONS, MODES } from '../config/schema.js';
+import { CURVES, FAULT_ACTIONS, MODES } from '../config/schema.js';
 import { IMAGE_SETS } from '../providers/dockerImages.js';
 import { DOCKER_NETWORKS, PROVIDER_NAMES } from '../providers/provider.js';
 
@@ -37,6 +37,7 @@ export const planSchema = z.object({
   load: z.object({
     mode,
     rateRps: z.number(),
+    curve: z.enum(CURVES),
     durationMs: ms,
     users: count,
     connections: count,
@@ -52,7 +53,7 @@ export const planSchema = z.object({
       replay: z.number(),
     }),
   }),
-  topology: z.object({ nodes: count }),
+  topology: z.object({ nodes: count, appInstances: count }),
   provider: z.enum(PROVIDER_NAMES),
   imageSet: z.enum(IMAGE_SETS),
   dockerNetwork: z.enum(DOCKER_NETWORKS),
@@ -60,6 +61,16 @@ export const planSchema = z.object({
   faults: z.array(faultPlanSchema),
   sessionTtlMs: ms,
   thresholds: z.array(z.string()),
+});
+
+const phaseSummary = z.object({
+  fromMs: ms,
+  toMs: ms,
+  requests: count,
+  errors: count,
+  throughputRps: z.number(),
+  p50Us: us,
+  p99Us: us,
 });
 
 export const faultResultSchema = z.object({
@@ -75,8 +86,20 @@ export const faultResultSchema = z.object({
   unavailableMs: ms,
   recoveryMs: ms.nullable().describe('null: latency did not recover within the run'),
   errorsDuringFault: count,
+  loggedOutUsers: count.describe('users whose session was lost at this fault'),
+  lostUpdates: count.describe('acknowledged writes lost at this fault'),
   loggedInUsersAtFault: count.optional(),
   unsettledAtFault: count.optional(),
+  phases: z.object({ before: phaseSummary, during: phaseSummary, after: phaseSummary }).optional(),
+  expectation: z
+    .object({
+      loss: z.enum(['none', 'all', 'recent']),
+      claim: z.string(),
+      source: z.string(),
+      matches: z.boolean(),
+    })
+    .optional()
+    .describe("what the variant's documentation says a whole-store restart or kill loses"),
 });
 
 export const timelinePointSchema = z.object({

@@ -2,7 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { Backend } from '../backends/backend.js';
 import { allVariants, backendOf } from '../backends/registry.js';
+import { errorMessage } from '../errors.js';
+import { writeOwnerFile } from '../providers/process.js';
+import { chooseProvider } from '../providers/registry.js';
 import type { Plan } from '../config/loadPlan.js';
 import { emptyCounts } from '../audit/audit.js';
 import { SCHEMA_VERSION, type RunResult, type VariantResult } from '../report/result.js';
@@ -28,6 +32,7 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<RunResul
   const runId = newRunId();
   const secret = randomBytes(32).toString('hex');
   const workDir = await mkdtemp(path.join(os.tmpdir(), `session-bench-${runId}-`));
+  await writeOwnerFile(workDir);
   const result: RunResult = {
     schemaVersion: SCHEMA_VERSION,
     runId,
@@ -53,6 +58,13 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<RunResul
         );
         continue;
       }
+      // "Every variant" means every one that can run here; the others say why not.
+      const missing = plan.variants ? undefined : await whyNotRunnable(backend, variant, plan);
+      if (missing) {
+        result.results.push(notRun(variant, backend.name, plan, missing));
+        options.progress?.phase(variant, `skipped: ${missing}`);
+        continue;
+      }
       result.results.push(
         await runVariant({
           runId,
@@ -74,6 +86,24 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<RunResul
   result.finishedAt = new Date().toISOString();
   if (options.signal.aborted) result.status = 'aborted';
   return result;
+}
+
+async function whyNotRunnable(
+  backend: Backend,
+  variant: string,
+  plan: Plan,
+): Promise<string | undefined> {
+  if (!backend.serverSpec) return undefined;
+  try {
+    await chooseProvider(
+      plan.provider,
+      backend.serverSpec(variant, { nodes: plan.topology.nodes }),
+      plan,
+    );
+    return undefined;
+  } catch (error) {
+    return errorMessage(error);
+  }
 }
 
 function notRun(variant: string, backend: string, plan: Plan, reason: string): VariantResult {

@@ -1,18 +1,18 @@
 import { mkdtemp } from 'node:fs/promises';
 import path from 'node:path';
 import { AppProcess } from '../app/appProcess.js';
-import type { AppConfig } from '../app/appConfig.js';
+import type { StoreOptions } from '../backends/sessionStore.js';
 import { Audit } from '../audit/audit.js';
 import { finalSweep } from '../audit/finalSweep.js';
 import type { Backend } from '../backends/backend.js';
 import type { Plan } from '../config/loadPlan.js';
 import { RuntimeError, errorMessage } from '../errors.js';
-import { faultImpact, LogIndex } from '../faults/faultImpact.js';
-import { runFaults, type FaultExecution } from '../faults/faultRunner.js';
+import { describeFaults } from '../faults/describeFaults.js';
+import { LogIndex } from '../faults/faultImpact.js';
+import { runFaults } from '../faults/faultRunner.js';
 import type { FaultTarget } from '../faults/faultTarget.js';
 import { CleanupStack } from '../lifecycle/cleanupStack.js';
 import { EventLog } from '../lifecycle/eventLog.js';
-import { freePort } from '../lifecycle/freePort.js';
 import { AppClient } from '../load/appClient.js';
 import { FixedRateDriver } from '../load/fixedRateDriver.js';
 import { summarize } from '../load/latency.js';
@@ -22,10 +22,11 @@ import { Measurements } from '../load/measurements.js';
 import { SaturationDriver } from '../load/saturationDriver.js';
 import { warmUp } from '../load/warmUp.js';
 import { Workload } from '../load/workload.js';
-import { chooseProvider } from '../providers/registry.js';
-import type { FaultResult, VariantResult } from '../report/result.js';
+import type { VariantResult } from '../report/result.js';
 import { buildTimeline } from '../report/timeline.js';
 import type { Progress } from './progress.js';
+import { startApps } from './startApps.js';
+import { startServers } from './startServers.js';
 
 export interface VariantRun {
   runId: string;
@@ -54,7 +55,7 @@ export async function runVariant(run: VariantRun): Promise<VariantResult> {
   const events = new EventLog();
   const measurements = new Measurements();
   const ledger = new Ledger(plan.load.users);
-  const audit = new Audit(ledger);
+  const audit = new Audit(ledger, () => measurements.now());
   const phasesMs = { start: 0, warmUp: 0, load: 0, sweep: 0 };
   const result: VariantResult = {
     variant,
@@ -73,7 +74,7 @@ export async function runVariant(run: VariantRun): Promise<VariantResult> {
     events: events.events,
     phasesMs,
   };
-  let app: AppProcess | undefined;
+  let apps: AppProcess[] = [];
   let phaseStart = performance.now();
   const endPhase = (phase: keyof typeof phasesMs) => {
     phasesMs[phase] = Math.round(performance.now() - phaseStart);
@@ -84,38 +85,37 @@ export async function runVariant(run: VariantRun): Promise<VariantResult> {
     const dataDir = await mkdtemp(
       path.join(run.workDir, `${variant.replace(/[^a-z0-9-]/gi, '_')}-`),
     );
-    const config: AppConfig = {
-      port: await freePort(),
-      storeModule: backend.storeModule.href,
-      store: { variant, ttlMs: plan.sessionTtlMs, secret: run.secret, dataDir },
-      payloadBytes: plan.load.payloadBytes,
-      storeTimeoutMs: STORE_TIMEOUT_MS,
-    };
+    const store: StoreOptions = { variant, ttlMs: plan.sessionTtlMs, secret: run.secret };
     if (backend.serverSpec) {
-      const spec = backend.serverSpec(variant, { nodes: plan.topology.nodes });
-      run.progress?.phase(variant, `starting ${spec.nodes} ${spec.backend} node(s)`);
-      const { provider, why } = await chooseProvider(plan.provider, spec, plan);
-      result.provider = provider.name;
-      result.providerReason = why;
-      const started = await provider.start(spec, {
-        runId: run.runId,
+      run.progress?.phase(variant, `starting ${backend.name} (${plan.topology.nodes} node(s))`);
+      const servers = await startServers(backend, variant, plan, {
+        ...run,
         workDir: dataDir,
         events,
-        signal,
-        options: plan,
+        cleanup,
       });
-      cleanup.push('servers', () => started.stop());
-      result.server = started.server;
-      result.serverCommand = started.commandLine;
-      config.store.endpoints = started.nodes.map((n) => n.endpoint);
-      config.store.settings = spec.settings;
-      for (const node of started.nodes) targets.set(node.name, node);
+      result.provider = servers.started.provider;
+      result.providerReason = servers.why;
+      result.server = servers.started.server;
+      result.serverCommand = servers.started.commandLine;
+      store.endpoints = servers.started.nodes.map((n) => n.endpoint);
+      store.settings = servers.settings;
+      for (const node of servers.started.nodes) targets.set(node.name, node);
     }
-    app = new AppProcess('app', config, events);
-    cleanup.push('app', () => app?.stop());
-    run.progress?.phase(variant, 'starting');
-    await app.start();
-    const client = new AppClient([app.url], plan.load.timeoutMs, plan.load.maxConnections);
+    run.progress?.phase(variant, 'starting the app');
+    apps = await startApps(
+      plan.topology.appInstances,
+      {
+        storeModule: backend.storeModule.href,
+        store,
+        payloadBytes: plan.load.payloadBytes,
+        storeTimeoutMs: STORE_TIMEOUT_MS,
+      },
+      { dataDir, events, cleanup },
+    );
+    for (const app of apps) targets.set(app.name, app);
+    const urls = apps.map((a) => a.url);
+    const client = new AppClient(urls, plan.load.timeoutMs, plan.load.maxConnections);
     cleanup.push('http client', () => client.close());
     endPhase('start');
 
@@ -135,15 +135,17 @@ export async function runVariant(run: VariantRun): Promise<VariantResult> {
     const driver: LoadDriver =
       plan.load.mode === 'fixed'
         ? new FixedRateDriver(context)
-        : new SaturationDriver(context, [app.url]);
-    targets.set('app', app);
+        : new SaturationDriver(context, urls);
     measurements.originMs = performance.now();
     events.setOrigin(measurements.originMs);
+    // Everyone warm-up logged in was fine when the load began (times count from here).
+    ledger.lastGoodMs.fill(0);
     const stopTicker = run.progress?.load(variant, plan, measurements, audit.counts);
     const faultRuns = runFaults(plan.faults, {
       targets,
       driver,
       ledger,
+      audit,
       measurements,
       events,
       signal,
@@ -159,13 +161,19 @@ export async function runVariant(run: VariantRun): Promise<VariantResult> {
       await finalSweep(client, ledger, audit, signal);
     }
     endPhase('sweep');
-    result.faults = describeFaults(executions, measurements, plan);
+    const loadEndMs = Math.max(measurements.lastCompletedMs, plan.load.durationMs);
+    const nodes = [...targets.keys()].filter((name) => name.startsWith('node'));
+    const holders = nodes.length ? nodes : apps.map((a) => a.name);
+    result.faults = describeFaults(executions, measurements.log, audit, plan.load, loadEndMs, {
+      variant,
+      holders,
+    });
   } catch (error) {
     result.status = 'failed';
     result.reason = errorMessage(error);
     result.logTail = [
       ...(error instanceof RuntimeError ? error.logTail : []),
-      ...(app?.logTail() ?? []),
+      ...apps.flatMap((a) => a.logTail()),
     ];
   } finally {
     const problems = await cleanup.dispose();
@@ -184,32 +192,4 @@ export async function runVariant(run: VariantRun): Promise<VariantResult> {
     Math.min(loadMs, plan.load.durationMs),
   );
   return result;
-}
-
-function describeFaults(
-  executions: FaultExecution[],
-  measurements: Measurements,
-  plan: Plan,
-): FaultResult[] {
-  const index = new LogIndex(measurements.log);
-  const loadEndMs = Math.max(measurements.lastCompletedMs, plan.load.durationMs);
-  return executions.map((execution, i) => {
-    const startedMs = execution.startedMs ?? null;
-    const nextStart = executions.slice(i + 1).find((e) => e.startedMs !== undefined)?.startedMs;
-    const impact =
-      startedMs === null
-        ? { unavailableMs: 0, recoveryMs: null, errorsDuringFault: 0 }
-        : faultImpact(index, startedMs, nextStart ?? loadEndMs, plan.load.slowMs);
-    const { plan: fault, ...rest } = execution;
-    return {
-      atMs: fault.atMs,
-      action: fault.action,
-      target: fault.target,
-      ...(fault.durationMs !== undefined ? { durationMs: fault.durationMs } : {}),
-      ...rest,
-      startedMs: startedMs === null ? null : Math.round(startedMs),
-      endedMs: execution.endedMs === undefined ? null : Math.round(execution.endedMs),
-      ...impact,
-    };
-  });
 }

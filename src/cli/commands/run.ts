@@ -5,6 +5,7 @@ import { loadPlan, type RunOverrides } from '../../config/loadPlan.js';
 import { FAULT_SPEC_HELP } from '../../config/faultSpec.js';
 import { parseFormats } from '../../report/reporters/index.js';
 import { renderJson } from '../../report/reporters/json.js';
+import { renderDurability } from '../../report/reporters/durability.js';
 import { renderTable } from '../../report/reporters/table.js';
 import { THRESHOLD_HELP, evaluateThresholds } from '../../report/thresholds.js';
 import { writeReports } from '../../report/writeReports.js';
@@ -119,7 +120,7 @@ export function runCommand(): Command {
         const reports = await writeReports(result, formats, file!.replace(/\.json$/, ''));
         if (!flags.quiet) {
           process.stderr.write(
-            `${paintVerdicts(renderTable(result), color)}result: ${file}\n` +
+            `${paintVerdicts(renderTable(result), color)}${renderDurability(result)}result: ${file}\n` +
               reports.map((r) => `report: ${r}\n`).join(''),
           );
         }

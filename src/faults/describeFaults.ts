@@ -1,0 +1,68 @@
+import type { Audit } from '../audit/audit.js';
+import type { LoadPlan } from '../config/loadPlan.js';
+import type { RequestLog } from '../load/requestLog.js';
+import type { FaultResult } from '../report/result.js';
+import { faultImpact, LogIndex } from './faultImpact.js';
+import type { FaultExecution } from './faultRunner.js';
+import { expectationFor, matchesExpectation } from './expectations.js';
+import { faultPhases } from './phases.js';
+
+/** The result's faults[]: what each fault did to availability, latency and sessions. */
+export function describeFaults(
+  executions: FaultExecution[],
+  log: RequestLog,
+  audit: Audit,
+  load: LoadPlan,
+  loadEndMs: number,
+  /** The variant, and what holds its sessions (its nodes, or the apps for embedded stores). */
+  store: { variant: string; holders: string[] },
+): FaultResult[] {
+  const index = new LogIndex(log);
+  return executions.map((execution, i) =>
+    withExpectation(describe(execution, i), execution, store),
+  );
+  function describe(execution: FaultExecution, i: number): FaultResult {
+    const { plan: fault, auditIndex, ...rest } = execution;
+    const base = {
+      atMs: fault.atMs,
+      action: fault.action,
+      target: fault.target,
+      ...(fault.durationMs !== undefined ? { durationMs: fault.durationMs } : {}),
+      ...rest,
+      endedMs: execution.endedMs === undefined ? null : Math.round(execution.endedMs),
+      ...(auditIndex === undefined
+        ? { loggedOutUsers: 0, lostUpdates: 0 }
+        : audit.lossesAtFault(auditIndex)),
+    };
+    if (execution.startedMs === undefined) {
+      return { ...base, startedMs: null, unavailableMs: 0, recoveryMs: null, errorsDuringFault: 0 };
+    }
+    const startedMs = execution.startedMs;
+    const nextStart = executions.slice(i + 1).find((e) => e.startedMs !== undefined)?.startedMs;
+    const horizonMs = nextStart ?? loadEndMs;
+    const impact = faultImpact(index, startedMs, horizonMs, load.slowMs);
+    const recoveredAtMs = impact.recoveryMs === null ? horizonMs : startedMs + impact.recoveryMs;
+    return {
+      ...base,
+      startedMs: Math.round(startedMs),
+      ...impact,
+      phases: faultPhases(index, startedMs, recoveredAtMs, horizonMs),
+    };
+  }
+}
+
+/** For a restart or kill of the whole store: what the docs say, and whether the run agrees. */
+function withExpectation(
+  result: FaultResult,
+  execution: FaultExecution,
+  store: { variant: string; holders: string[] },
+): FaultResult {
+  const wholeStore =
+    store.holders.length > 0 && store.holders.every((h) => execution.targets.includes(h));
+  const expectation = expectationFor(store.variant, execution.plan.action);
+  if (!wholeStore || !expectation || result.status !== 'done') return result;
+  return {
+    ...result,
+    expectation: { ...expectation, matches: matchesExpectation(expectation.loss, result) },
+  };
+}

@@ -1,0 +1,147 @@
+import type { FaultAction } from '../config/schema.js';
+
+/**
+ * What each variant's documentation says a restart or a crash of the whole store
+ * does to sessions. The run compares what it observed with this and flags a
+ * mismatch; it never adjusts either side. Power loss and OS crashes cannot be
+ * simulated here (a process kill leaves the OS page cache intact), which is exactly
+ * where redis:aof-everysec, disk without fsync and mysql:flush2 would lose data.
+ */
+export type LossExpectation =
+  /** Nobody logged out, no acknowledged write lost. */
+  | 'none'
+  /** Every session the store held is gone. */
+  | 'all'
+  /** Writes since the last snapshot or log flush may be gone: anything from none to all. */
+  | 'recent';
+
+export interface Expectation {
+  loss: LossExpectation;
+  claim: string;
+  source: string;
+}
+
+const REDIS_DOCS = 'https://redis.io/docs/latest/operate/oss_and_stack/management/persistence/';
+const INNODB_DOCS =
+  'https://dev.mysql.com/doc/refman/8.0/en/innodb-parameters.html#sysvar_innodb_flush_log_at_trx_commit';
+const MEMCACHED_WARM = 'https://github.com/memcached/memcached/wiki/WarmRestart';
+
+const both = (e: Expectation) => ({ restart: e, kill: e });
+
+const TABLE: Record<string, Partial<Record<FaultAction, Expectation>>> = {
+  memory: both({
+    loss: 'all',
+    claim: 'sessions live in the app process and die with it',
+    source: 'in-process Map',
+  }),
+  disk: both({
+    loss: 'none',
+    claim: 'written files survive the process (page cache); rename is atomic',
+    source: 'POSIX rename(2)',
+  }),
+  'disk:fsync': both({
+    loss: 'none',
+    claim: 'files and folder fsynced before the answer',
+    source: 'POSIX fsync(2)',
+  }),
+  cookie: both({
+    loss: 'none',
+    claim: 'the session is in the client; nothing on the server to lose',
+    source: 'stateless signed cookie',
+  }),
+  redis: {
+    restart: {
+      loss: 'none',
+      claim: 'SHUTDOWN saves an RDB snapshot when save points are set',
+      source: REDIS_DOCS,
+    },
+    kill: {
+      loss: 'recent',
+      claim: 'a crash loses writes since the last RDB snapshot',
+      source: REDIS_DOCS,
+    },
+  },
+  'redis:none': both({
+    loss: 'all',
+    claim: 'no persistence: a restart starts empty',
+    source: REDIS_DOCS,
+  }),
+  'redis:rdb': {
+    restart: { loss: 'none', claim: 'SHUTDOWN saves an RDB snapshot', source: REDIS_DOCS },
+    kill: {
+      loss: 'recent',
+      claim: 'a crash loses writes since the last snapshot (save 5 1: up to 5 s)',
+      source: REDIS_DOCS,
+    },
+  },
+  'redis:aof-everysec': both({
+    loss: 'none',
+    claim:
+      'every write reaches the AOF (kernel) before the reply; fsync each second only matters on power loss',
+    source: REDIS_DOCS,
+  }),
+  'redis:aof-always': both({
+    loss: 'none',
+    claim: 'AOF fsynced before every reply',
+    source: REDIS_DOCS,
+  }),
+  memcached: both({
+    loss: 'all',
+    claim: 'memory only: a restarted memcached is empty',
+    source: 'https://github.com/memcached/memcached/wiki',
+  }),
+  'memcached:warm': {
+    restart: {
+      loss: 'none',
+      claim: 'SIGUSR1 shutdown keeps the memory file for a warm restart',
+      source: MEMCACHED_WARM,
+    },
+    kill: {
+      loss: 'all',
+      claim: 'warm restart needs a graceful shutdown; after a crash it starts cold',
+      source: MEMCACHED_WARM,
+    },
+  },
+  mysql: both({
+    loss: 'none',
+    claim: 'innodb_flush_log_at_trx_commit=1: redo log flushed at each commit',
+    source: INNODB_DOCS,
+  }),
+  'mysql:flush2': both({
+    loss: 'none',
+    claim:
+      'flush=2: log written to the OS at each commit; only an OS crash or power loss loses up to 1 s',
+    source: INNODB_DOCS,
+  }),
+  'mysql:flush0': {
+    restart: { loss: 'none', claim: 'a clean shutdown flushes the log', source: INNODB_DOCS },
+    kill: {
+      loss: 'recent',
+      claim: 'flush=0: a mysqld crash can lose up to 1 s of transactions',
+      source: INNODB_DOCS,
+    },
+  },
+};
+
+export function expectationFor(variant: string, action: FaultAction): Expectation | undefined {
+  return TABLE[variant]?.[action];
+}
+
+/** Does what happened fit what the documentation says? */
+export function matchesExpectation(
+  expected: LossExpectation,
+  observed: { loggedOutUsers: number; lostUpdates: number; loggedInUsersAtFault?: number },
+): boolean {
+  switch (expected) {
+    case 'none':
+      return observed.loggedOutUsers === 0 && observed.lostUpdates === 0;
+    case 'all':
+      // Everyone logged in at the fault, less a few the run could not see again.
+      return (
+        observed.loggedOutUsers >= 0.9 * (observed.loggedInUsersAtFault ?? 1) &&
+        observed.loggedOutUsers > 0
+      );
+    case 'recent':
+      return true;
+  }
+}
