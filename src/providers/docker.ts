@@ -133,7 +133,7 @@ export class DockerProvider implements Provider {
       const logTail = error instanceof RuntimeError ? error.logTail : [];
       await Promise.allSettled([...nodes.map((node) => node.stop()), ...loose.map((f) => f())]);
       if (ctx.signal.aborted) throw new RuntimeError('interrupted while starting containers');
-      throw new RuntimeError(`docker: ${spec.variant} did not start: ${errorMessage(error)}`, [
+      throw new RuntimeError(`docker: ${spec.variant} did not start: ${dockerMessage(error)}`, [
         ...logTail,
       ]);
     }
@@ -253,20 +253,29 @@ export class DockerProvider implements Provider {
         labels,
         timeoutMs: 60_000,
         signal,
-      }).then(({ exitCode, stdout, stderr }) => {
-        const mark = stdout.indexOf(BINARY_MARK);
-        if (exitCode !== 0 || mark < 0) {
+      }).then(
+        ({ exitCode, stdout, stderr }) => {
+          const mark = stdout.indexOf(BINARY_MARK);
+          if (exitCode !== 0 || mark < 0) {
+            throw new RuntimeError(
+              `docker: image ${image} cannot run ${spec.backend}: ` +
+                `${spec.binaries.join(' / ')} --version exited with ${exitCode}`,
+              `${stdout}${stderr}`.split('\n').filter(Boolean),
+            );
+          }
+          const rest = stdout.slice(mark + BINARY_MARK.length);
+          const binary = rest.slice(0, rest.indexOf('\n')).trim();
+          const output = rest.slice(rest.indexOf('\n') + 1) || stderr;
+          return { binary, server: spec.parseVersion(output, binary), versionOutput: output };
+        },
+        (error: unknown) => {
+          // E.g. an image without /bin/sh: the daemon cannot even start the probe.
+          if (error instanceof RuntimeError) throw error;
           throw new RuntimeError(
-            `docker: image ${image} cannot run ${spec.backend}: ` +
-              `${spec.binaries.join(' / ')} --version exited with ${exitCode}`,
-            `${stdout}${stderr}`.split('\n').filter(Boolean),
+            `docker: image ${image} cannot run ${spec.backend}: ${firstLine(dockerMessage(error))}`,
           );
-        }
-        const rest = stdout.slice(mark + BINARY_MARK.length);
-        const binary = rest.slice(0, rest.indexOf('\n')).trim();
-        const output = rest.slice(rest.indexOf('\n') + 1) || stderr;
-        return { binary, server: spec.parseVersion(output, binary), versionOutput: output };
-      });
+        },
+      );
       probe.catch(() => this.probes.delete(key));
       this.probes.set(key, probe);
     }
