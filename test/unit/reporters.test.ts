@@ -57,6 +57,23 @@ describe('reporters on the fixture result', () => {
     );
   });
 
+  it('md and html: per fault, the losses and what the documentation expects', () => {
+    const result = fixture();
+    const kill = result.results[1]!.faults[1]!;
+    kill.expectation = { loss: 'none', claim: 'files survive', source: 'rename(2)', matches: true };
+    kill.loggedOutUsers = 2;
+    const md = renderMarkdown(result);
+    expect(md).toContain(
+      '| `disk` | kill:app | 3.5 s | 1611 ms | not within the run | 2 / 76 | 0 | none (agrees) | done |',
+    );
+    expect(md).toContain('- disk kill:app: documented loss none, files survive (rename(2))');
+    kill.expectation.matches = false;
+    expect(renderMarkdown(result)).toContain('none (MISMATCH)');
+    expect(renderHtml(result)).toContain(
+      '<li>disk kill:app: documented loss none, files survive (rename(2)); this run disagrees</li>',
+    );
+  });
+
   it('md: escapes a pipe inside a cell', () => {
     const result = fixture();
     result.results[0]!.status = 'failed';

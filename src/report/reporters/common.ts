@@ -52,3 +52,51 @@ export function recoveryText(f: FaultResult): string {
 
 /** "2026-11-28 03:26:50 UTC". */
 export const whenText = (iso: string) => iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC');
+
+/** The per-fault table of md and html: head, alignment ('l'/'r') and one row per fault. */
+export const FAULT_COLUMNS = [
+  'variant',
+  'fault',
+  'at',
+  'unavailable',
+  'recovery',
+  'logged out',
+  'lost updates',
+  'documented loss',
+  'status',
+];
+export const FAULT_ALIGN = 'llrrrrrll';
+
+export function faultRows(results: VariantResult[]): (string | number)[][] {
+  return results.flatMap((r) =>
+    r.faults.map((f) => {
+      const done = f.status === 'done';
+      const e = f.expectation;
+      return [
+        r.variant,
+        faultName(f),
+        `${((f.startedMs ?? f.atMs) / 1000).toFixed(1)} s`,
+        done ? `${f.unavailableMs} ms` : '',
+        done ? recoveryText(f) : '',
+        done
+          ? `${f.loggedOutUsers}${f.loggedInUsersAtFault !== undefined ? ` / ${f.loggedInUsersAtFault}` : ''}`
+          : '',
+        done ? f.lostUpdates : '',
+        e ? `${e.loss}${e.matches ? ' (agrees)' : ' (MISMATCH)'}` : '',
+        done ? 'done' : `${f.status}${f.reason ? `: ${f.reason}` : ''}`,
+      ];
+    }),
+  );
+}
+
+/** "memory kill app0: documented all (sessions live in the app process...; in-process Map)", one per fault with an expectation. */
+export function expectationNotes(results: VariantResult[]): string[] {
+  return results.flatMap((r) =>
+    r.faults
+      .filter((f) => f.expectation)
+      .map((f) => {
+        const e = f.expectation!;
+        return `${r.variant} ${faultName(f)}: documented loss ${e.loss}, ${e.claim} (${e.source})${e.matches ? '' : '; this run disagrees'}`;
+      }),
+  );
+}

@@ -3,13 +3,16 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { RunResult, VariantResult } from '../result.js';
 import {
+  FAULT_ALIGN,
+  FAULT_COLUMNS,
   errorsOf,
+  expectationNotes,
   faultName,
+  faultRows,
   loadLine,
   machineLine,
   msFromUs,
   plannedFaults,
-  recoveryText,
   serverLine,
   statusText,
   whenText,
@@ -67,6 +70,8 @@ export interface ChartData {
       startedMs: number;
       endedMs: number;
       recoveryMs: number | null;
+      /** Users who lost their session at this fault. */
+      loggedOutUsers: number;
     }[];
     loggedOutUsers: number;
     lostUpdates: number;
@@ -97,6 +102,7 @@ export function chartData(result: RunResult): ChartData {
             startedMs: f.startedMs!,
             endedMs: f.endedMs ?? f.startedMs!,
             recoveryMs: f.recoveryMs,
+            loggedOutUsers: f.loggedOutUsers,
           })),
         loggedOutUsers: r.audit.loggedOutUsers,
         lostUpdates: r.audit.lostUpdates,
@@ -153,23 +159,19 @@ function summaryTable(results: VariantResult[]): string {
 }
 
 function faultsTable(results: VariantResult[]): string {
-  const rows = results.flatMap((r) =>
-    r.faults.map((f) => [
-      r.variant,
-      faultName(f),
-      `${((f.startedMs ?? f.atMs) / 1000).toFixed(1)} s`,
-      f.status === 'done' ? `${f.unavailableMs} ms` : '',
-      f.status === 'done' ? recoveryText(f) : '',
-      f.loggedInUsersAtFault ?? '',
-      f.status === 'done' ? 'done' : `${f.status}${f.reason ? `: ${f.reason}` : ''}`,
-    ]),
-  );
+  const rows = faultRows(results);
   if (!rows.length) return '';
-  return `<h2>Faults</h2>\n${table(
-    ['variant', 'fault', 'at', 'unavailable', 'recovery', 'logged in at the fault', 'status'],
-    rows,
-    [false, false, true, true, true, true, false],
-  )}`;
+  const notes = expectationNotes(results);
+  return (
+    `<h2>Faults</h2>\n${table(
+      FAULT_COLUMNS,
+      rows,
+      [...FAULT_ALIGN].map((a) => a === 'r'),
+    )}` +
+    (notes.length
+      ? `\n<ul class="facts">${notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`
+      : '')
+  );
 }
 
 function thresholdsSection(result: RunResult): string {
@@ -233,7 +235,7 @@ const CLIENT = String.raw`
         }
         notes['moment' + i] = { type: 'line', xMin: seconds(f.startedMs), xMax: seconds(f.startedMs),
           borderColor: 'rgba(185, 28, 28, 0.9)', borderWidth: 1.5, borderDash: [5, 4],
-          label: { display: true, content: f.label, position: 'start', backgroundColor: 'rgba(185, 28, 28, 0.85)', font: { size: 11 }, padding: 3 } };
+          label: { display: true, content: withRecovery && f.loggedOutUsers ? f.label + ' · ' + f.loggedOutUsers + ' logged out' : f.label, position: 'start', backgroundColor: 'rgba(185, 28, 28, 0.85)', font: { size: 11 }, padding: 3 } };
       });
       return notes;
     }

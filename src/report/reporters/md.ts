@@ -1,12 +1,14 @@
 import type { RunResult, ThresholdVerdict } from '../result.js';
 import {
+  FAULT_ALIGN,
+  FAULT_COLUMNS,
   errorsOf,
-  faultName,
+  expectationNotes,
+  faultRows,
   loadLine,
   machineLine,
   msFromUs,
   plannedFaults,
-  recoveryText,
   serverLine,
   statusText,
   whenText,
@@ -97,25 +99,19 @@ export function renderMarkdown(result: RunResult): string {
       ]),
     ),
   );
-  const faults = result.results.flatMap((r) => r.faults.map((f) => ({ r, f })));
+  const faults = faultRows(result.results);
   if (faults.length) {
+    const notes = expectationNotes(result.results);
     out.push(
       '',
       '### Faults',
       '',
       mdTable(
-        ['variant', 'fault', 'at', 'unavailable', 'recovery', 'logged in at the fault', 'status'],
-        'llrrrrl',
-        faults.map(({ r, f }) => [
-          `\`${r.variant}\``,
-          faultName(f),
-          `${((f.startedMs ?? f.atMs) / 1000).toFixed(1)} s`,
-          f.status === 'done' ? `${f.unavailableMs} ms` : '',
-          f.status === 'done' ? recoveryText(f) : '',
-          f.loggedInUsersAtFault ?? '',
-          f.status === 'done' ? 'done' : `${f.status}${f.reason ? `: ${f.reason}` : ''}`,
-        ]),
+        FAULT_COLUMNS,
+        FAULT_ALIGN,
+        faults.map(([variant, ...rest]) => [`\`${variant}\``, ...rest]),
       ),
+      ...(notes.length ? ['', ...notes.map((n) => `- ${n}`)] : []),
     );
   }
   if (result.thresholds?.length) out.push('', thresholdsMarkdown(result.thresholds));
