@@ -50,7 +50,10 @@ export async function runFaults(
   const random = seededRandom(ctx.seed ^ 0x5eed);
   return Promise.all(
     faults.map(async (plan) => {
-      await sleep(Math.max(0, plan.atMs - ctx.measurements.now()));
+      // Timers may fire a hair early; a fault never starts before its time.
+      while (ctx.measurements.now() < plan.atMs && !ctx.signal.aborted) {
+        await sleep(Math.max(1, plan.atMs - ctx.measurements.now()));
+      }
       if (ctx.signal.aborted)
         return { plan, status: 'skipped', reason: 'run aborted', targets: [] };
       return execute(plan, resolveTargets(plan.target, ctx.targets, random), ctx);
