@@ -21,13 +21,11 @@ export function newLatencyHistogram(): hdr.Histogram {
 
 export function summarize(histogram: hdr.Histogram): LatencySummary {
   if (histogram.totalCount === 0) return { p50: 0, p90: 0, p99: 0, p999: 0, max: 0 };
-  return {
-    p50: histogram.getValueAtPercentile(50),
-    p90: histogram.getValueAtPercentile(90),
-    p99: histogram.getValueAtPercentile(99),
-    p999: histogram.getValueAtPercentile(99.9),
-    max: histogram.maxValue,
-  };
+  const max = histogram.maxValue;
+  // A percentile is reported as the top of its HDR bucket, which can lie above the
+  // exact max; no recorded value does.
+  const at = (percentile: number) => Math.min(histogram.getValueAtPercentile(percentile), max);
+  return { p50: at(50), p90: at(90), p99: at(99), p999: at(99.9), max };
 }
 
 /** Exact percentile of a small sample (timeline seconds, fault windows). */
