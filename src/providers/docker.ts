@@ -86,8 +86,11 @@ export class DockerProvider implements Provider {
         reason: `no ${options.imageSet} image for ${spec.backend} is known`,
       };
     }
-    const present = await this.imagePresent(image);
-    if (present) return { available: true, reason: `docker: image ${image} is present` };
+    const id = await this.imageId(image);
+    if (id) {
+      // The id pins exactly what ran, whatever the tag points at later.
+      return { available: true, reason: `docker: image ${image} (${id.slice(0, 19)}) is present` };
+    }
     const registry = await this.registryAnswers(image);
     if (registry.ok) return { available: true, reason: `docker: image ${image} will be pulled` };
     return {
@@ -169,12 +172,12 @@ export class DockerProvider implements Provider {
     return this.daemon;
   }
 
-  private async imagePresent(image: string): Promise<boolean> {
+  /** The local image's id (sha256:...), or undefined when it is not here. */
+  private async imageId(image: string): Promise<string | undefined> {
     try {
-      await this.docker.getImage(image).inspect();
-      return true;
+      return (await this.docker.getImage(image).inspect()).Id;
     } catch {
-      return false;
+      return undefined;
     }
   }
 
@@ -197,7 +200,7 @@ export class DockerProvider implements Provider {
 
   /** Pulls the image when missing, with progress on stderr; true if it pulled. */
   private async ensureImage(image: string, imageSet: ImageSet, signal: AbortSignal) {
-    if (await this.imagePresent(image)) return false;
+    if (await this.imageId(image)) return false;
     const hint =
       imageSet === 'offline' ? 'build it with `session-bench images build-offline`' : OFFLINE_HINT;
     if (imageSet === 'offline') {

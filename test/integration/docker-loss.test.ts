@@ -16,7 +16,9 @@ const DOCKER_LOAD = {
 
 function expectRanInDocker(result: VariantResult, serverName: string): void {
   expect(result.provider).toBe('docker');
-  expect(result.providerReason).toMatch(/image session-bench\/offline:bookworm is present/);
+  expect(result.providerReason).toMatch(
+    /image session-bench\/offline:bookworm \(sha256:[0-9a-f]{12}\) is present/,
+  );
   expect(result.server?.name).toBe(serverName);
   expect(result.server?.version).toMatch(/^\d+\.\d+/);
   expect(result.serverCommand).toMatch(/^docker run .*--network host .*session-bench\/offline/);
