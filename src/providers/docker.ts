@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import { RuntimeError, errorMessage } from '../errors.js';
 import { freePort } from '../lifecycle/freePort.js';
+import { withTimeout } from '../lifecycle/withTimeout.js';
 import {
   CONTAINER_DATA_DIR,
   CONTAINER_ROOT,
@@ -16,7 +17,6 @@ import {
   tarOf,
   trackContainer,
   trackVolume,
-  withTimeout,
   type Owned,
 } from './dockerContainers.js';
 import { OFFLINE_HINT, imageFor, type ImageSet } from './dockerImages.js';

@@ -3,8 +3,9 @@ import type Docker from 'dockerode';
 import { RuntimeError, errorMessage } from '../errors.js';
 import { sleep } from '../lifecycle/childProcess.js';
 import type { EventLog } from '../lifecycle/eventLog.js';
+import { withTimeout } from '../lifecycle/withTimeout.js';
 import { LogTail } from '../lifecycle/logTail.js';
-import { containerLogTail, removeOwned, withTimeout, type Owned } from './dockerContainers.js';
+import { containerLogTail, removeOwned, type Owned } from './dockerContainers.js';
 import type { StartedNode } from './provider.js';
 
 const READY_ATTEMPT_MS = 5_000;

@@ -1,7 +1,7 @@
 import { RuntimeError, UsageError, errorMessage } from '../errors.js';
 import { SkippedFault } from '../faults/faultTarget.js';
 import { sleep } from '../lifecycle/childProcess.js';
-import { withTimeout } from './dockerContainers.js';
+import { withTimeout } from '../lifecycle/withTimeout.js';
 import {
   DEFAULT_PROVIDER_OPTIONS,
   type Provider,
