@@ -24,13 +24,24 @@ export function createSessionHandler(
     .toString('base64')
     .slice(0, options.payloadBytes);
 
-  const withTimeout = <T>(operation: Promise<T>): Promise<T> => {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new StoreTimeout('store timed out')), options.storeTimeoutMs);
+  // On every request's path: one promise and one timer, nothing more.
+  const withTimeout = <T>(operation: Promise<T>): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new StoreTimeout('store timed out')),
+        options.storeTimeoutMs,
+      );
+      operation.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
     });
-    return Promise.race([operation, timeout]).finally(() => clearTimeout(timer));
-  };
 
   const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>> = {
     'POST /login': async (req, res) => {
@@ -51,7 +62,9 @@ export function createSessionHandler(
       if (!session) return notLoggedIn(res);
       session.counter += 1;
       const token = await withTimeout(store.set(session));
-      send(res, 200, { u: session.userId, c: session.counter }, token);
+      // Server-side stores keep the id: the cookie is sent again only when it changed.
+      const changed = token === cookieToken(req) ? undefined : token;
+      send(res, 200, { u: session.userId, c: session.counter }, changed);
     },
     'POST /logout': async (req, res) => {
       const token = cookieToken(req);

@@ -78,7 +78,7 @@ export class AppClient {
   }
 }
 
-function requestLine(action: Action, user: number): { method: string; path: string } {
+export function requestLine(action: Action, user: number): { method: string; path: string } {
   switch (action) {
     case 'login':
       return { method: 'POST', path: `/login?u=${user}` };

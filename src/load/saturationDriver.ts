@@ -1,5 +1,5 @@
 import autocannon, { type AutocannonRequest } from 'autocannon';
-import { parseReply, type Reply } from './appClient.js';
+import { parseReply, requestLine, type Reply } from './appClient.js';
 import { tokenFor, type LoadContext, type LoadDriver } from './loadDriver.js';
 import type { Step } from './workload.js';
 
@@ -7,14 +7,6 @@ interface ConnectionContext extends Record<string, unknown> {
   step?: Step;
   sentAtMs?: number;
 }
-
-const PATHS = {
-  login: (user: number) => ({ method: 'POST', path: `/login?u=${user}` }),
-  read: () => ({ method: 'GET', path: '/page' }),
-  replay: () => ({ method: 'GET', path: '/page' }),
-  update: () => ({ method: 'POST', path: '/update' }),
-  logout: () => ({ method: 'POST', path: '/logout' }),
-};
 
 /**
  * Closed loop with autocannon: each connection sends its next step as soon as the
@@ -72,16 +64,17 @@ export class SaturationDriver implements LoadDriver {
     // The previous request of this connection failed without an answer.
     if (context.step) this.noAnswer(context, 'connection error');
     const step = workload.next();
-    if (!step) return { ...req, method: 'GET', path: '/health', headers: {} };
+    // autocannon hands over a fresh copy per request: filling it in place saves a copy.
+    if (!step) return Object.assign(req, { method: 'GET', path: '/health', headers: {} });
     context.step = step;
     context.sentAtMs = measurements.now();
     this.unanswered.add(context);
     const token = tokenFor(ledger, step);
-    return {
-      ...req,
-      ...PATHS[step.action](step.user),
-      headers: token ? { cookie: `sid=${token}` } : {},
-    };
+    const { method, path } = requestLine(step.action, step.user);
+    req.method = method;
+    req.path = path;
+    req.headers = token ? { cookie: `sid=${token}` } : {};
+    return req;
   }
 
   private noAnswer(context: ConnectionContext, why: string): void {
