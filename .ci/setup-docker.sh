@@ -32,7 +32,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]} from Debian's packages"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" ca-certificates iptables >/dev/null
+  # debian-archive-keyring: debootstrap checks the mirror's signatures with it.
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" ca-certificates iptables \
+    debian-archive-keyring >/dev/null
 fi
 
 if docker info >/dev/null 2>&1; then
