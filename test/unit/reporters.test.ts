@@ -131,6 +131,20 @@ describe('reporters on the fixture result', () => {
     expect(html).toContain('<h2>Thresholds: 5 failed</h2>');
   });
 
+  it('html: the summary table has the md columns plus the server, figures right-aligned', () => {
+    expect(renderHtml(FIXTURE)).toContain(
+      '<table><thead><tr><th>variant</th><th class="n">req/s</th><th class="n">p50 ms</th>' +
+        '<th class="n">p99 ms</th><th class="n">p99.9 ms</th><th class="n">max ms</th>' +
+        '<th class="n">errors</th><th class="n">logged out</th><th class="n">login walls</th>' +
+        '<th class="n">lost updates</th><th class="n">resurrected</th><th class="n">wrong user</th>' +
+        '<th>server</th><th>status</th></tr></thead><tbody>' +
+        '<tr><td>memory</td><td class="n">58</td><td class="n">3.85</td><td class="n">560</td>' +
+        '<td class="n">607</td><td class="n">606</td><td class="n">131</td><td class="n">75 / 80</td>' +
+        '<td class="n">51</td><td class="n">0</td><td class="n">0</td><td class="n">0</td>' +
+        '<td>in the app process (embedded)</td><td>ok</td></tr>',
+    );
+  });
+
   it('html: chart data carries each fault window per variant', () => {
     const data = chartData(FIXTURE);
     expect(data.plannedFaults.map((f) => f.label)).toEqual(['pause:app', 'kill:app']);

@@ -5,18 +5,15 @@ import type { RunResult, VariantResult } from '../result.js';
 import {
   FAULT_ALIGN,
   FAULT_COLUMNS,
-  errorsOf,
   expectationNotes,
   faultName,
   faultRows,
   loadLine,
   machineLine,
-  msFromUs,
   plannedFaults,
-  serverLine,
-  statusText,
   whenText,
 } from './common.js';
+import { summaryColumns, summaryRows } from './summaryColumns.js';
 
 /**
  * One self-contained HTML file with charts: Chart.js and its annotation plugin are
@@ -121,40 +118,11 @@ function table(head: string[], rows: (string | number)[][], numeric: boolean[]):
 }
 
 function summaryTable(results: VariantResult[]): string {
+  const columns = summaryColumns({ server: true });
   return table(
-    [
-      'variant',
-      'req/s',
-      'p50 ms',
-      'p99 ms',
-      'p99.9 ms',
-      'max ms',
-      'errors',
-      'logged out',
-      'login walls',
-      'lost updates',
-      'resurrected',
-      'wrong user',
-      'server',
-      'status',
-    ],
-    results.map((r) => [
-      r.variant,
-      r.throughputRps.toFixed(0),
-      msFromUs(r.latencyUs.p50),
-      msFromUs(r.latencyUs.p99),
-      msFromUs(r.latencyUs.p999),
-      msFromUs(r.latencyUs.max),
-      errorsOf(r),
-      `${r.audit.loggedOutUsers} / ${r.users.total}`,
-      r.audit.loginWallHits,
-      r.audit.lostUpdates,
-      r.audit.resurrectedSessions,
-      r.audit.wrongUserSessions,
-      `${serverLine(r)} (${r.provider})`,
-      statusText(r),
-    ]),
-    [false, true, true, true, true, true, true, true, true, true, true, true, false, false],
+    columns.map((c) => c.heading),
+    summaryRows(columns, results),
+    columns.map((c) => c.align === 'r'),
   );
 }
 

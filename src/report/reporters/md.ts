@@ -2,17 +2,15 @@ import type { RunResult, ThresholdVerdict } from '../result.js';
 import {
   FAULT_ALIGN,
   FAULT_COLUMNS,
-  errorsOf,
   expectationNotes,
   faultRows,
   loadLine,
   machineLine,
-  msFromUs,
   plannedFaults,
   serverLine,
-  statusText,
   whenText,
 } from './common.js';
+import { summaryColumns, summaryRows } from './summaryColumns.js';
 
 /** A cell of a GitHub-flavoured table: pipes escaped, one line. */
 const cell = (value: string | number) => String(value).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
@@ -54,6 +52,7 @@ export function thresholdsMarkdown(verdicts: readonly ThresholdVerdict[]): strin
  */
 export function renderMarkdown(result: RunResult): string {
   const s = result.scenario;
+  const summary = summaryColumns();
   const out: string[] = [`## session-bench: ${s.scenario.name}`, ''];
   const about = s.scenario.description?.split('\n')[0]?.trim();
   if (about) out.push(`> ${about}`, '');
@@ -66,37 +65,9 @@ export function renderMarkdown(result: RunResult): string {
       result.results.map((r) => `${r.variant}: ${serverLine(r)} (${r.provider})`).join('; '),
     '',
     mdTable(
-      [
-        'variant',
-        'req/s',
-        'p50 ms',
-        'p99 ms',
-        'p99.9 ms',
-        'max ms',
-        'errors',
-        'logged out',
-        'login walls',
-        'lost updates',
-        'resurrected',
-        'wrong user',
-        'status',
-      ],
-      'lrrrrrrrrrrrl',
-      result.results.map((r) => [
-        `\`${r.variant}\``,
-        r.throughputRps.toFixed(0),
-        msFromUs(r.latencyUs.p50),
-        msFromUs(r.latencyUs.p99),
-        msFromUs(r.latencyUs.p999),
-        msFromUs(r.latencyUs.max),
-        errorsOf(r),
-        `${r.audit.loggedOutUsers} / ${r.users.total}`,
-        r.audit.loginWallHits,
-        r.audit.lostUpdates,
-        r.audit.resurrectedSessions,
-        r.audit.wrongUserSessions,
-        statusText(r),
-      ]),
+      summary.map((c) => c.heading),
+      summary.map((c) => c.align).join(''),
+      summaryRows(summary, result.results).map(([variant, ...rest]) => [`\`${variant}\``, ...rest]),
     ),
   );
   const faults = faultRows(result.results);

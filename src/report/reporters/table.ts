@@ -1,11 +1,6 @@
 import Table from 'cli-table3';
-import type { RunResult, VariantResult } from '../result.js';
-
-const ms = (us: number) => (us / 1000).toFixed(us < 10_000 ? 2 : 0);
-
-function statusCell(r: VariantResult): string {
-  return r.status === 'completed' ? 'ok' : `${r.status}${r.reason ? `: ${r.reason}` : ''}`;
-}
+import type { RunResult } from '../result.js';
+import { summaryColumns, summaryRows } from './summaryColumns.js';
 
 /** The per-variant summary a person reads at the end of a run. */
 export function renderTable(result: RunResult): string {
@@ -17,41 +12,12 @@ export function renderTable(result: RunResult): string {
     (result.scenario.faults.length
       ? `, faults ${result.scenario.faults.map((f) => `${f.action}:${f.target}@${f.atMs / 1000}s`).join(' ')}`
       : '');
+  const columns = summaryColumns({ compact: true });
   const table = new Table({
-    head: [
-      'variant',
-      'req/s',
-      'p50 ms',
-      'p99 ms',
-      'p99.9 ms',
-      'max ms',
-      'errors',
-      'logged out',
-      'login walls',
-      'lost upd.',
-      'resurrected',
-      'wrong user',
-      'status',
-    ],
+    head: columns.map((c) => c.heading),
     style: { head: [], border: [], compact: true },
   });
-  for (const r of result.results) {
-    table.push([
-      r.variant,
-      r.throughputRps.toFixed(0),
-      ms(r.latencyUs.p50),
-      ms(r.latencyUs.p99),
-      ms(r.latencyUs.p999),
-      ms(r.latencyUs.max),
-      String(r.requests.errors + r.requests.timeouts),
-      `${r.audit.loggedOutUsers}/${r.users.total}`,
-      String(r.audit.loginWallHits),
-      String(r.audit.lostUpdates),
-      String(r.audit.resurrectedSessions),
-      String(r.audit.wrongUserSessions),
-      statusCell(r),
-    ]);
-  }
+  table.push(...summaryRows(columns, result.results));
   const faultLines = result.results.flatMap((r) =>
     r.faults.map(
       (f) =>
