@@ -22,3 +22,9 @@ export interface Backend {
 export function backendNameOf(variant: string): string {
   return variant.split(':')[0] ?? variant;
 }
+
+/** Splits a node's endpoint "127.0.0.1:6379" into host and port. */
+export function hostPort(endpoint: string): { host: string; port: number } {
+  const colon = endpoint.lastIndexOf(':');
+  return { host: endpoint.slice(0, colon), port: Number(endpoint.slice(colon + 1)) };
+}

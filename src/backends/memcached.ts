@@ -3,7 +3,7 @@ import path from 'node:path';
 import memjs from 'memjs';
 import { UsageError } from '../errors.js';
 import type { NodePlacement, ServerSpec } from '../providers/provider.js';
-import type { Backend, VariantInfo } from './backend.js';
+import { hostPort, type Backend, type VariantInfo } from './backend.js';
 import type { CreateStore, Session, SessionStore } from './sessionStore.js';
 
 const VARIANTS: VariantInfo[] = [
@@ -81,12 +81,8 @@ export function parseMemcachedVersion(output: string): { name: string; version: 
 
 /** A `version` round trip on the text protocol. */
 export function memcachedReady(endpoint: string): Promise<void> {
-  const colon = endpoint.lastIndexOf(':');
   return new Promise((resolve, reject) => {
-    const socket = createConnection({
-      host: endpoint.slice(0, colon),
-      port: Number(endpoint.slice(colon + 1)),
-    });
+    const socket = createConnection(hostPort(endpoint));
     let reply = '';
     const finish = (error?: Error) => {
       socket.destroy();

@@ -3,7 +3,7 @@ import path from 'node:path';
 import mysql from 'mysql2/promise';
 import { UsageError } from '../errors.js';
 import type { CommandRunner, NodePlacement, ServerSpec } from '../providers/provider.js';
-import type { Backend, VariantInfo } from './backend.js';
+import { hostPort, type Backend, type VariantInfo } from './backend.js';
 import type { CreateStore, Session, SessionStore } from './sessionStore.js';
 
 /** innodb_flush_log_at_trx_commit per variant. */
@@ -141,11 +141,6 @@ export function mysqlArgs(node: NodePlacement, flush: 0 | 1 | 2, flavor: MysqlFl
     ...(flavor === 'MySQL' ? ['--mysqlx=OFF'] : []),
     ...(node.runAsRoot ? ['--user=root'] : []),
   ];
-}
-
-function hostPort(endpoint: string): { host: string; port: number } {
-  const colon = endpoint.lastIndexOf(':');
-  return { host: endpoint.slice(0, colon), port: Number(endpoint.slice(colon + 1)) };
 }
 
 /** SELECT 1 as root over TCP, in the sessions database the init file creates. */

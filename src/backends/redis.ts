@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { UsageError } from '../errors.js';
 import type { NodePlacement, ServerSpec } from '../providers/provider.js';
-import type { Backend, VariantInfo } from './backend.js';
+import { hostPort, type Backend, type VariantInfo } from './backend.js';
 import type { CreateStore, Session, SessionStore } from './sessionStore.js';
 
 /**
@@ -96,11 +96,6 @@ export function redisArgs(node: NodePlacement, persistence: string[]): string[] 
 export function parseRedisVersion(output: string): { name: string; version: string } {
   const match = /^(\w+) server v=(\S+)/m.exec(output);
   return match ? { name: match[1]!, version: match[2]! } : { name: 'Redis', version: 'unknown' };
-}
-
-function hostPort(endpoint: string): { host: string; port: number } {
-  const colon = endpoint.lastIndexOf(':');
-  return { host: endpoint.slice(0, colon), port: Number(endpoint.slice(colon + 1)) };
 }
 
 /** PING round trip; the ready check also waits until Redis has loaded its RDB/AOF. */

@@ -1,4 +1,5 @@
 import { createConnection } from 'node:net';
+import { hostPort } from '../../src/backends/backend.js';
 import { RUN_ID_LABEL, dockerClient } from '../../src/providers/dockerContainers.js';
 import { OFFLINE_IMAGE } from '../../src/providers/dockerImages.js';
 import type { NodePlacement, ServerSpec } from '../../src/providers/provider.js';
@@ -37,12 +38,8 @@ export async function labelled(
 
 /** A raw RESP command over TCP; resolves with the first reply line. */
 export function redisCommand(endpoint: string, ...words: string[]): Promise<string> {
-  const colon = endpoint.lastIndexOf(':');
   return new Promise((resolve, reject) => {
-    const socket = createConnection({
-      host: endpoint.slice(0, colon),
-      port: Number(endpoint.slice(colon + 1)),
-    });
+    const socket = createConnection(hostPort(endpoint));
     let reply = '';
     socket.setTimeout(1_000, () => {
       socket.destroy();

@@ -16,6 +16,7 @@ import {
   redisBackend,
   shardOf,
 } from '../../src/backends/redis.js';
+import { hostPort } from '../../src/backends/backend.js';
 import { UsageError } from '../../src/errors.js';
 import type { NodePlacement } from '../../src/providers/provider.js';
 
@@ -34,6 +35,13 @@ function spread(buckets: number[], n: number): number[] {
   for (const b of buckets) counts[b]!++;
   return counts.map((c) => c / buckets.length);
 }
+
+describe('endpoints', () => {
+  it('split at the last colon into host and a numeric port', () => {
+    expect(hostPort('127.0.0.1:16379')).toEqual({ host: '127.0.0.1', port: 16379 });
+    expect(hostPort('localhost:3306')).toEqual({ host: 'localhost', port: 3306 });
+  });
+});
 
 describe('redis variants', () => {
   const argsOf = (variant: string) =>
