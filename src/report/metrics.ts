@@ -25,7 +25,10 @@ const ofRequests = { label: 'requests', value: (v: VariantResult) => v.requests.
 const ofUsers = { label: 'users', value: (v: VariantResult) => v.users.total };
 
 /** Worst figure over the faults that happened; Infinity for "never recovered". */
-function worstFault(v: VariantResult, pick: 'unavailableMs' | 'recoveryMs'): number | undefined {
+export function worstFault(
+  v: VariantResult,
+  pick: 'unavailableMs' | 'recoveryMs',
+): number | undefined {
   const done = v.faults.filter((f) => f.status === 'done');
   if (done.length === 0) return undefined;
   return Math.max(...done.map((f) => f[pick] ?? Number.POSITIVE_INFINITY));

@@ -1,3 +1,4 @@
+import { worstFault } from '../metrics.js';
 import type { RunResult, VariantResult } from '../result.js';
 import { faultName } from './common.js';
 
@@ -12,10 +13,8 @@ const csv = (rows: (string | number | null | undefined)[][]) =>
 
 /** Worst of a figure over the faults that happened; empty without faults. */
 function worst(r: VariantResult, key: 'unavailableMs' | 'recoveryMs'): number | string {
-  const done = r.faults.filter((f) => f.status === 'done');
-  if (!done.length) return '';
-  if (key === 'recoveryMs' && done.some((f) => f.recoveryMs === null)) return 'never';
-  return Math.max(...done.map((f) => f[key] ?? 0));
+  const value = worstFault(r, key);
+  return value === undefined ? '' : value === Number.POSITIVE_INFINITY ? 'never' : value;
 }
 
 const SUMMARY_COLUMNS: [string, (r: VariantResult, result: RunResult) => string | number | null][] =

@@ -1,5 +1,6 @@
 import Table from 'cli-table3';
 import type { RunResult } from '../result.js';
+import { recoveryText } from './common.js';
 import { summaryColumns, summaryRows } from './summaryColumns.js';
 
 /** The per-variant summary a person reads at the end of a run. */
@@ -23,7 +24,7 @@ export function renderTable(result: RunResult): string {
       (f) =>
         `  ${r.variant}: ${f.action}:${f.target} at ${(f.atMs / 1000).toFixed(1)}s ${f.status}` +
         (f.status === 'done'
-          ? `, unavailable ${f.unavailableMs} ms, recovery ${f.recoveryMs === null ? 'not within the run' : `${f.recoveryMs} ms`}` +
+          ? `, unavailable ${f.unavailableMs} ms, recovery ${recoveryText(f)}` +
             (f.loggedInUsersAtFault !== undefined
               ? `, ${f.loggedInUsersAtFault} users logged in at the fault`
               : '')
