@@ -50,13 +50,19 @@ export function parseMysqlVersion(output: string): { name: MysqlFlavor; version:
   return { name: /mariadb/i.test(output) ? 'MariaDB' : 'MySQL', version };
 }
 
-/** Statements run at every start: root over TCP gets the run's password, the database exists. */
-export function initSql(password: string): string {
+/**
+ * Statements run at every start: root over TCP gets the run's password, the database
+ * exists. A server bound to loopback admits root from 127.0.0.1; one bound inside a
+ * bridge-networked container sees clients arrive from the bridge gateway, so root may
+ * come from any host there (the port is still published on 127.0.0.1 only).
+ */
+export function initSql(password: string, bindAddress = '127.0.0.1'): string {
   const quoted = `'${password.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+  const host = bindAddress === '127.0.0.1' ? '127.0.0.1' : '%';
   return [
-    `CREATE USER IF NOT EXISTS 'root'@'127.0.0.1' IDENTIFIED BY ${quoted};`,
-    `ALTER USER 'root'@'127.0.0.1' IDENTIFIED BY ${quoted};`,
-    `GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;`,
+    `CREATE USER IF NOT EXISTS 'root'@'${host}' IDENTIFIED BY ${quoted};`,
+    `ALTER USER 'root'@'${host}' IDENTIFIED BY ${quoted};`,
+    `GRANT ALL PRIVILEGES ON *.* TO 'root'@'${host}' WITH GRANT OPTION;`,
     `CREATE DATABASE IF NOT EXISTS ${DATABASE};`,
     '',
   ].join('\n');
@@ -78,7 +84,7 @@ function mysqlSpec(variant: string, options: { nodes: number }): ServerSpec {
     variant,
     nodes: 1,
     binaries: ['mariadbd', 'mysqld'],
-    files: () => ({ [INIT_FILE]: initSql(password) }),
+    files: (node) => ({ [INIT_FILE]: initSql(password, node.bindAddress) }),
     prepare: async (node, binary, run) => {
       flavor = parseMysqlVersion(await run(binary, ['--version'])).name;
       await initialiseDataDir(flavor, node, binary, run);

@@ -174,6 +174,10 @@ describe('mysql variants', () => {
 
   it('quotes the password in the init file', () => {
     expect(initSql("it's\\x")).toContain("IDENTIFIED BY 'it''s\\\\x';");
+    expect(initSql('pw')).toContain("CREATE USER IF NOT EXISTS 'root'@'127.0.0.1'");
+    // In a bridge-networked container clients come from the bridge gateway.
+    expect(initSql('pw', '0.0.0.0')).toContain("CREATE USER IF NOT EXISTS 'root'@'%'");
+    expect(initSql('pw', '0.0.0.0')).not.toContain("'root'@'127.0.0.1'");
   });
 
   it('tells MariaDB from MySQL', () => {
