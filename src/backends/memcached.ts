@@ -49,7 +49,6 @@ function memcachedSpec(variant: string, options: { nodes: number }): ServerSpec 
     // cache; plain memcached stops on SIGTERM.
     stopSignal: warm ? 'SIGUSR1' : 'SIGTERM',
     settings: {},
-    image: 'memcached:1.6',
   };
 }
 
@@ -91,6 +90,8 @@ export function memcachedReady(endpoint: string): Promise<void> {
     };
     socket.setTimeout(1_000, () => finish(new Error('no answer to version within 1000 ms')));
     socket.on('error', finish);
+    // docker-proxy accepts and closes at once while the server is not listening yet.
+    socket.on('close', () => finish(new Error('closed before answering version')));
     socket.on('connect', () => socket.write('version\r\n'));
     socket.on('data', (chunk) => {
       reply += chunk.toString('latin1');

@@ -98,7 +98,6 @@ function mysqlSpec(variant: string, options: { nodes: number }): ServerSpec {
     // Crash recovery after a SIGKILL replays the redo log before the server listens.
     startTimeoutMs: 60_000,
     settings: { user: 'root', password, database: DATABASE },
-    image: 'mariadb:10.11',
   };
 }
 

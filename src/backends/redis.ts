@@ -66,7 +66,6 @@ function redisSpec(variant: string, options: { nodes: number }): ServerSpec {
     // configured and fsyncs the AOF before exiting.
     stopSignal: 'SIGTERM',
     settings: {},
-    image: 'redis:7',
   };
 }
 

@@ -156,9 +156,9 @@ export class DockerProvider implements Provider {
     };
   }
 
-  /** The pinned table first; a backend it does not know yet may name its own image. */
+  /** Images come from the pinned table in dockerImages.ts, the one place they are named. */
   imageFor(spec: ServerSpec, imageSet: ImageSet): string | undefined {
-    return imageFor(spec.backend, imageSet) ?? (imageSet === 'offline' ? undefined : spec.image);
+    return imageFor(spec.backend, imageSet);
   }
 
   private pingDaemon(): Promise<{ ok: boolean; reason: string }> {

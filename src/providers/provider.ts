@@ -65,8 +65,6 @@ export interface ServerSpec {
   stopSignal: NodeJS.Signals;
   /** Credentials and the like, generated per run, passed to the store as settings. */
   settings: Record<string, string>;
-  /** Official image for the docker provider. */
-  image?: string;
 }
 
 /** Runs a helper command (install-db and the like) where the server runs; rejects on failure. */
