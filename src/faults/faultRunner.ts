@@ -50,9 +50,10 @@ export async function runFaults(
   const random = seededRandom(ctx.seed ^ 0x5eed);
   return Promise.all(
     faults.map(async (plan) => {
-      // Timers may fire a hair early; a fault never starts before its time.
+      // Timers may fire a hair early; a fault never starts before its time. Ctrl-C
+      // ends the wait at once, so cleanup does not wait for a fault that will not run.
       while (ctx.measurements.now() < plan.atMs && !ctx.signal.aborted) {
-        await sleep(Math.max(1, plan.atMs - ctx.measurements.now()));
+        await sleep(Math.max(1, plan.atMs - ctx.measurements.now()), ctx.signal);
       }
       if (ctx.signal.aborted)
         return { plan, status: 'skipped', reason: 'run aborted', targets: [] };
