@@ -1,6 +1,7 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { renderJson } from './reporters/json.js';
 import type { RunResult } from './result.js';
+import { writeAtomically } from './writeReports.js';
 
 /** results/<timestamp>-<scenario>.json, named once per run. */
 export function resultPath(outDir: string, result: RunResult): string {
@@ -9,10 +10,7 @@ export function resultPath(outDir: string, result: RunResult): string {
   return path.join(outDir, `${stamp}-${scenario}.json`);
 }
 
-/** Written to a temp file and renamed: a reader never sees half a result. */
-export async function writeResult(file: string, result: RunResult): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, `${JSON.stringify(result, null, 2)}\n`);
-  await rename(temp, file);
+/** The result JSON, the same text as `report --format json`; a reader never sees half of it. */
+export function writeResult(file: string, result: RunResult): Promise<void> {
+  return writeAtomically(file, renderJson(result));
 }

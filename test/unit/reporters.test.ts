@@ -1,4 +1,6 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
@@ -7,6 +9,7 @@ import { chartData, renderHtml } from '../../src/report/reporters/html.js';
 import { REPORTERS, parseFormats, reporterNamed } from '../../src/report/reporters/index.js';
 import { renderMarkdown } from '../../src/report/reporters/md.js';
 import { renderTable } from '../../src/report/reporters/table.js';
+import { writeResult } from '../../src/report/writeResult.js';
 import {
   FIXTURE,
   FIXTURE_DIR,
@@ -39,6 +42,18 @@ describe('reporters on the fixture result', () => {
 
   it('json: the result itself', () => {
     expect(JSON.parse(reporterNamed('json')(FIXTURE))).toEqual(FIXTURE);
+  });
+
+  it('json: the result file run writes has the same text, and no temp file is left', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'session-bench-test-'));
+    try {
+      const file = path.join(dir, 'results', 'run.json');
+      await writeResult(file, FIXTURE);
+      expect(readFileSync(file, 'utf8')).toBe(reporterNamed('json')(FIXTURE));
+      expect(readdirSync(path.dirname(file))).toEqual(['run.json']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('table: the summary a person reads at the end of a run', () => {
