@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import { RuntimeError, errorMessage } from '../errors.js';
 import { freePort } from '../lifecycle/freePort.js';
+import { shellWord } from '../lifecycle/shellQuote.js';
 import { withTimeout } from '../lifecycle/withTimeout.js';
 import {
   CONTAINER_DATA_DIR,
@@ -12,7 +13,6 @@ import {
   dockerClient,
   dockerMessage,
   runOnce,
-  shellQuote,
   removeOwned,
   tarOf,
   trackContainer,
@@ -244,7 +244,7 @@ export class DockerProvider implements Provider {
     const key = `${image}\0${spec.binaries.join(',')}\0${spec.versionArgs.join(' ')}`;
     let probe = this.probes.get(key);
     if (!probe) {
-      const versionArgs = spec.versionArgs.map(shellQuote).join(' ');
+      const versionArgs = spec.versionArgs.map(shellWord).join(' ');
       const script =
         `for b in "$@"; do if command -v "$b" >/dev/null 2>&1; then ` +
         `echo "${BINARY_MARK}$b"; exec "$b" ${versionArgs}; fi; done; ` +
@@ -445,8 +445,8 @@ export class DockerProvider implements Provider {
     const commandLine = [
       `docker run -d --name ${base} ${network} ${volumes}`,
       `--stop-signal ${spec.stopSignal} --entrypoint /bin/sh ${o.image}`,
-      `-c ${shellQuote(ensureDirs)} session-bench ${o.probe.binary}`,
-      ...args.map(shellQuote),
+      `-c ${shellWord(ensureDirs)} session-bench ${o.probe.binary}`,
+      ...args.map(shellWord),
     ].join(' ');
     return { node, commandLine };
   }

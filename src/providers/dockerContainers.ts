@@ -24,11 +24,6 @@ export function dockerClient(): Docker {
   return new Docker();
 }
 
-/** Quotes one word for /bin/sh. */
-export function shellQuote(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
-
 /** Splits a non-TTY log buffer (8-byte frame headers) into stdout and stderr text. */
 export function demuxLogs(buffer: Buffer): { stdout: string; stderr: string } {
   const out: Buffer[] = [];

@@ -6,6 +6,7 @@ import { RuntimeError, errorMessage } from '../errors.js';
 import { sleep, stopChild, waitForExit } from '../lifecycle/childProcess.js';
 import type { EventLog } from '../lifecycle/eventLog.js';
 import { LogTail } from '../lifecycle/logTail.js';
+import { shellQuote } from '../lifecycle/shellQuote.js';
 import type { StartedNode } from './provider.js';
 
 /** What `session-bench clean` needs to find and safely kill a server a crash left behind. */
@@ -64,13 +65,6 @@ export function parseStatStartTime(stat: string): number | undefined {
   // fields[0] is field 3 (state), so field 22 is fields[19].
   const value = Number(fields[19]);
   return Number.isFinite(value) ? value : undefined;
-}
-
-/** Quotes arguments so the command line can be pasted into a shell. */
-export function shellQuote(args: string[]): string {
-  return args
-    .map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`))
-    .join(' ');
 }
 
 /**

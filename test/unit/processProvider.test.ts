@@ -11,10 +11,10 @@ import {
   serverState,
   type LeftoverDir,
 } from '../../src/providers/processLeftovers.js';
+import { shellQuote } from '../../src/lifecycle/shellQuote.js';
 import {
   parseStatStartTime,
   processStartTime,
-  shellQuote,
   type PidFile,
 } from '../../src/providers/processNode.js';
 
