@@ -6,9 +6,6 @@ export const PACKAGE_ROOT = path.resolve(fileURLToPath(new URL('../', import.met
 
 export const SCENARIOS_DIR = path.join(PACKAGE_ROOT, 'scenarios');
 
-/** True when this code runs from TypeScript sources (tests), not from dist/. */
-export const RUNNING_FROM_SOURCE = import.meta.url.endsWith('.ts');
-
 /**
  * Node arguments that run a module of this package in a child process: the compiled
  * .js file, or the .ts source through tsx when the tests run from src/.

@@ -1,7 +1,7 @@
 import type { Audit } from '../audit/audit.js';
 import type { LoadPlan } from '../config/loadPlan.js';
 import type { AppClient } from './appClient.js';
-import { Ledger, UserFlag } from './ledger.js';
+import type { Ledger } from './ledger.js';
 import type { Measurements } from './measurements.js';
 import type { Step, Workload } from './workload.js';
 
@@ -30,8 +30,4 @@ export function tokenFor(ledger: Ledger, step: Step): string | undefined {
   if (step.action === 'replay') return ledger.revokedToken.get(step.user);
   if (step.action === 'login') return undefined;
   return ledger.token.get(step.user);
-}
-
-export function isLoggedIn(ledger: Ledger, user: number): boolean {
-  return ledger.has(user, UserFlag.LoggedIn);
 }
