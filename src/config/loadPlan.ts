@@ -136,7 +136,6 @@ function valueAt(raw: unknown, keys: PropertyKey[]): unknown {
   return value;
 }
 
-/** "scenario x.yaml: load.rateRps (from --rate): Too small... got -5" for every issue. */
 /** The fields a scenario may have, per place, for "unknown field" messages. */
 const ALLOWED_FIELDS: Record<string, string[]> = {
   '': Object.keys(scenarioSchema.shape),

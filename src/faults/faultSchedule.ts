@@ -1,6 +1,5 @@
-import type { Fault } from '../config/schema.js';
+import type { Fault, FaultAction } from '../config/schema.js';
 import { seededRandom } from '../load/random.js';
-import type { FaultAction } from '../config/schema.js';
 
 export interface FaultPlan {
   atMs: number;

@@ -1,8 +1,4 @@
 /**
- * Anything a fault can hit: the app, or one backend node (from any provider).
- * Each call returns once the target serves again (or, for pause, once it is resumed).
- */
-/**
  * Thrown by a target that cannot take a fault here (an external server: nobody to
  * restart it). The fault is reported as skipped with this reason, not as failed.
  */
@@ -10,6 +6,10 @@ export class SkippedFault extends Error {
   override readonly name = 'SkippedFault';
 }
 
+/**
+ * Anything a fault can hit: the app, or one backend node (from any provider).
+ * Each call returns once the target serves again (or, for pause, once it is resumed).
+ */
 export interface FaultTarget {
   readonly name: string;
   /**

@@ -75,12 +75,7 @@ export function runCommand(): Command {
       collect,
       [],
     )
-    .option(
-      '--fault <spec>',
-      'inject a fault (repeatable)',
-      (spec: string, all: string[]) => [...all, spec],
-      [],
-    )
+    .option('--fault <spec>', 'inject a fault (repeatable)', collect, [])
     .option('--out <dir>', 'folder for the result JSON', 'results')
     .option('--json', 'print the result JSON on stdout')
     .option(
