@@ -140,6 +140,9 @@ export async function runOnce(
     const finished = container.wait({ condition: 'not-running' }) as Promise<{
       StatusCode: number;
     }>;
+    // After a timeout or Ctrl-C nobody awaits it any more, and the forced remove below
+    // may make it reject: that must not become an unhandled rejection.
+    finished.catch(() => undefined);
     let timer: NodeJS.Timeout | undefined;
     let onAbort = () => {};
     const stopped = new Promise<'timeout' | 'aborted'>((resolve) => {
