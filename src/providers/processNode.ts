@@ -121,7 +121,6 @@ export class ProcessNode implements StartedNode {
       throw new RuntimeError(`${this.name}: cannot start ${binary}: ${errorMessage(error)}`);
     }
     events.record(this.name, 'start', `pid ${child.pid} on ${this.endpoint}`);
-    await this.writePidFile(child.pid);
     const exited = waitForExit(child);
     child.once('exit', (code, signal) => {
       if (!this.expectedExit) {
@@ -129,7 +128,10 @@ export class ProcessNode implements StartedNode {
       }
     });
     const startedAt = performance.now();
+    // From here the server runs: whatever fails stops it here, since nobody else
+    // stops a node whose start threw.
     try {
+      await this.writePidFile(child.pid);
       await this.waitUntilReady(child, exited, startedAt);
     } catch (error) {
       this.expectedExit = true;

@@ -11,8 +11,10 @@ import {
   serverState,
   type LeftoverDir,
 } from '../../src/providers/processLeftovers.js';
+import { EventLog } from '../../src/lifecycle/eventLog.js';
 import { shellQuote } from '../../src/lifecycle/shellQuote.js';
 import {
+  ProcessNode,
   parseStatStartTime,
   processStartTime,
   type PidFile,
@@ -126,5 +128,38 @@ describe('command lines', () => {
     expect(shellQuote(['redis-server', '--save', '', '--save', '5 1', "it's"])).toBe(
       `redis-server --save '' --save '5 1' 'it'\\''s'`,
     );
+  });
+});
+
+describe('a node whose start fails', () => {
+  it('does not leave its process running when the pid file cannot be written', async () => {
+    const events = new EventLog();
+    const node = new ProcessNode({
+      name: 'node0',
+      binary: '/bin/sleep',
+      args: ['30'],
+      port: 1,
+      wrapper: [],
+      nodeDir: path.join(os.tmpdir(), 'sb-unit-no-such-dir', 'node0'),
+      ready: async () => {},
+      stopSignal: 'SIGTERM',
+      startTimeoutMs: 1_000,
+      restartInNextSecond: false,
+      events,
+    });
+    await expect(node.start()).rejects.toThrow(/ENOENT/);
+    const started = events.events.find((e) => e.event === 'start');
+    const pid = Number(/pid (\d+)/.exec(started?.detail ?? '')?.[1]);
+    expect(pid).toBeGreaterThan(0);
+    const alive = (() => {
+      try {
+        return process.kill(pid, 0);
+      } catch {
+        return false;
+      }
+    })();
+    if (alive) process.kill(pid, 'SIGKILL');
+    expect(alive).toBe(false);
+    expect(node.pid).toBeUndefined();
   });
 });
