@@ -9,7 +9,7 @@ import type { Plan } from '../config/loadPlan.js';
 import { RuntimeError, errorMessage } from '../errors.js';
 import { describeFaults } from '../faults/describeFaults.js';
 import { LogIndex } from '../faults/faultImpact.js';
-import { runFaults } from '../faults/faultRunner.js';
+import { runFaults, type FaultExecution } from '../faults/faultRunner.js';
 import type { FaultTarget } from '../faults/faultTarget.js';
 import { CleanupStack } from '../lifecycle/cleanupStack.js';
 import { EventLog } from '../lifecycle/eventLog.js';
@@ -151,9 +151,14 @@ export async function runVariant(run: VariantRun): Promise<VariantResult> {
       signal,
       seed: plan.load.seed,
     });
-    await driver.run();
-    const executions = await faultRuns;
-    stopTicker?.();
+    let executions: FaultExecution[];
+    try {
+      await driver.run();
+      executions = await faultRuns;
+    } finally {
+      // Also when the load fails: the ticker would keep redrawing through the next variants.
+      stopTicker?.();
+    }
     endPhase('load');
 
     if (!signal.aborted) {
