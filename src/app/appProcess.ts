@@ -55,17 +55,33 @@ export class AppProcess implements FaultTarget {
     const ready = new Promise<void>((resolve) => (onReady = resolve));
     this.logs.follow(child.stdout, (line) => line.startsWith(READY_LINE) && onReady());
     this.logs.follow(child.stderr);
+    // A spawn that fails (EAGAIN, ENOMEM) emits 'error' and may never emit 'exit'.
+    const spawnFailed = new Promise<'spawn failed'>((resolve) =>
+      child.once('error', (error) => {
+        this.logs.push(`spawn failed: ${error.message}`);
+        resolve('spawn failed');
+      }),
+    );
     const exited = waitForExit(child).then(() => 'exited' as const);
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), START_TIMEOUT_MS);
     });
-    const outcome = await Promise.race([ready.then(() => 'ready' as const), exited, timedOut]);
+    const outcome = await Promise.race([
+      ready.then(() => 'ready' as const),
+      exited,
+      timedOut,
+      spawnFailed,
+    ]);
     clearTimeout(timer);
     if (outcome !== 'ready') {
       await stopChild(child, 'SIGKILL', 0);
       const why =
-        outcome === 'exited' ? `exited with code ${child.exitCode}` : 'did not become ready';
+        outcome === 'exited'
+          ? `exited with code ${child.exitCode}`
+          : outcome === 'spawn failed'
+            ? 'could not be started'
+            : 'did not become ready';
       throw new RuntimeError(
         `app ${this.name} ${why} within ${START_TIMEOUT_MS} ms`,
         this.logTail(),

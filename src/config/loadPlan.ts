@@ -221,7 +221,9 @@ export async function loadPlan(flags: RunOverrides): Promise<Plan> {
     dockerNetwork: parseChoice('--docker-network', flags.dockerNetwork, DOCKER_NETWORKS, 'bridge'),
     targets: parseTargets(flags.targets ?? []),
     faults,
-    sessionTtlMs: Math.max(3_600_000, 4 * duration),
+    // Long enough that no session expires during the run; under 30 days because
+    // memcached reads a longer expiry as a Unix timestamp.
+    sessionTtlMs: Math.min(Math.max(3_600_000, 4 * duration), 29 * 86_400_000),
     thresholds: scenario.thresholds,
   };
 }

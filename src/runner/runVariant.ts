@@ -141,6 +141,11 @@ export async function runVariant(run: VariantRun): Promise<VariantResult> {
     // Everyone warm-up logged in was fine when the load began (times count from here).
     ledger.lastGoodMs.fill(0);
     const stopTicker = run.progress?.load(variant, plan, measurements, audit.counts);
+    // Faults stop with the run, and also when this variant's load fails: none may
+    // fire later, during cleanup or the next variant.
+    const stopFaults = new AbortController();
+    const forwardAbort = () => stopFaults.abort();
+    signal.addEventListener('abort', forwardAbort, { once: true });
     const faultRuns = runFaults(plan.faults, {
       targets,
       driver,
@@ -148,14 +153,19 @@ export async function runVariant(run: VariantRun): Promise<VariantResult> {
       audit,
       measurements,
       events,
-      signal,
+      signal: stopFaults.signal,
       seed: plan.load.seed,
     });
     let executions: FaultExecution[];
     try {
       await driver.run();
       executions = await faultRuns;
+    } catch (error) {
+      stopFaults.abort();
+      await faultRuns.catch(() => undefined);
+      throw error;
     } finally {
+      signal.removeEventListener('abort', forwardAbort);
       // Also when the load fails: the ticker would keep redrawing through the next variants.
       stopTicker?.();
     }
