@@ -71,6 +71,8 @@ describe('session-bench run (CLI)', () => {
     [['run', '--scenario', 'nope'], /scenario "nope" not found/],
     [['run', '--colour', 'blue'], /unknown option '--colour'/],
     [['launch'], /unknown command 'launch'/],
+    [['run', '--compress', '1m'], /--compress applies to a diurnal curve/],
+    [['run', '--scenario', 'day', '--seed', 'x'], /load\.seed \(--seed\).*got "x"/],
   ])('exits 2 on bad input: %j', async (args, message) => {
     const run = await cli(args);
     expect(run.code).toBe(2);

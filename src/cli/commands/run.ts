@@ -35,6 +35,9 @@ Examples:
   $ session-bench run --backends memory --mode saturation --duration 10s
   $ session-bench run --backends disk:fsync --rate 1000 --fault pause:app@4s:1s
   $ session-bench run --format md,html,csv --threshold 'p99<50ms' --threshold 'loggedOutUsers==0'
+  $ session-bench run --provider process --backends memcached --nodes 3 --fault kill:node1@10s
+  $ session-bench run --scenario matrix                # durability: every variant x {restart, kill}
+  $ session-bench run --scenario day --backends redis,mysql --compress 2m --seed 7
 
 Fault spec: ${FAULT_SPEC_HELP}
 Threshold: ${THRESHOLD_HELP}.
@@ -59,6 +62,8 @@ export function runCommand(): Command {
     .option('--rate <rps>', 'arrival rate for fixed mode, requests per second')
     .option('--duration <time>', 'load duration per variant, e.g. 30s')
     .option('--users <n>', 'virtual users, all logged in during warm-up')
+    .option('--seed <n>', 'seed for user choice and random fault times (same seed, same run)')
+    .option('--compress <time>', 'length a diurnal day is replayed in (day scenario), e.g. 5m')
     .option('--provider <name>', 'how servers start: auto, process, docker or external', 'auto')
     .option(
       '--image-set <set>',
