@@ -9,6 +9,7 @@ import {
   CONTAINER_RUN_DIR,
   CONTAINER_USER,
   OWNER_LABEL,
+  PING_TIMEOUT_MS,
   RUN_ID_LABEL,
   dockerClient,
   dockerMessage,
@@ -33,7 +34,6 @@ import {
   type Started,
 } from './provider.js';
 
-const PING_TIMEOUT_MS = 3_000;
 /** How long a registry may take to say whether an image can be pulled. */
 const REGISTRY_CHECK_TIMEOUT_MS = 15_000;
 /** Default when the spec names none; a first MariaDB start in a container is slow. */

@@ -1,7 +1,14 @@
 import os from 'node:os';
 import type Docker from 'dockerode';
 import { errorMessage } from '../errors.js';
-import { OWNER_LABEL, RUN_ID_LABEL, dockerClient, isNotFound } from './dockerContainers.js';
+import { withTimeout } from '../lifecycle/withTimeout.js';
+import {
+  OWNER_LABEL,
+  PING_TIMEOUT_MS,
+  RUN_ID_LABEL,
+  dockerClient,
+  isNotFound,
+} from './dockerContainers.js';
 import { ownerAlive, readProcess } from './processLeftovers.js';
 
 export interface DockerCleanOptions {
@@ -64,7 +71,7 @@ export async function removeLabelled(
     problems: [],
   };
   try {
-    await docker.ping();
+    await withTimeout(docker.ping(), PING_TIMEOUT_MS, 'docker ping');
   } catch (error) {
     report.skipped = `the Docker daemon does not answer (${errorMessage(error)})`;
     return report;

@@ -2,6 +2,9 @@ import { spawnSync } from 'node:child_process';
 import Docker from 'dockerode';
 import { RuntimeError, errorMessage } from '../errors.js';
 
+/** How long the daemon may take to answer a ping before it counts as absent. */
+export const PING_TIMEOUT_MS = 3_000;
+
 /** Every container and volume a run creates carries this label; `clean` removes by it. */
 export const RUN_ID_LABEL = 'session-bench.run-id';
 /** host:pid:startTime of the session-bench process that owns it (clean spares live runs). */

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { RuntimeError, errorMessage } from '../../errors.js';
 import { PACKAGE_ROOT } from '../../paths.js';
-import { dockerClient } from '../../providers/dockerContainers.js';
+import { withTimeout } from '../../lifecycle/withTimeout.js';
+import { PING_TIMEOUT_MS, dockerClient } from '../../providers/dockerContainers.js';
 import { IMAGE_SETS, imageFor } from '../../providers/dockerImages.js';
 
 const BUILD_SCRIPT = path.join(PACKAGE_ROOT, 'scripts', 'build-offline-images.sh');
@@ -50,7 +51,8 @@ async function listImages(): Promise<{ daemon: string; images: ImageListing[] }>
   const docker = dockerClient();
   let daemon = 'answers';
   try {
-    await docker.ping();
+    // An unreachable DOCKER_HOST must not hang the listing.
+    await withTimeout(docker.ping(), PING_TIMEOUT_MS, 'docker ping');
   } catch (error) {
     daemon = `does not answer (${errorMessage(error)})`;
   }
