@@ -45,7 +45,9 @@ export function createSessionHandler(
 
   const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>> = {
     'POST /login': async (req, res) => {
-      const userId = Number(new URL(req.url ?? '/', 'http://app').searchParams.get('u'));
+      const param = new URL(req.url ?? '/', 'http://app').searchParams.get('u');
+      // Number(null) and Number('') are 0: a missing id must not log in user 0.
+      const userId = param ? Number(param) : NaN;
       if (!Number.isSafeInteger(userId) || userId < 0)
         return send(res, 400, { error: 'bad user id' });
       const session: Session = { id: randomBytes(16).toString('hex'), userId, counter: 0, payload };
