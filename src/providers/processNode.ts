@@ -7,6 +7,7 @@ import { sleep, stopChild, waitForExit } from '../lifecycle/childProcess.js';
 import type { EventLog } from '../lifecycle/eventLog.js';
 import { LogTail } from '../lifecycle/logTail.js';
 import { shellQuote } from '../lifecycle/shellQuote.js';
+import { withTimeout } from '../lifecycle/withTimeout.js';
 import type { StartedNode } from './provider.js';
 
 /** What `session-bench clean` needs to find and safely kill a server a crash left behind. */
@@ -160,12 +161,12 @@ export class ProcessNode implements StartedNode {
           this.logs(),
         );
       }
+      // withTimeout clears its timer: a finished run does not wait 2 s for it.
       const attempt = await Promise.race([
-        this.options.ready().then(
+        withTimeout(this.options.ready(), READY_ATTEMPT_MS, 'readiness check').then(
           () => undefined,
           (error: unknown) => errorMessage(error),
         ),
-        sleep(READY_ATTEMPT_MS).then(() => `no answer within ${READY_ATTEMPT_MS} ms`),
         exited.then(() => 'exited'),
       ]);
       if (attempt === undefined && !gone) return;
