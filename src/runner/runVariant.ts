@@ -60,7 +60,8 @@ export async function runVariant(run: VariantRun): Promise<VariantResult> {
   const result: VariantResult = {
     variant,
     backend: backend.name,
-    provider: backend.kind === 'embedded' ? 'embedded' : 'process',
+    // Replaced by the provider that really starts the servers.
+    provider: backend.kind === 'embedded' ? 'embedded' : plan.provider,
     server: null,
     status: 'completed',
     mode: plan.load.mode,
