@@ -1,8 +1,7 @@
 import type { Audit } from '../audit/audit.js';
 import type { LoadPlan } from '../config/loadPlan.js';
-import type { RequestLog } from '../load/requestLog.js';
 import type { FaultResult } from '../report/result.js';
-import { faultImpact, LogIndex } from './faultImpact.js';
+import { faultImpact, type LogIndex } from './faultImpact.js';
 import type { FaultExecution } from './faultRunner.js';
 import { expectationFor, matchesExpectation } from './expectations.js';
 import { faultPhases } from './phases.js';
@@ -10,14 +9,13 @@ import { faultPhases } from './phases.js';
 /** The result's faults[]: what each fault did to availability, latency and sessions. */
 export function describeFaults(
   executions: FaultExecution[],
-  log: RequestLog,
+  index: LogIndex,
   audit: Audit,
   load: LoadPlan,
   loadEndMs: number,
   /** The variant, and what holds its sessions (its nodes, or the apps for embedded stores). */
   store: { variant: string; holders: string[] },
 ): FaultResult[] {
-  const index = new LogIndex(log);
   return executions.map((execution, i) =>
     withExpectation(describe(execution, i), execution, store),
   );

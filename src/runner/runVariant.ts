@@ -75,6 +75,9 @@ export async function runVariant(run: VariantRun): Promise<VariantResult> {
     events: events.events,
     phasesMs,
   };
+  // The request log sorted by intended time, built once for the fault figures and the timeline.
+  let sortedLog: LogIndex | undefined;
+  const logIndex = () => (sortedLog ??= new LogIndex(measurements.log));
   let apps: AppProcess[] = [];
   let phaseStart = performance.now();
   const endPhase = (phase: keyof typeof phasesMs) => {
@@ -180,7 +183,7 @@ export async function runVariant(run: VariantRun): Promise<VariantResult> {
     const loadEndMs = Math.max(measurements.lastCompletedMs, plan.load.durationMs);
     const nodes = [...targets.keys()].filter((name) => name.startsWith('node'));
     const holders = nodes.length ? nodes : apps.map((a) => a.name);
-    result.faults = describeFaults(executions, measurements.log, audit, plan.load, loadEndMs, {
+    result.faults = describeFaults(executions, logIndex(), audit, plan.load, loadEndMs, {
       variant,
       holders,
     });
@@ -203,9 +206,6 @@ export async function runVariant(run: VariantRun): Promise<VariantResult> {
   result.throughputRps = Math.round((measurements.requests.ok / loadMs) * 1000 * 10) / 10;
   result.latencyUs = summarize(measurements.histogram);
   result.users.loggedInAtEnd = ledger.loggedInCount();
-  result.timeline = buildTimeline(
-    new LogIndex(measurements.log),
-    Math.min(loadMs, plan.load.durationMs),
-  );
+  result.timeline = buildTimeline(logIndex(), Math.min(loadMs, plan.load.durationMs));
   return result;
 }
