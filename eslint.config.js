@@ -11,6 +11,13 @@ export default tseslint.config(
     },
   },
   {
+    files: ['**/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { module: 'writable', require: 'readonly' },
+    },
+  },
+  {
     files: ['src/**/*.ts'],
     ignores: ['src/cli/**', 'src/app/main.ts'],
     rules: {

@@ -24,7 +24,7 @@ import { loadPlan } from '../src/config/loadPlan.js';
 import { EventLog } from '../src/lifecycle/eventLog.js';
 import { findBinary, processProvider, runCommand } from '../src/providers/process.js';
 import type { Started } from '../src/providers/provider.js';
-import type { VariantResult } from '../src/report/result.js';
+import type { VariantResult } from '../src/result/result.js';
 import { newRunId, runPlan } from '../src/runner/runPlan.js';
 
 const seconds = Number(process.argv[2] ?? 10);

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { RuntimeError } from '../errors.js';
-import type { FaultTarget } from '../faults/faultTarget.js';
+import type { FaultTarget } from '../lifecycle/faultTarget.js';
 import { sleep, stopChild, waitForExit } from '../lifecycle/childProcess.js';
 import type { EventLog } from '../lifecycle/eventLog.js';
 import { LogTail } from '../lifecycle/logTail.js';

@@ -2,22 +2,7 @@ import { RequestTimeout, type Reply } from '../load/appClient.js';
 import { Ledger, UserFlag } from '../load/ledger.js';
 import { Outcome } from '../load/requestLog.js';
 import type { Action } from '../load/workload.js';
-
-/** The counts DESIGN.md defines, exactly. */
-export interface AuditCounts {
-  /** Users logged in and acknowledged whose session vanished (during the run or at the sweep); once each. */
-  loggedOutUsers: number;
-  /** Requests during the run answered "not logged in" for a user the ledger says is logged in. */
-  loginWallHits: number;
-  /** Acknowledged writes read back older: for each detection, how many acknowledged increments were lost. */
-  lostUpdates: number;
-  /** Logged-out sessions accepted again later (each session once). */
-  resurrectedSessions: number;
-  /** Answers carrying another user's session. Must be 0. */
-  wrongUserSessions: number;
-  /** Users the final sweep could not check (the app or store kept failing). */
-  unverifiedUsers: number;
-}
+import type { AuditCounts } from '../result/result.js';
 
 export const emptyCounts = (): AuditCounts => ({
   loggedOutUsers: 0,

@@ -1,4 +1,4 @@
-import type { ServerSpec } from '../providers/provider.js';
+import type { ServerSpec } from './serverSpec.js';
 
 export interface VariantInfo {
   /** As written on the command line: "disk:fsync". */

@@ -2,7 +2,7 @@ import { createConnection } from 'node:net';
 import path from 'node:path';
 import memjs from 'memjs';
 import { UsageError } from '../errors.js';
-import type { NodePlacement, ServerSpec } from '../providers/provider.js';
+import type { NodePlacement, ServerSpec } from './serverSpec.js';
 import { hostPort, type Backend, type VariantInfo } from './backend.js';
 import type { CreateStore, Session, SessionStore } from './sessionStore.js';
 

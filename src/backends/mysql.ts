@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
 import { UsageError } from '../errors.js';
-import type { CommandRunner, NodePlacement, ServerSpec } from '../providers/provider.js';
+import type { CommandRunner, NodePlacement, ServerSpec } from './serverSpec.js';
 import { hostPort, type Backend, type VariantInfo } from './backend.js';
 import type { CreateStore, Session, SessionStore } from './sessionStore.js';
 

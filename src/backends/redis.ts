@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { UsageError } from '../errors.js';
-import type { NodePlacement, ServerSpec } from '../providers/provider.js';
+import type { NodePlacement, ServerSpec } from './serverSpec.js';
 import { hostPort, type Backend, type VariantInfo } from './backend.js';
 import type { CreateStore, Session, SessionStore } from './sessionStore.js';
 

@@ -1,6 +1,6 @@
 import { appendFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
-import type { ThresholdVerdict } from '../report/result.js';
+import type { ThresholdVerdict } from '../result/result.js';
 import { failedVerdicts, parseThresholds, type Threshold } from '../report/thresholds.js';
 import { colorWanted } from '../runner/progress.js';
 

@@ -4,22 +4,20 @@ import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { UsageError, errorMessage } from '../errors.js';
 import { SCENARIOS_DIR } from '../paths.js';
-import { expandFaults, scheduleProblems, type FaultPlan } from '../faults/faultSchedule.js';
+import { expandFaults, scheduleProblems } from './faultSchedule.js';
 import { parseFaultSpec } from './faultSpec.js';
-import { IMAGE_SETS, type ImageSet } from '../providers/dockerImages.js';
+import type { Plan } from './planSchema.js';
 import {
   DOCKER_NETWORKS,
+  IMAGE_SETS,
   PROVIDER_NAMES,
-  type DockerNetwork,
   type ProviderName,
-} from '../providers/provider.js';
+} from './providerOptions.js';
 import {
   faultSchema,
   loadSchema,
   scenarioSchema,
   topologySchema,
-  type Curve,
-  type Mode,
   type ScenarioInput,
 } from './schema.js';
 
@@ -43,46 +41,6 @@ export interface RunOverrides {
   /** --target backend=URL, for the external provider. */
   targets?: string[];
   faults?: string[];
-}
-
-export type { FaultPlan };
-
-export interface LoadPlan {
-  mode: Mode;
-  /** The constant rate, or the daily mean of a diurnal curve. */
-  rateRps: number;
-  curve: Curve;
-  durationMs: number;
-  users: number;
-  connections: number;
-  maxConnections: number;
-  payloadBytes: number;
-  timeoutMs: number;
-  slowMs: number;
-  seed: number;
-  mix: { read: number; update: number; logout: number; replay: number };
-}
-
-/** A validated run: every default filled in, every name checked. */
-export interface Plan {
-  scenario: { name: string; description?: string; source: string };
-  /** Requested variants in order; undefined means "every variant available". */
-  variants?: string[];
-  load: LoadPlan;
-  topology: { nodes: number; appInstances: number };
-  /** How servers are started; `auto` tries docker, then process. */
-  provider: ProviderName;
-  /** docker: official (pinned Docker Hub tags) or offline (built from Debian packages). */
-  imageSet: ImageSet;
-  /** docker: bridge publishes ports on 127.0.0.1; host shares the host's network. */
-  dockerNetwork: DockerNetwork;
-  /** Endpoints per backend for the external provider, e.g. { redis: ['redis://127.0.0.1:6379'] }. */
-  targets: Record<string, string[]>;
-  faults: FaultPlan[];
-  /** Sessions live at least this long in every store, so the run never expires them. */
-  sessionTtlMs: number;
-  /** Threshold expressions from the scenario file (`--threshold` adds to them in the CLI). */
-  thresholds: string[];
 }
 
 const FLAG_FOR_PATH: Record<string, string> = {

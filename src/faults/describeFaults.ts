@@ -1,7 +1,8 @@
 import type { Audit } from '../audit/audit.js';
-import type { LoadPlan } from '../config/loadPlan.js';
-import type { FaultResult } from '../report/result.js';
-import { faultImpact, type LogIndex } from './faultImpact.js';
+import type { LoadPlan } from '../config/planSchema.js';
+import type { FaultResult } from '../result/result.js';
+import type { LogIndex } from '../load/logIndex.js';
+import { faultImpact } from './faultImpact.js';
 import type { FaultExecution } from './faultRunner.js';
 import { expectationFor, matchesExpectation } from './expectations.js';
 import { faultPhases } from './phases.js';

@@ -1,4 +1,5 @@
 import type { FaultAction } from '../config/schema.js';
+import type { Expectation, LossExpectation } from '../result/result.js';
 
 /**
  * What each variant's documentation says a restart or a crash of the whole store
@@ -7,20 +8,6 @@ import type { FaultAction } from '../config/schema.js';
  * simulated here (a process kill leaves the OS page cache intact), which is exactly
  * where redis:aof-everysec, disk without fsync and mysql:flush2 would lose data.
  */
-export type LossExpectation =
-  /** Nobody logged out, no acknowledged write lost. */
-  | 'none'
-  /** Every session the store held is gone. */
-  | 'all'
-  /** Writes since the last snapshot or log flush may be gone: anything from none to all. */
-  | 'recent';
-
-export interface Expectation {
-  loss: LossExpectation;
-  claim: string;
-  source: string;
-}
-
 const REDIS_DOCS = 'https://redis.io/docs/latest/operate/oss_and_stack/management/persistence/';
 const INNODB_DOCS =
   'https://dev.mysql.com/doc/refman/8.0/en/innodb-parameters.html#sysvar_innodb_flush_log_at_trx_commit';

@@ -1,5 +1,6 @@
 import { percentileOf } from '../load/latency.js';
-import { Outcome, RequestLog } from '../load/requestLog.js';
+import type { LogIndex } from '../load/logIndex.js';
+import { Outcome } from '../load/requestLog.js';
 
 export interface FaultImpact {
   /** From the first failed request after the fault to the first good answer after it; 0 when nothing failed. */
@@ -16,41 +17,6 @@ const STEP_MS = 100;
 const BASELINE_MS = 10_000;
 /** Loopback p99s of ~1 ms jitter by more than 2x; below this margin a window still counts as recovered. */
 const RECOVERY_FLOOR_US = 2_000;
-
-/** Rows of the request log sorted by intended send time, for window queries. */
-export class LogIndex {
-  readonly order: Uint32Array;
-
-  constructor(readonly log: RequestLog) {
-    const order = new Uint32Array(log.length);
-    for (let i = 0; i < order.length; i++) order[i] = i;
-    order.sort((a, b) => log.intendedMs[a]! - log.intendedMs[b]!);
-    this.order = order;
-  }
-
-  /** Position of the first row intended at or after `ms`. */
-  lowerBound(ms: number): number {
-    let lo = 0;
-    let hi = this.order.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.log.intendedMs[this.order[mid]!]! < ms) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  /** Log rows intended in [fromMs, toMs). */
-  rows(fromMs: number, toMs: number): number[] {
-    const rows: number[] = [];
-    for (let k = this.lowerBound(fromMs); k < this.order.length; k++) {
-      const i = this.order[k]!;
-      if (this.log.intendedMs[i]! >= toMs) break;
-      rows.push(i);
-    }
-    return rows;
-  }
-}
 
 /**
  * Works out a fault's effect from the request log. A request "failed" when it

@@ -1,13 +1,13 @@
 import type { Audit } from '../audit/audit.js';
-import type { FaultPlan } from './faultSchedule.js';
+import type { FaultPlan } from '../config/planSchema.js';
 import { errorMessage } from '../errors.js';
 import { sleep } from '../lifecycle/childProcess.js';
 import type { EventLog } from '../lifecycle/eventLog.js';
 import type { Ledger } from '../load/ledger.js';
 import type { LoadDriver } from '../load/loadDriver.js';
 import type { Measurements } from '../load/measurements.js';
-import { seededRandom } from '../load/random.js';
-import { SkippedFault, type FaultTarget } from './faultTarget.js';
+import { seededRandom } from '../random.js';
+import { SkippedFault, type FaultTarget } from '../lifecycle/faultTarget.js';
 
 /** What happened when a planned fault fired; the impact figures are added after the run. */
 export interface FaultExecution {

@@ -1,24 +1,7 @@
 import { percentileOf } from '../load/latency.js';
 import { isAnswered, Outcome } from '../load/requestLog.js';
-import type { LogIndex } from './faultImpact.js';
-
-export interface PhaseSummary {
-  /** ms after the load started; requests intended in [fromMs, toMs). */
-  fromMs: number;
-  toMs: number;
-  requests: number;
-  errors: number;
-  throughputRps: number;
-  p50Us: number;
-  p99Us: number;
-}
-
-/** Before: the 10 s before a fault. During: the fault to its recovery. After: recovery to the next fault or the end. */
-export interface FaultPhases {
-  before: PhaseSummary;
-  during: PhaseSummary;
-  after: PhaseSummary;
-}
+import type { LogIndex } from '../load/logIndex.js';
+import type { FaultPhases, PhaseSummary } from '../result/result.js';
 
 const BEFORE_MS = 10_000;
 

@@ -1,11 +1,4 @@
-/** One thing that happened to a node or the app: start, ready, stop, kill, pause... */
-export interface LifecycleEvent {
-  /** Milliseconds since the load phase started (negative: before it). */
-  tMs: number;
-  target: string;
-  event: string;
-  detail?: string;
-}
+import type { LifecycleEvent } from '../result/result.js';
 
 /** Records every start, stop and fault with its time, for the result file. */
 export class EventLog {

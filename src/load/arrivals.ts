@@ -1,4 +1,4 @@
-import type { LoadPlan } from '../config/loadPlan.js';
+import type { LoadPlan } from '../config/planSchema.js';
 
 /** When each request of the load is meant to be sent, ms after the load starts. */
 export interface Arrivals {

@@ -1,12 +1,5 @@
 import * as hdr from 'hdr-histogram-js';
-
-export interface LatencySummary {
-  p50: number;
-  p90: number;
-  p99: number;
-  p999: number;
-  max: number;
-}
+import type { LatencySummary } from '../result/result.js';
 
 /** HDR histogram of latencies in microseconds, 1 µs to 10 min, 3 significant digits. */
 export function newLatencyHistogram(): hdr.Histogram {

@@ -1,9 +1,18 @@
-import type { Audit } from '../audit/audit.js';
-import type { LoadPlan } from '../config/loadPlan.js';
-import type { AppClient } from './appClient.js';
+import type { LoadPlan } from '../config/planSchema.js';
+import type { AppClient, Reply } from './appClient.js';
 import type { Ledger } from './ledger.js';
 import type { Measurements } from './measurements.js';
-import type { Step, Workload } from './workload.js';
+import type { Outcome } from './requestLog.js';
+import type { Action, Step, Workload } from './workload.js';
+
+/**
+ * Judges one answer (or failure) against the ledger and says how it counts. The
+ * audit implements it; the load only calls it, so load does not depend on audit.
+ */
+export interface AnswerCheck {
+  /** `duringRun` false: a warm-up answer, which feeds the ledger but no figure. */
+  check(user: number, action: Action, reply: Reply | Error, duringRun?: boolean): Outcome;
+}
 
 /** What a load driver works with; one per variant run. */
 export interface LoadContext {
@@ -11,7 +20,7 @@ export interface LoadContext {
   client: AppClient;
   ledger: Ledger;
   workload: Workload;
-  audit: Audit;
+  audit: AnswerCheck;
   measurements: Measurements;
   signal: AbortSignal;
 }

@@ -1,17 +1,7 @@
 import type * as hdr from 'hdr-histogram-js';
 import { newLatencyHistogram } from './latency.js';
 import { Outcome, RequestLog } from './requestLog.js';
-
-export interface RequestCounts {
-  /** Every request of the load phase (warm-up and sweep excluded). */
-  total: number;
-  /** Answered by the app, a login wall included. */
-  ok: number;
-  errors: number;
-  timeouts: number;
-  /** Sent more than LATE_MS after their intended time (generator or socket limit); their latency still counts from the intended time. */
-  late: number;
-}
+import type { RequestCounts } from '../result/result.js';
 
 /** A request that left this much after its intended send time counts as late. */
 export const LATE_MS = 10;

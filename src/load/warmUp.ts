@@ -1,7 +1,7 @@
-import type { Audit } from '../audit/audit.js';
 import { RuntimeError, errorMessage } from '../errors.js';
 import type { AppClient } from './appClient.js';
 import { forEachUser } from './forEachUser.js';
+import type { AnswerCheck } from './loadDriver.js';
 import { Outcome } from './requestLog.js';
 
 const CONCURRENCY = 32;
@@ -10,7 +10,7 @@ const ATTEMPTS = 3;
 /** Logs every virtual user in before the measured load starts. */
 export async function warmUp(
   client: AppClient,
-  audit: Audit,
+  audit: AnswerCheck,
   users: number,
   signal: AbortSignal,
 ): Promise<void> {

@@ -1,6 +1,6 @@
-import type { LoadPlan } from '../config/loadPlan.js';
+import type { LoadPlan } from '../config/planSchema.js';
 import { Ledger, UserFlag } from './ledger.js';
-import { seededRandom } from './random.js';
+import { seededRandom } from '../random.js';
 
 export type Action = 'login' | 'read' | 'update' | 'logout' | 'replay';
 

@@ -20,19 +20,18 @@ import {
   trackVolume,
   type Owned,
 } from './dockerContainers.js';
-import { OFFLINE_HINT, imageFor, type ImageSet } from './dockerImages.js';
+import { OFFLINE_HINT, imageFor } from './dockerImages.js';
+import { type ImageSet } from '../config/providerOptions.js';
 import { ownerLabel } from './dockerClean.js';
 import { DockerNode } from './dockerNode.js';
 import {
   DEFAULT_PROVIDER_OPTIONS,
-  type CommandRunner,
-  type NodePlacement,
   type Provider,
   type ProviderContext,
   type ProviderOptions,
-  type ServerSpec,
   type Started,
 } from './provider.js';
+import { type CommandRunner, type NodePlacement, type ServerSpec } from '../backends/serverSpec.js';
 
 /** How long a registry may take to say whether an image can be pulled. */
 const REGISTRY_CHECK_TIMEOUT_MS = 15_000;

@@ -1,15 +1,9 @@
+import type { ImageSet } from '../config/providerOptions.js';
+
 /**
  * Which image runs which backend. The pinned official tags live here and nowhere
  * else; docker-compose.yml repeats them as its defaults (a test keeps the two equal).
  */
-
-export const IMAGE_SETS = ['official', 'official-mysql', 'offline'] as const;
-/**
- * official: Docker Hub images (mysql backend on MariaDB); official-mysql: the same
- * but Oracle's MySQL for the mysql backend; offline: the image built from Debian
- * packages by `session-bench images build-offline` (no registry needed).
- */
-export type ImageSet = (typeof IMAGE_SETS)[number];
 
 /** Pinned official images, per backend. */
 export const OFFICIAL_IMAGES: Readonly<Record<string, string>> = {

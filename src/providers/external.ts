@@ -1,5 +1,5 @@
 import { RuntimeError, UsageError, errorMessage } from '../errors.js';
-import { SkippedFault } from '../faults/faultTarget.js';
+import { SkippedFault } from '../lifecycle/faultTarget.js';
 import { sleep } from '../lifecycle/childProcess.js';
 import { withTimeout } from '../lifecycle/withTimeout.js';
 import {
@@ -7,10 +7,10 @@ import {
   type Provider,
   type ProviderContext,
   type ProviderOptions,
-  type ServerSpec,
   type Started,
   type StartedNode,
 } from './provider.js';
+import { type ServerSpec } from '../backends/serverSpec.js';
 
 /** Servers just brought up (docker compose up -d) may take this long to answer. */
 const READY_TIMEOUT_MS = 30_000;

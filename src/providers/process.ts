@@ -5,15 +5,10 @@ import path from 'node:path';
 import { RuntimeError, errorMessage } from '../errors.js';
 import { freePort } from '../lifecycle/freePort.js';
 import { LogTail } from '../lifecycle/logTail.js';
-import { ProcessNode, processStartTime } from './processNode.js';
-import type {
-  CommandRunner,
-  NodePlacement,
-  Provider,
-  ProviderContext,
-  ServerSpec,
-  Started,
-} from './provider.js';
+import { writeOwnerFile } from '../lifecycle/runOwner.js';
+import { ProcessNode } from './processNode.js';
+import type { Provider, ProviderContext, Started } from './provider.js';
+import type { CommandRunner, NodePlacement, ServerSpec } from '../backends/serverSpec.js';
 
 /**
  * Daemons live in sbin, which a non-root user's PATH often lacks (Debian puts
@@ -22,8 +17,6 @@ import type {
 const SBIN_DIRS = ['/usr/local/sbin', '/usr/sbin', '/sbin'];
 /** Where a spec's in-memory run dir goes (memcached's warm-restart file). */
 export const MEMORY_DIR = '/dev/shm';
-/** Marks a folder created for a run, so `clean` knows whose it is. */
-export const OWNER_FILE_NAME = 'owner.json';
 
 const DEFAULT_START_TIMEOUT_MS = 30_000;
 const HELPER_TIMEOUT_MS = 120_000;
@@ -234,12 +227,6 @@ export class ProcessProvider implements Provider {
     })();
     return this.wrapper;
   }
-}
-
-/** Records which session-bench process owns a folder (checked by `clean`). */
-export async function writeOwnerFile(dir: string): Promise<void> {
-  const owner = { pid: process.pid, startTime: processStartTime(process.pid) };
-  await writeFile(path.join(dir, OWNER_FILE_NAME), `${JSON.stringify(owner)}\n`);
 }
 
 export const processProvider = new ProcessProvider();

@@ -4,8 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { errorMessage } from '../errors.js';
 import { sleep } from '../lifecycle/childProcess.js';
-import { MEMORY_DIR, OWNER_FILE_NAME } from './process.js';
-import { PID_FILE_NAME, parseStatStartTime, type PidFile } from './processNode.js';
+import { OWNER_FILE_NAME, parseStatStartTime } from '../lifecycle/runOwner.js';
+import { MEMORY_DIR } from './process.js';
+import { PID_FILE_NAME, type PidFile } from './processNode.js';
 
 /** A run's temp folder: `session-bench-<runId>-XXXXXX`, the run id being `YYYYMMDDTHHMMSS-hex6`. */
 export const RUN_DIR_PATTERN = /^session-bench-(\d{8}T\d{6}-[0-9a-f]{6})-[^/]+$/;

@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { RuntimeError, errorMessage } from '../errors.js';
 import { sleep, stopChild, waitForExit } from '../lifecycle/childProcess.js';
 import type { EventLog } from '../lifecycle/eventLog.js';
 import { LogTail } from '../lifecycle/logTail.js';
+import { processStartTime } from '../lifecycle/runOwner.js';
 import { shellQuote } from '../lifecycle/shellQuote.js';
 import { withTimeout } from '../lifecycle/withTimeout.js';
 import type { StartedNode } from './provider.js';
@@ -50,23 +50,6 @@ const READY_POLL_MS = 50;
 const READY_ATTEMPT_MS = 2_000;
 /** A graceful stop gets this long (MariaDB flushes its buffer pool) before SIGKILL. */
 const STOP_GRACE_MS = 30_000;
-
-/** The start time of a process, or undefined when it is gone (or not on Linux). */
-export function processStartTime(pid: number): number | undefined {
-  try {
-    return parseStatStartTime(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return undefined;
-  }
-}
-
-/** Field 22 of /proc/<pid>/stat; the command name in field 2 may hold spaces and parens. */
-export function parseStatStartTime(stat: string): number | undefined {
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // fields[0] is field 3 (state), so field 22 is fields[19].
-  const value = Number(fields[19]);
-  return Number.isFinite(value) ? value : undefined;
-}
 
 /**
  * One server process on a fixed 127.0.0.1 port and data dir, so that a kill or a

@@ -1,74 +1,7 @@
 import type { EventLog } from '../lifecycle/eventLog.js';
-import type { FaultTarget } from '../faults/faultTarget.js';
-import type { ImageSet } from './dockerImages.js';
-
-export const PROVIDER_NAMES = ['auto', 'process', 'docker', 'external'] as const;
-export type ProviderName = (typeof PROVIDER_NAMES)[number];
-
-/** Where one node of a server lives, as the provider decided. */
-export interface NodePlacement {
-  /** Index in the pool: node0, node1, ... */
-  index: number;
-  port: number;
-  /** Folder for the node's data (process: a host folder; docker: the path inside the container). */
-  dataDir: string;
-  /** Folder for sockets, pid files, warm-restart memory files (tmpfs where the spec asks). */
-  runDir: string;
-  /**
-   * The server runs as root (process provider started by root, a container run as root).
-   * Servers that refuse root unless told (memcached -u, mariadbd --user) get their flag.
-   */
-  runAsRoot?: boolean;
-  /**
-   * The address the server listens on; absent means 127.0.0.1. Docker's bridge
-   * networking sets 0.0.0.0: that is inside the container's own network, and only
-   * 127.0.0.1 on the host is published.
-   */
-  bindAddress?: string;
-}
-
-/**
- * How to run one variant's servers, the same for every provider: the backend says
- * what to run, the provider decides where (local process, container).
- */
-export interface ServerSpec {
-  backend: string;
-  variant: string;
-  nodes: number;
-  /** Binaries looked up on PATH, first found wins (e.g. ['mariadbd', 'mysqld']). */
-  binaries: string[];
-  /** Arguments after the binary for one node. */
-  args(node: NodePlacement, binary: string): string[];
-  /**
-   * Files the provider writes into `runDir` before the node's first start, readable by
-   * the server only (name -> content), e.g. MariaDB's --init-file with the run's password.
-   */
-  files?(node: NodePlacement): Record<string, string>;
-  /** `runDir` must be in memory (tmpfs), e.g. memcached's warm-restart memory file. */
-  runDirInMemory?: boolean;
-  /** How long a start may take until `ready` answers (default 30 s). */
-  startTimeoutMs?: number;
-  /**
-   * After a graceful stop, start again only once the wall clock is in a later second
-   * (memcached refuses a warm restart within the second its metadata says it stopped).
-   */
-  restartInNextSecond?: boolean;
-  /** Runs once per node before its first start (e.g. initialise MariaDB's data dir). */
-  prepare?(node: NodePlacement, binary: string, run: CommandRunner): Promise<void>;
-  /** A real protocol round trip; throws until the server answers. */
-  ready(endpoint: string, settings: Record<string, string>): Promise<void>;
-  /** Prints the server's name and version, e.g. ['--version']. */
-  versionArgs: string[];
-  /** Turns the version output into {name, version}. */
-  parseVersion(output: string, binary: string): { name: string; version: string };
-  /** Graceful stop: the signal the server's own shutdown path listens to. */
-  stopSignal: NodeJS.Signals;
-  /** Credentials and the like, generated per run, passed to the store as settings. */
-  settings: Record<string, string>;
-}
-
-/** Runs a helper command (install-db and the like) where the server runs; rejects on failure. */
-export type CommandRunner = (command: string, args: string[]) => Promise<string>;
+import type { FaultTarget } from '../lifecycle/faultTarget.js';
+import type { ServerSpec } from '../backends/serverSpec.js';
+import type { DockerNetwork, ImageSet, ProviderName } from '../config/providerOptions.js';
 
 /** One running server node; faults hit it through FaultTarget. */
 export interface StartedNode extends FaultTarget {
@@ -88,9 +21,6 @@ export interface Started {
   detail?: string;
   stop(): Promise<void>;
 }
-
-export const DOCKER_NETWORKS = ['bridge', 'host'] as const;
-export type DockerNetwork = (typeof DOCKER_NETWORKS)[number];
 
 /** Run-wide choices from the plan; each provider reads the ones it needs. */
 export interface ProviderOptions {

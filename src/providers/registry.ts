@@ -2,7 +2,9 @@ import { RuntimeError } from '../errors.js';
 import { dockerProvider } from './docker.js';
 import { externalProvider } from './external.js';
 import { processProvider } from './process.js';
-import type { Provider, ProviderName, ProviderOptions, ServerSpec } from './provider.js';
+import type { Provider, ProviderOptions } from './provider.js';
+import type { ProviderName } from '../config/providerOptions.js';
+import type { ServerSpec } from '../backends/serverSpec.js';
 
 /** Providers that can start servers, in the order `auto` tries them. */
 export const PROVIDERS: Provider[] = [dockerProvider, processProvider, externalProvider];

@@ -2,7 +2,7 @@ import Table from 'cli-table3';
 import { formatMetric, metricNamed, type Metric, type MetricUnit } from './metrics.js';
 import { machineLine, whenText } from './reporters/common.js';
 import { mdTable, thresholdsMarkdown } from './reporters/md.js';
-import type { RunResult, ThresholdVerdict, VariantResult } from './result.js';
+import type { RunResult, ThresholdVerdict, VariantResult } from '../result/result.js';
 import { evaluateThresholds, type Threshold } from './thresholds.js';
 
 /** Two results side by side: per variant, each figure's change and whether it is better. */

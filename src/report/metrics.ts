@@ -1,4 +1,4 @@
-import type { VariantResult } from './result.js';
+import type { VariantResult } from '../result/result.js';
 
 /**
  * The figures of a variant that thresholds and `compare` speak about, by name.

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { UsageError, errorMessage } from '../errors.js';
-import { SCHEMA_VERSION, type RunResult } from './result.js';
-import { resultIssues } from './resultSchema.js';
+import { SCHEMA_VERSION, type RunResult } from '../result/result.js';
+import { resultIssues } from '../result/resultSchema.js';
 
 /**
  * Reads a result file for `report` and `compare`. A file of another schemaVersion is

@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
 import { METRIC_NAMES_HELP, formatMetric, metricNamed, type Metric } from './metrics.js';
-import type { RunResult, ThresholdVerdict, VariantResult } from './result.js';
+import type { RunResult, ThresholdVerdict, VariantResult } from '../result/result.js';
 
 /**
  * k6-style pass/fail criteria on a result: `p99<50ms`, `loggedOutUsers==0`,

@@ -1,7 +1,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EXTENSIONS, reporterNamed } from './reporters/index.js';
-import type { RunResult } from './result.js';
+import type { RunResult } from '../result/result.js';
 
 /** Written to a temp file and renamed: a reader never sees half a report. */
 export async function writeAtomically(file: string, text: string): Promise<void> {

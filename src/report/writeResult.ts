@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { renderJson } from './reporters/json.js';
-import type { RunResult } from './result.js';
+import type { RunResult } from '../result/result.js';
 import { writeAtomically } from './writeReports.js';
 
 /** results/<timestamp>-<scenario>.json, named once per run. */

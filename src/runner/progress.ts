@@ -1,5 +1,5 @@
-import type { AuditCounts } from '../audit/audit.js';
-import type { Plan } from '../config/loadPlan.js';
+import type { AuditCounts } from '../result/result.js';
+import type { Plan } from '../config/planSchema.js';
 import { formatDuration } from '../config/duration.js';
 import { summarize } from '../load/latency.js';
 import type { Measurements } from '../load/measurements.js';

@@ -1,5 +1,5 @@
 import type { Backend } from '../backends/backend.js';
-import type { Plan } from '../config/loadPlan.js';
+import type { Plan } from '../config/planSchema.js';
 import type { CleanupStack } from '../lifecycle/cleanupStack.js';
 import type { EventLog } from '../lifecycle/eventLog.js';
 import type { Started } from '../providers/provider.js';

@@ -2,7 +2,7 @@ import { createConnection } from 'node:net';
 import { hostPort } from '../../src/backends/backend.js';
 import { RUN_ID_LABEL, dockerClient } from '../../src/providers/dockerContainers.js';
 import { OFFLINE_IMAGE } from '../../src/providers/dockerImages.js';
-import type { NodePlacement, ServerSpec } from '../../src/providers/provider.js';
+import type { NodePlacement, ServerSpec } from '../../src/backends/serverSpec.js';
 
 export const docker = dockerClient();
 

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { findBinary } from '../../src/providers/process.js';
 import { readProcess } from '../../src/providers/processLeftovers.js';
-import type { VariantResult } from '../../src/report/result.js';
+import type { VariantResult } from '../../src/result/result.js';
 
 /**
  * Binaries a test file needs that are not installed here. Outside CI such files are

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import type { RunResult } from '../../src/report/result.js';
+import type { RunResult } from '../../src/result/result.js';
 
 export const FIXTURE_DIR = path.resolve('test/fixtures/report');
 export const SCHEMA_FILE = path.resolve('schema/result.schema.json');

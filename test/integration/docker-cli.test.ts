@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { RunResult } from '../../src/report/result.js';
+import type { RunResult } from '../../src/result/result.js';
 import type { DockerCleanReport } from '../../src/providers/dockerClean.js';
 import { OWNER_LABEL, RUN_ID_LABEL } from '../../src/providers/dockerContainers.js';
 import { docker, dockerReady, labelled } from '../helpers/docker.js';

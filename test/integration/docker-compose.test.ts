@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OFFLINE_IMAGE } from '../../src/providers/dockerImages.js';
-import type { RunResult } from '../../src/report/result.js';
+import type { RunResult } from '../../src/result/result.js';
 import { dockerReady } from '../helpers/docker.js';
 
 const run = promisify(execFile);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RunResult, VariantResult } from '../../src/report/result.js';
+import type { RunResult, VariantResult } from '../../src/result/result.js';
 import { dockerReady, labelled } from '../helpers/docker.js';
 import { RATE_RPS, SHORT_LOAD, expectNobodyLost } from '../helpers/processServers.js';
 import { resultFor, runSmoke } from '../helpers/runScenario.js';

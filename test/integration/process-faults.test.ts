@@ -12,12 +12,8 @@ import { EventLog } from '../../src/lifecycle/eventLog.js';
 import { freePort } from '../../src/lifecycle/freePort.js';
 import { findBinary } from '../../src/providers/process.js';
 import { cleanLeftovers } from '../../src/providers/processLeftovers.js';
-import {
-  PID_FILE_NAME,
-  ProcessNode,
-  processStartTime,
-  type PidFile,
-} from '../../src/providers/processNode.js';
+import { processStartTime } from '../../src/lifecycle/runOwner.js';
+import { PID_FILE_NAME, ProcessNode, type PidFile } from '../../src/providers/processNode.js';
 import {
   SHORT_LOAD,
   expectNobodyLost,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { faultImpact, LogIndex } from '../../src/faults/faultImpact.js';
+import { faultImpact } from '../../src/faults/faultImpact.js';
+import { LogIndex } from '../../src/load/logIndex.js';
 import { Outcome, RequestLog } from '../../src/load/requestLog.js';
 
 /** 100 req/s for 10 s of 1 ms answers, with a hook to change rows in a time range. */

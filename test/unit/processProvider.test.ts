@@ -13,12 +13,8 @@ import {
 } from '../../src/providers/processLeftovers.js';
 import { EventLog } from '../../src/lifecycle/eventLog.js';
 import { shellQuote } from '../../src/lifecycle/shellQuote.js';
-import {
-  ProcessNode,
-  parseStatStartTime,
-  processStartTime,
-  type PidFile,
-} from '../../src/providers/processNode.js';
+import { parseStatStartTime, processStartTime } from '../../src/lifecycle/runOwner.js';
+import { ProcessNode, type PidFile } from '../../src/providers/processNode.js';
 
 describe('binary lookup', () => {
   let dir: string;

@@ -18,7 +18,7 @@ import {
 } from '../../src/backends/redis.js';
 import { hostPort } from '../../src/backends/backend.js';
 import { UsageError } from '../../src/errors.js';
-import type { NodePlacement } from '../../src/providers/provider.js';
+import type { NodePlacement } from '../../src/backends/serverSpec.js';
 
 const node: NodePlacement = {
   index: 0,

@@ -6,7 +6,8 @@ import { RuntimeError, errorMessage } from '../../errors.js';
 import { PACKAGE_ROOT } from '../../paths.js';
 import { withTimeout } from '../../lifecycle/withTimeout.js';
 import { PING_TIMEOUT_MS, dockerClient } from '../../providers/dockerContainers.js';
-import { IMAGE_SETS, imageFor } from '../../providers/dockerImages.js';
+import { imageFor } from '../../providers/dockerImages.js';
+import { IMAGE_SETS } from '../../config/providerOptions.js';
 
 const BUILD_SCRIPT = path.join(PACKAGE_ROOT, 'scripts', 'build-offline-images.sh');
 const BACKENDS_WITH_IMAGES = ['redis', 'memcached', 'mysql'];

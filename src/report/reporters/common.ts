@@ -1,5 +1,5 @@
 import { formatDuration } from '../../config/duration.js';
-import type { FaultResult, RunResult, VariantResult } from '../result.js';
+import type { FaultResult, RunResult, VariantResult } from '../../result/result.js';
 
 /** Microseconds as milliseconds, with the digits that matter: 0.85, 6.10, 13, 1204. */
 export const msFromUs = (us: number) => (us / 1000).toFixed(us < 10_000 ? 2 : 0);

@@ -1,5 +1,5 @@
 import { worstFault } from '../metrics.js';
-import type { RunResult, VariantResult } from '../result.js';
+import type { RunResult, VariantResult } from '../../result/result.js';
 import { faultName } from './common.js';
 
 /** RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled. */

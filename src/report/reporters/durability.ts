@@ -1,5 +1,5 @@
 import Table from 'cli-table3';
-import type { RunResult } from '../result.js';
+import type { RunResult } from '../../result/result.js';
 
 /**
  * The durability table: for each variant and whole-store fault, what the run saw

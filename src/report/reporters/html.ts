@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { RunResult, VariantResult } from '../result.js';
+import type { RunResult, VariantResult } from '../../result/result.js';
 import {
   FAULT_ALIGN,
   FAULT_COLUMNS,

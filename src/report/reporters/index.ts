@@ -1,5 +1,5 @@
 import { UsageError } from '../../errors.js';
-import type { RunResult } from '../result.js';
+import type { RunResult } from '../../result/result.js';
 import { renderCsv, renderTimelineCsv } from './csv.js';
 import { renderHtml } from './html.js';
 import { renderJson } from './json.js';

@@ -1,4 +1,4 @@
-import type { RunResult, ThresholdVerdict } from '../result.js';
+import type { RunResult, ThresholdVerdict } from '../../result/result.js';
 import {
   FAULT_ALIGN,
   FAULT_COLUMNS,

@@ -1,4 +1,4 @@
-import type { VariantResult } from '../result.js';
+import type { VariantResult } from '../../result/result.js';
 import { errorsOf, msFromUs, serverLine, statusText } from './common.js';
 
 /** One column of the per-variant summary that table, md and html print. */

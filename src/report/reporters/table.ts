@@ -1,5 +1,5 @@
 import Table from 'cli-table3';
-import type { RunResult } from '../result.js';
+import type { RunResult } from '../../result/result.js';
 import { recoveryText } from './common.js';
 import { summaryColumns, summaryRows } from './summaryColumns.js';
 

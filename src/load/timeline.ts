@@ -1,7 +1,7 @@
-import { LogIndex } from '../faults/faultImpact.js';
-import { percentileOf } from '../load/latency.js';
-import { Outcome } from '../load/requestLog.js';
-import type { TimelinePoint } from './result.js';
+import type { LogIndex } from './logIndex.js';
+import { percentileOf } from './latency.js';
+import { Outcome } from './requestLog.js';
+import type { TimelinePoint } from '../result/result.js';
 
 /** One point per second of the load phase, from the request log. */
 export function buildTimeline(index: LogIndex, durationMs: number): TimelinePoint[] {

@@ -1,16 +1,14 @@
 import { z } from 'zod';
-import { CURVES, FAULT_ACTIONS, MODES } from '../config/schema.js';
-import { IMAGE_SETS } from '../providers/dockerImages.js';
-import { DOCKER_NETWORKS, PROVIDER_NAMES } from '../providers/provider.js';
+import { faultPlanSchema, planSchema } from '../config/planSchema.js';
+import { FAULT_ACTIONS, MODES } from '../config/schema.js';
 
 /**
- * The result file's shape as a zod schema: `report` and `compare` validate what they
- * read with it, and `schema/result.schema.json` (the JSON Schema committed for other
- * tools) is generated from it. test/unit/resultSchema.test.ts fails to compile when
- * this and the interfaces in result.ts drift apart: a field added there is added here
- * too, then `UPDATE_SCHEMA=1 npx vitest run test/unit/resultSchema.test.ts` rewrites
- * the JSON file. Objects accept unknown fields: a newer writer of the same
- * schemaVersion may add some.
+ * The result file's shape, written once, as a zod schema: the types in result.ts
+ * are inferred from it, `report` and `compare` validate what they read with it, and
+ * `schema/result.schema.json` (the JSON Schema committed for other tools) is
+ * generated from it: after a change, `UPDATE_SCHEMA=1 npx vitest run
+ * test/unit/resultSchema.test.ts` rewrites the JSON file (the test fails until then).
+ * Objects accept unknown fields: a newer writer of the same schemaVersion may add some.
  */
 
 const count = z.number().int().nonnegative();
@@ -20,50 +18,10 @@ const us = z.number().nonnegative();
 const faultAction = z.enum(FAULT_ACTIONS);
 const mode = z.enum(MODES);
 
-export const faultPlanSchema = z.object({
-  atMs: ms,
-  action: faultAction,
-  target: z.string(),
-  durationMs: ms.optional(),
-});
+export { faultPlanSchema, planSchema };
 
-export const planSchema = z.object({
-  scenario: z.object({
-    name: z.string(),
-    description: z.string().optional(),
-    source: z.string(),
-  }),
-  variants: z.array(z.string()).optional(),
-  load: z.object({
-    mode,
-    rateRps: z.number(),
-    curve: z.enum(CURVES),
-    durationMs: ms,
-    users: count,
-    connections: count,
-    maxConnections: count,
-    payloadBytes: count,
-    timeoutMs: ms,
-    slowMs: ms,
-    seed: count,
-    mix: z.object({
-      read: z.number(),
-      update: z.number(),
-      logout: z.number(),
-      replay: z.number(),
-    }),
-  }),
-  topology: z.object({ nodes: count, appInstances: count }),
-  provider: z.enum(PROVIDER_NAMES),
-  imageSet: z.enum(IMAGE_SETS),
-  dockerNetwork: z.enum(DOCKER_NETWORKS),
-  targets: z.record(z.string(), z.array(z.string())),
-  faults: z.array(faultPlanSchema),
-  sessionTtlMs: ms,
-  thresholds: z.array(z.string()),
-});
-
-const phaseSummary = z.object({
+export const phaseSummarySchema = z.object({
+  /** ms after the load started; requests intended in [fromMs, toMs). */
   fromMs: ms,
   toMs: ms,
   requests: count,
@@ -71,6 +29,20 @@ const phaseSummary = z.object({
   throughputRps: z.number(),
   p50Us: us,
   p99Us: us,
+});
+
+/** Before: the 10 s before a fault. During: the fault to its recovery. After: recovery to the next fault or the end. */
+export const faultPhasesSchema = z.object({
+  before: phaseSummarySchema,
+  during: phaseSummarySchema,
+  after: phaseSummarySchema,
+});
+
+/** What a variant's documentation says a whole-store restart or kill loses. */
+export const expectationSchema = z.object({
+  loss: z.enum(['none', 'all', 'recent']),
+  claim: z.string(),
+  source: z.string(),
 });
 
 export const faultResultSchema = z.object({
@@ -90,14 +62,9 @@ export const faultResultSchema = z.object({
   lostUpdates: count.describe('acknowledged writes lost at this fault'),
   loggedInUsersAtFault: count.optional(),
   unsettledAtFault: count.optional(),
-  phases: z.object({ before: phaseSummary, during: phaseSummary, after: phaseSummary }).optional(),
-  expectation: z
-    .object({
-      loss: z.enum(['none', 'all', 'recent']),
-      claim: z.string(),
-      source: z.string(),
-      matches: z.boolean(),
-    })
+  phases: faultPhasesSchema.optional(),
+  expectation: expectationSchema
+    .extend({ matches: z.boolean() })
     .optional()
     .describe("what the variant's documentation says a whole-store restart or kill loses"),
 });
@@ -110,6 +77,44 @@ export const timelinePointSchema = z.object({
   loginWallHits: count,
 });
 
+export const requestCountsSchema = z.object({
+  /** Every request of the load phase (warm-up and sweep excluded). */
+  total: count,
+  /** Answered by the app, a login wall included. */
+  ok: count,
+  errors: count,
+  timeouts: count,
+  /** Sent more than LATE_MS after their intended time (generator or socket limit); their latency still counts from the intended time. */
+  late: count,
+});
+
+export const latencySummarySchema = z.object({ p50: us, p90: us, p99: us, p999: us, max: us });
+
+/** The counts DESIGN.md defines, exactly. */
+export const auditCountsSchema = z.object({
+  /** Users logged in and acknowledged whose session vanished (during the run or at the sweep); once each. */
+  loggedOutUsers: count,
+  /** Requests during the run answered "not logged in" for a user the ledger says is logged in. */
+  loginWallHits: count,
+  /** Acknowledged writes read back older: for each detection, how many acknowledged increments were lost. */
+  lostUpdates: count,
+  /** Logged-out sessions accepted again later (each session once). */
+  resurrectedSessions: count,
+  /** Answers carrying another user's session. Must be 0. */
+  wrongUserSessions: count,
+  /** Users the final sweep could not check (the app or store kept failing). */
+  unverifiedUsers: count,
+});
+
+/** One thing that happened to a node or the app: start, ready, stop, kill, pause... */
+export const lifecycleEventSchema = z.object({
+  /** Milliseconds since the load phase started (negative: before it). */
+  tMs: ms,
+  target: z.string(),
+  event: z.string(),
+  detail: z.string().optional(),
+});
+
 export const variantResultSchema = z.object({
   variant: z.string(),
   backend: z.string(),
@@ -120,36 +125,14 @@ export const variantResultSchema = z.object({
   status: z.enum(['completed', 'failed', 'skipped', 'aborted']),
   reason: z.string().optional(),
   mode,
-  requests: z.object({
-    total: count,
-    ok: count,
-    errors: count,
-    timeouts: count,
-    late: count,
-  }),
+  requests: requestCountsSchema,
   throughputRps: z.number().nonnegative(),
-  latencyUs: z
-    .object({ p50: us, p90: us, p99: us, p999: us, max: us })
-    .describe('HDR histogram percentiles, µs'),
+  latencyUs: latencySummarySchema.describe('HDR histogram percentiles, µs'),
   users: z.object({ total: count, loggedInAtEnd: count }),
-  audit: z.object({
-    loggedOutUsers: count,
-    loginWallHits: count,
-    lostUpdates: count,
-    resurrectedSessions: count,
-    wrongUserSessions: count,
-    unverifiedUsers: count,
-  }),
+  audit: auditCountsSchema,
   faults: z.array(faultResultSchema),
   timeline: z.array(timelinePointSchema),
-  events: z.array(
-    z.object({
-      tMs: ms,
-      target: z.string(),
-      event: z.string(),
-      detail: z.string().optional(),
-    }),
-  ),
+  events: z.array(lifecycleEventSchema),
   phasesMs: z.object({ start: ms, warmUp: ms, load: ms, sweep: ms }),
   logTail: z.array(z.string()).optional(),
 });

@@ -1,12 +1,6 @@
-import type { Fault, FaultAction } from '../config/schema.js';
-import { seededRandom } from '../load/random.js';
-
-export interface FaultPlan {
-  atMs: number;
-  action: FaultAction;
-  target: string;
-  durationMs?: number;
-}
+import type { Fault } from './schema.js';
+import type { FaultPlan } from './planSchema.js';
+import { seededRandom } from '../random.js';
 
 /** Random fault times fall in this share of the load, clear of its start and end. */
 const RANDOM_FROM = 0.1;

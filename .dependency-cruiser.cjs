@@ -1,0 +1,74 @@
+/**
+ * The map of src/: each layer may import only the layers below it (ARCHITECTURE.md
+ * draws it). `npm test` runs this; a new upward import, a cycle or an orphan fails it.
+ * To change the map, change LAYERS on purpose and say why in the commit.
+ */
+const LAYERS = [
+  ['cli'],
+  ['runner'],
+  ['app', 'faults'],
+  ['audit'],
+  ['load', 'providers'],
+  ['backends'],
+  ['report'],
+  ['lifecycle'],
+  ['result'],
+  ['config'],
+  // Root files (errors, paths, version, random) and type declarations: used by all.
+  ['[^/]+\\.ts$', 'types'],
+];
+
+const folder = (name) => (name.endsWith('$') ? `^src/${name}` : `^src/${name}/`);
+
+/** One rule per layer: nothing in it imports a layer above it. */
+const upward = LAYERS.slice(1).map((layer, i) => ({
+  name: `no-upward-from-${layer[0].replace(/[^a-z]/g, '') || 'root'}`,
+  comment: `${layer.join(', ')} may not import ${LAYERS.slice(0, i + 1)
+    .flat()
+    .join(', ')} (a higher layer)`,
+  severity: 'error',
+  from: { path: layer.map(folder) },
+  to: {
+    path: LAYERS.slice(0, i + 1)
+      .flat()
+      .map(folder),
+  },
+}));
+
+module.exports = {
+  forbidden: [
+    ...upward,
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'modules that import each other, directly or through others',
+      from: { path: '^src/' },
+      to: { circular: true },
+    },
+    {
+      name: 'no-orphans',
+      severity: 'error',
+      comment: 'a module nothing imports is dead code (entry points excepted)',
+      from: {
+        orphan: true,
+        path: '^src/',
+        pathNot: ['^src/cli/main\\.ts$', '^src/app/main\\.ts$', '\\.d\\.ts$'],
+      },
+      to: {},
+    },
+    {
+      name: 'src-not-to-test',
+      severity: 'error',
+      comment: 'shipped code never imports tests, benches or scripts',
+      from: { path: '^src/' },
+      to: { path: '^(test|bench|scripts)/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    // Imports are written with .js and resolve to the .ts sources.
+    enhancedResolveOptions: { extensions: ['.ts', '.js'] },
+  },
+};

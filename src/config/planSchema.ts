@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { DOCKER_NETWORKS, IMAGE_SETS, PROVIDER_NAMES } from './providerOptions.js';
+import { CURVES, FAULT_ACTIONS, MODES } from './schema.js';
+
+/**
+ * The validated plan a run follows (every default filled in, every name checked),
+ * as a zod schema: the Plan type is inferred from it, and the result file embeds it.
+ */
+
+const count = z.number().int().nonnegative();
+const ms = z.number();
+
+export const faultPlanSchema = z.object({
+  atMs: ms,
+  action: z.enum(FAULT_ACTIONS),
+  target: z.string(),
+  durationMs: ms.optional(),
+});
+
+export const loadPlanSchema = z.object({
+  mode: z.enum(MODES),
+  /** The constant rate, or the daily mean of a diurnal curve. */
+  rateRps: z.number(),
+  curve: z.enum(CURVES),
+  durationMs: ms,
+  users: count,
+  connections: count,
+  maxConnections: count,
+  payloadBytes: count,
+  timeoutMs: ms,
+  slowMs: ms,
+  seed: count,
+  mix: z.object({
+    read: z.number(),
+    update: z.number(),
+    logout: z.number(),
+    replay: z.number(),
+  }),
+});
+
+export const planSchema = z.object({
+  scenario: z.object({
+    name: z.string(),
+    description: z.string().optional(),
+    source: z.string(),
+  }),
+  /** Requested variants in order; undefined means "every variant available". */
+  variants: z.array(z.string()).optional(),
+  load: loadPlanSchema,
+  topology: z.object({ nodes: count, appInstances: count }),
+  /** How servers are started; `auto` tries docker, then process. */
+  provider: z.enum(PROVIDER_NAMES),
+  /** docker: official (pinned Docker Hub tags) or offline (built from Debian packages). */
+  imageSet: z.enum(IMAGE_SETS),
+  /** docker: bridge publishes ports on 127.0.0.1; host shares the host's network. */
+  dockerNetwork: z.enum(DOCKER_NETWORKS),
+  /** Endpoints per backend for the external provider, e.g. { redis: ['redis://127.0.0.1:6379'] }. */
+  targets: z.record(z.string(), z.array(z.string())),
+  faults: z.array(faultPlanSchema),
+  /** Sessions live at least this long in every store, so the run never expires them. */
+  sessionTtlMs: ms,
+  /** Threshold expressions from the scenario file (`--threshold` adds to them in the CLI). */
+  thresholds: z.array(z.string()),
+});
+
+export type FaultPlan = z.infer<typeof faultPlanSchema>;
+export type LoadPlan = z.infer<typeof loadPlanSchema>;
+/** A validated run: every default filled in, every name checked. */
+export type Plan = z.infer<typeof planSchema>;

@@ -1,0 +1,39 @@
+import type { z } from 'zod';
+import type {
+  auditCountsSchema,
+  expectationSchema,
+  faultPhasesSchema,
+  faultResultSchema,
+  latencySummarySchema,
+  lifecycleEventSchema,
+  phaseSummarySchema,
+  requestCountsSchema,
+  runResultSchema,
+  thresholdVerdictSchema,
+  timelinePointSchema,
+  variantResultSchema,
+} from './resultSchema.js';
+
+/**
+ * The result model, imported by every layer that writes or reads a result. Each type
+ * is inferred from the zod schema in resultSchema.ts, the one place the shape is written.
+ */
+
+/** Bumped whenever a field changes meaning or disappears; readers refuse other versions. */
+export const SCHEMA_VERSION = 1;
+
+export type AuditCounts = z.infer<typeof auditCountsSchema>;
+export type LatencySummary = z.infer<typeof latencySummarySchema>;
+export type RequestCounts = z.infer<typeof requestCountsSchema>;
+export type PhaseSummary = z.infer<typeof phaseSummarySchema>;
+export type FaultPhases = z.infer<typeof faultPhasesSchema>;
+export type Expectation = z.infer<typeof expectationSchema>;
+export type LossExpectation = Expectation['loss'];
+export type LifecycleEvent = z.infer<typeof lifecycleEventSchema>;
+export type FaultResult = z.infer<typeof faultResultSchema>;
+export type TimelinePoint = z.infer<typeof timelinePointSchema>;
+export type VariantResult = z.infer<typeof variantResultSchema>;
+export type VariantStatus = VariantResult['status'];
+export type RunResult = z.infer<typeof runResultSchema>;
+/** One threshold judged on one variant (src/report/thresholds.ts). */
+export type ThresholdVerdict = z.infer<typeof thresholdVerdictSchema>;
