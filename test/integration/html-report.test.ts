@@ -1,14 +1,19 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { renderHtml } from '../../src/report/reporters/html.js';
 import { chromiumMissing, launchChromium } from '../helpers/browser.js';
-import { FIXTURE, fixture } from '../helpers/reportFixture.js';
+import { FIXTURE, FIXTURE_DIR, fixture } from '../helpers/reportFixture.js';
 
 /** CI keeps this folder as an artifact: the report and a screenshot of it. */
 const ARTIFACTS = path.resolve('results/html-report');
+
+const run = (command: string, args: string[]) =>
+  promisify(execFile)(command, args, { cwd: path.resolve('.'), timeout: 100_000 });
 
 /** The little of the DOM these checks use (the project compiles without lib "dom"). */
 interface Canvas2d {
@@ -159,4 +164,26 @@ describe('HTML report in headless Chromium', () => {
     expect(r).toBeGreaterThan(g + 15);
     expect(r).toBeGreaterThan(b + 15);
   });
+});
+
+describe('HTML report from the published build', () => {
+  it('inlines the same browser code from dist/ (npm run build) as from the sources', async () => {
+    // The package ships dist/ only: its client.js is compiled by tsc, the sources' is
+    // transpiled on the fly. Both must give the very same page.
+    await run('npm', ['run', 'build']);
+    const out = path.join(ARTIFACTS, 'from-dist.html');
+    await mkdir(ARTIFACTS, { recursive: true });
+    await run(process.execPath, [
+      'dist/cli/main.js',
+      'report',
+      path.join(FIXTURE_DIR, 'result.json'),
+      '--format',
+      'html',
+      '--out',
+      out,
+    ]);
+    const built = await readFile(out, 'utf8');
+    expect(built).toContain('<script type="module">');
+    expect(built).toBe(renderHtml(FIXTURE));
+  }, 120_000);
 });
