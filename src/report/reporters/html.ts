@@ -1,102 +1,30 @@
-import type { RunResult, VariantResult } from '../../result/result.js';
-import {
-  FAULT_ALIGN,
-  FAULT_COLUMNS,
-  expectationNotes,
-  faultName,
-  faultRows,
-  loadLine,
-  machineLine,
-  plannedFaults,
-  whenText,
-} from './common.js';
-import type { ChartData } from './html/chartData.js';
-export type { ChartData } from './html/chartData.js';
+import type { RunResult } from '../../result/result.js';
+import { loadLine, machineLine, plannedFaults, whenText } from './common.js';
+import type { ChartData, ChartVariant } from './html/chartData.js';
 import { htmlAssets } from './htmlAssets.js';
-import { summaryColumns, summaryRows } from './summaryColumns.js';
+import { chartData } from './htmlChartData.js';
+import {
+  caveatNotes,
+  escapeHtml,
+  faultsTable,
+  notMeasured,
+  summaryTable,
+  variantStatus,
+} from './htmlTables.js';
+
+export type { ChartData } from './html/chartData.js';
+export { chartData } from './htmlChartData.js';
 
 /**
  * One self-contained HTML file with charts: Chart.js and its annotation plugin are
- * read from node_modules and inlined, the figures are embedded as JSON, and a
+ * read from node_modules and inlined with our own browser code (html/client.ts) and
+ * style (html/style.css), the figures are embedded as JSON, and a
  * Content-Security-Policy forbids every fetch, so the page opens offline and cannot
  * reach a CDN even by mistake.
  */
 
-const escapeHtml = (text: string | number) =>
-  String(text).replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
-
 /** JSON safe inside <script>: no "</script>", no "<!--". */
 const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
-
-/** What the charts need, and nothing else (events and log tails stay in the JSON file). */
-export function chartData(result: RunResult): ChartData {
-  return {
-    durationMs: result.scenario.load.durationMs,
-    plannedFaults: result.scenario.faults.map((f) => ({
-      atMs: f.atMs,
-      label: `${f.action}:${f.target}`,
-      ...(f.durationMs !== undefined ? { durationMs: f.durationMs } : {}),
-    })),
-    variants: result.results
-      .filter((r) => r.status !== 'skipped')
-      .map((r) => ({
-        variant: r.variant,
-        status: r.status,
-        timeline: r.timeline.map(({ tMs, rps, p99Us, errors }) => ({ tMs, rps, p99Us, errors })),
-        faults: r.faults
-          .map((f, planned) => ({ f, planned }))
-          .filter(({ f }) => f.startedMs !== null)
-          .map(({ f, planned }) => ({
-            planned,
-            label: faultName(f),
-            startedMs: f.startedMs!,
-            endedMs: f.endedMs ?? f.startedMs!,
-            recoveryMs: f.recoveryMs,
-            loggedOutUsers: f.loggedOutUsers,
-          })),
-        loggedOutUsers: r.audit.loggedOutUsers,
-        lostUpdates: r.audit.lostUpdates,
-        resurrectedSessions: r.audit.resurrectedSessions,
-      })),
-  };
-}
-
-function table(head: string[], rows: (string | number)[][], numeric: boolean[]): string {
-  const th = head.map((h, i) => `<th${numeric[i] ? ' class="n"' : ''}>${escapeHtml(h)}</th>`);
-  const tr = rows.map(
-    (row) =>
-      `<tr>${row.map((c, i) => `<td${numeric[i] ? ' class="n"' : ''}>${escapeHtml(c)}</td>`).join('')}</tr>`,
-  );
-  return `<table><thead><tr>${th.join('')}</tr></thead><tbody>${tr.join('\n')}</tbody></table>`;
-}
-
-function summaryTable(results: VariantResult[]): string {
-  const columns = summaryColumns({ server: true });
-  return table(
-    columns.map((c) => c.heading),
-    summaryRows(columns, results),
-    columns.map((c) => c.align === 'r'),
-  );
-}
-
-function faultsTable(results: VariantResult[]): string {
-  const rows = faultRows(results);
-  if (!rows.length) return '';
-  const notes = expectationNotes(results);
-  return (
-    `<h2>Faults</h2>\n${table(
-      FAULT_COLUMNS,
-      rows,
-      [...FAULT_ALIGN].map((a) => a === 'r'),
-    )}` +
-    (notes.length
-      ? `\n<ul class="facts">${notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`
-      : '')
-  );
-}
 
 function thresholdsSection(result: RunResult): string {
   const verdicts = result.thresholds ?? [];
@@ -111,22 +39,78 @@ function thresholdsSection(result: RunResult): string {
     .join('\n');
   return (
     `<h2>Thresholds: ${failed ? `${failed} failed` : 'all passed'}</h2>\n` +
-    `<table class="thresholds"><thead><tr><th></th><th>threshold</th><th>variant</th><th>detail</th></tr></thead><tbody>${rows}</tbody></table>`
+    `<div class="scroll"><table class="thresholds"><thead><tr><th></th><th>threshold</th><th>variant</th><th>detail</th></tr></thead><tbody>${rows}</tbody></table></div>`
   );
 }
+
+/** A run that did not finish says so before any figure. */
+function runBanner(result: RunResult): string {
+  if (result.status === 'partial') {
+    return '<p class="banner">Partial run: it was still writing its results, or stopped before every variant finished. Only the variants below were recorded.</p>';
+  }
+  if (result.status === 'aborted') {
+    return '<p class="banner">Interrupted run: the variant that was running when it stopped has only part of its load, and later ones did not run.</p>';
+  }
+  return '';
+}
+
+function overTime(result: RunResult, data: ChartData): string {
+  if (!data.variants.length) return '';
+  const amber = data.variants.some((v) => v.windows.some((w) => w.recoveringUntilMs !== null));
+  const anyFault = data.variants.some((v) => v.windows.length);
+  const fromTimeline = data.variants.every((v) => v.loggedInSource === 'timeline');
+  const legend = anyFault
+    ? 'Shaded: a fault in effect on a variant, in its colour, at the times it ran on that variant (dashed line: the moment it fired).'
+    : 'No fault ran on any variant.';
+  return `<h2>Over time</h2>
+<p class="muted">${legend} Points are per second of the load.</p>
+<div class="charts">
+<figure><h3>Users still logged in</h3><div class="chart"><canvas id="chart-logged-in" role="img" aria-label="users still logged in over time per variant"></canvas></div>
+<figcaption>${
+    fromTimeline
+      ? 'Users whose session the store still held, at the end of each second.'
+      : "Each fault's logged-out users, taken off when it fired; users lost but not blamed on a fault come off at the end, when the final sweep found them."
+  } Users the workload logged out itself are not counted as lost.</figcaption></figure>
+<figure><h3>p99 latency per second</h3><div class="chart"><canvas id="chart-p99" role="img" aria-label="p99 latency over time per variant"></canvas></div>
+<figcaption>p99 of the requests intended in each second${result.scenario.load.mode === 'fixed' ? ', measured from the intended send time' : ''}. Log scale: a stall and normal service fit on one chart.</figcaption></figure>
+<figure><h3>Throughput per second</h3><div class="chart"><canvas id="chart-rps" role="img" aria-label="answers per second over time per variant"></canvas></div>
+<figcaption>Answers received in each second, a login wall included.</figcaption></figure>
+</div>
+${perVariant(data, amber)}`;
+}
+
+function variantFigure(v: ChartVariant, i: number, result: RunResult): string {
+  const r = result.results.find((x) => x.variant === v.variant)!;
+  const status = variantStatus(r);
+  return (
+    `<figure><h3>${escapeHtml(v.variant)}${status === 'ok' ? '' : ` <span class="flag">(${escapeHtml(status)})</span>`}</h3>` +
+    `<div class="chart small"><canvas id="chart-variant-${i}" role="img" aria-label="p99 latency and throughput over time for ${escapeHtml(v.variant)}"></canvas></div></figure>`
+  );
+}
+
+function perVariant(data: ChartData, amber: boolean): string {
+  const s = data.scales;
+  const ms = (v: number) => (v >= 1000 ? `${v / 1000} s` : `${v} ms`);
+  return `<h2>Per variant</h2>
+<p class="muted">Every chart below has the same scales (p99 ${ms(s.p99MinMs)} to ${ms(s.p99MaxMs)}, log; answers/s 0 to ${s.rpsMax}), so their heights compare. Red: the fault in effect on that variant.${
+    amber
+      ? ' Amber: after it, until p99 was back within 2× of before (to the end of the load when it never was).'
+      : ' No fault left p99 raised after it ended.'
+  }</p>`;
+}
+
+const sessionsCaption =
+  'Above each bar: logged-out users of all users in the load, lost updates, resurrected sessions. ' +
+  '<b>no fault</b>: the planned fault did not run on that variant, so its 0 tests nothing. ' +
+  '<b>failed</b> / <b>skipped</b>: not measured, not zero. † not representative (see under the summary).';
 
 export function renderHtml(result: RunResult): string {
   const s = result.scenario;
   const title = `session-bench ${s.scenario.name}, ${whenText(result.startedAt)}`;
   const data = chartData(result);
   const description = s.scenario.description?.trim();
-  const perVariant = data.variants
-    .map(
-      (v, i) =>
-        `<figure><h3>${escapeHtml(v.variant)}${v.status === 'completed' ? '' : ` (${escapeHtml(v.status)})`}</h3>` +
-        `<div class="chart small"><canvas id="chart-variant-${i}" role="img" aria-label="p99 latency and throughput over time for ${escapeHtml(v.variant)}"></canvas></div></figure>`,
-    )
-    .join('\n');
+  const assets = htmlAssets();
+  const figures = data.variants.map((v, i) => variantFigure(v, i, result)).join('\n');
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -136,11 +120,12 @@ export function renderHtml(result: RunResult): string {
 <meta name="generator" content="${escapeHtml(`${result.tool.name} ${result.tool.version}`)}">
 <link rel="icon" href="data:,">
 <title>${escapeHtml(title)}</title>
-<style>${htmlAssets().style}</style>
+<style>${assets.style}</style>
 </head>
 <body>
 <header>
 <h1>session-bench: ${escapeHtml(s.scenario.name)}</h1>
+${runBanner(result)}
 ${description ? `<p class="muted">${escapeHtml(description).replace(/\n/g, '<br>')}</p>` : ''}
 <ul class="facts">
 <li><b>Load:</b> ${escapeHtml(loadLine(result))}</li>
@@ -151,28 +136,24 @@ ${description ? `<p class="muted">${escapeHtml(description).replace(/\n/g, '<br>
 </ul>
 </header>
 <main>
+<p id="chart-status" hidden></p>
 <h2>Summary</h2>
 ${summaryTable(result.results)}
+${caveatNotes(result.results)}
+${notMeasured(result.results)}
 ${thresholdsSection(result)}
-<h2>Over time</h2>
-<p id="chart-status" class="muted">Red: a fault in effect (dashed line: the moment it fired). Amber: until p99 was back to normal. Points are per second of the load.</p>
-<div class="charts">
-<figure><h3>p99 latency per second</h3><div class="chart"><canvas id="chart-p99" role="img" aria-label="p99 latency over time per variant"></canvas></div>
-<figcaption>p99 of the requests intended in each second${s.load.mode === 'fixed' ? ', measured from the intended send time' : ''}. Log scale: a stall and normal service fit on one chart.</figcaption></figure>
-<figure><h3>Throughput per second</h3><div class="chart"><canvas id="chart-rps" role="img" aria-label="answers per second over time per variant"></canvas></div>
-<figcaption>Answers received in each second, a login wall included.</figcaption></figure>
-<figure><h3>Sessions lost, per variant</h3><div class="chart"><canvas id="chart-sessions" role="img" aria-label="logged-out users, lost updates and resurrected sessions per variant"></canvas></div>
-<figcaption>Logged-out users: logged in, never logged out by the workload, yet their session vanished. Lost updates: acknowledged session writes read back older. Resurrected: logged-out sessions accepted again.</figcaption></figure>
-</div>
-<h2>Per variant</h2>
+<h2>Sessions lost</h2>
+<figure><div class="chart"><canvas id="chart-sessions" role="img" aria-label="logged-out users, lost updates and resurrected sessions per variant"></canvas></div>
+<figcaption>${sessionsCaption}</figcaption></figure>
+${overTime(result, data)}
 <div class="grid2">
-${perVariant}
+${figures}
 </div>
 ${faultsTable(result.results)}
 </main>
 <script type="application/json" id="session-bench-data">${scriptJson(data)}</script>
-${htmlAssets().libraries}
-<script type="module">${htmlAssets().client}</script>
+${assets.libraries}
+<script type="module">${assets.client}</script>
 </body>
 </html>
 `;
