@@ -18,6 +18,20 @@ export default tseslint.config(
     },
   },
   {
+    // The HTML report's browser code is inlined into the page: it may import types only.
+    files: ['src/report/reporters/html/client.ts'],
+    rules: {
+      '@typescript-eslint/consistent-type-imports': ['error', { prefer: 'type-imports' }],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "ImportDeclaration[importKind!='type']",
+          message: 'Inlined into the page: import types only.',
+        },
+      ],
+    },
+  },
+  {
     files: ['src/**/*.ts'],
     ignores: ['src/cli/**', 'src/app/main.ts'],
     rules: {

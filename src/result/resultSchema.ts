@@ -63,8 +63,15 @@ export const faultResultSchema = z.object({
   loggedInUsersAtFault: count.optional(),
   unsettledAtFault: count.optional(),
   phases: faultPhasesSchema.optional(),
+  /** Users lost at this fault who were not in `loggedInUsersAtFault` (they logged in after the fault was counted). */
+  loggedOutOutsidePopulation: count.optional(),
   expectation: expectationSchema
-    .extend({ matches: z.boolean() })
+    .extend({
+      /** null: the run cannot decide (e.g. losses no fault can be blamed for alone). */
+      matches: z.boolean().nullable(),
+      /** Why it agrees, disagrees or cannot decide, one short sentence. */
+      reason: z.string().optional(),
+    })
     .optional()
     .describe("what the variant's documentation says a whole-store restart or kill loses"),
 });
@@ -75,6 +82,8 @@ export const timelinePointSchema = z.object({
   p99Us: us.describe('p99 of the requests intended in this second, µs'),
   errors: count,
   loginWallHits: count,
+  /** Users logged out by the store so far (distinct, cumulative) at the end of this second. */
+  loggedOut: count.optional(),
 });
 
 export const requestCountsSchema = z.object({
@@ -135,6 +144,14 @@ export const variantResultSchema = z.object({
   events: z.array(lifecycleEventSchema),
   phasesMs: z.object({ start: ms, warmUp: ms, load: ms, sweep: ms }),
   logTail: z.array(z.string()).optional(),
+  /** Answers stopped for longer than the load's timeout, from atMs for forMs. */
+  stalled: z.object({ atMs: ms, forMs: ms }).optional(),
+  /** The app or a node died without a planned fault. */
+  unexpectedExits: z
+    .array(z.object({ tMs: ms, target: z.string(), detail: z.string().optional() }))
+    .optional(),
+  /** Present when this variant's loss figures are not representative (e.g. a time-compressed day): one short sentence. */
+  durabilityCaveat: z.string().optional(),
 });
 
 export const thresholdVerdictSchema = z.object({
@@ -153,7 +170,8 @@ export const runResultSchema = z
     runId: z.string(),
     startedAt: z.string(),
     finishedAt: z.string(),
-    status: z.enum(['completed', 'aborted']),
+    /** partial: still writing variants, or died before finishing. */
+    status: z.enum(['completed', 'aborted', 'partial']),
     tool: z.object({ name: z.literal('session-bench'), version: z.string() }),
     machine: z.object({
       cpus: count,

@@ -160,16 +160,61 @@ describe('reporters on the fixture result', () => {
     );
   });
 
-  it('html: chart data carries each fault window per variant', () => {
+  it('html: chart data carries each fault window per variant, at its own times', () => {
     const data = chartData(FIXTURE);
-    expect(data.plannedFaults.map((f) => f.label)).toEqual(['pause:app', 'kill:app']);
-    const memory = data.variants[0]!;
-    expect(memory.faults.map((f) => [f.planned, f.label])).toEqual([
+    const [memory, , cookie] = data.variants;
+    expect(memory!.windows.map((w) => [w.planned, w.label])).toEqual([
       [0, 'pause:app'],
       [1, 'kill:app'],
     ]);
-    expect(memory.faults[0]!.endedMs).toBeGreaterThan(memory.faults[0]!.startedMs);
-    expect(memory.loggedOutUsers).toBe(75);
+    // The kill's window ends when each variant served again: 5.13 s for memory, 4.10 s for cookie.
+    expect(memory!.windows[1]!.endedMs).toBe(5130);
+    expect(cookie!.windows[1]!.endedMs).toBe(4101);
+    // Recovering (amber): memory never recovered from the kill; cookie's pause recovered at 1.7 s.
+    expect(memory!.windows[1]!.recoveringUntilMs).toBe(FIXTURE.scenario.load.durationMs);
+    expect(cookie!.windows[0]!.recoveringUntilMs).toBe(999 + 700);
+    expect(memory!.windows[0]!.recoveringUntilMs).toBeNull();
+    expect(memory!.windows[1]!.lossText).toBe('70/75 logged out');
+  });
+
+  it('html: users still logged in step down by each fault loss when it fired', () => {
+    const memory = chartData(FIXTURE).variants[0]!;
+    expect(memory.loggedInSource).toBe('faults');
+    expect(memory.loggedIn).toEqual([
+      { tMs: 0, users: 80 },
+      { tMs: 1000, users: 80 },
+      { tMs: 1000, users: 75 },
+      { tMs: 3500, users: 75 },
+      { tMs: 3500, users: 5 },
+      { tMs: 6000, users: 5 },
+    ]);
+    // A per-second count in the timeline, when the result has one, is used instead.
+    const result = fixture();
+    result.results[0]!.timeline.forEach((p, i) => (p.loggedOut = i < 3 ? 0 : 70));
+    expect(chartData(result).variants[0]!.loggedIn.slice(3, 5)).toEqual([
+      { tMs: 3000, users: 80 },
+      { tMs: 4000, users: 10 },
+    ]);
+  });
+
+  it('html: bars say no fault, failed or skipped instead of a measured 0', () => {
+    const result = fixture();
+    result.results[1]!.faults.forEach((f) =>
+      Object.assign(f, { status: 'skipped', startedMs: null }),
+    );
+    Object.assign(result.results[2]!, {
+      status: 'failed',
+      reason: 'would not start',
+      timeline: [],
+    });
+    const data = chartData(result);
+    expect(data.bars.map((b) => [b.variant, b.state, b.loggedOutUsers])).toEqual([
+      ['memory', 'measured', 75],
+      ['disk', 'no fault', 0],
+      ['cookie', 'failed', null],
+    ]);
+    expect(data.variants.map((v) => v.variant)).toEqual(['memory', 'disk']);
+    expect(data.variants[1]!.windows).toEqual([]);
   });
 
   it('html: text from the result cannot inject markup', () => {
