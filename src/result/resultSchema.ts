@@ -61,10 +61,17 @@ export const faultResultSchema = z.object({
   loggedOutUsers: count.describe('users whose session was lost at this fault'),
   lostUpdates: count.describe('acknowledged writes lost at this fault'),
   loggedInUsersAtFault: count.optional(),
+  /** Users lost at this fault who were not in loggedInUsersAtFault (they logged in after the fault was counted). */
+  loggedOutOutsidePopulation: count.optional(),
   unsettledAtFault: count.optional(),
   phases: faultPhasesSchema.optional(),
   expectation: expectationSchema
-    .extend({ matches: z.boolean() })
+    .extend({
+      /** null: the run cannot decide (e.g. losses another fault may have caused). */
+      matches: z.boolean().nullable(),
+      /** Why it agrees, disagrees or cannot decide, in one sentence. */
+      reason: z.string().optional(),
+    })
     .optional()
     .describe("what the variant's documentation says a whole-store restart or kill loses"),
 });
@@ -135,6 +142,14 @@ export const variantResultSchema = z.object({
   events: z.array(lifecycleEventSchema),
   phasesMs: z.object({ start: ms, warmUp: ms, load: ms, sweep: ms }),
   logTail: z.array(z.string()).optional(),
+  /** Answers stopped for longer than the load's timeout: from atMs (after the load started), for forMs. */
+  stalled: z.object({ atMs: ms, forMs: ms }).optional(),
+  /** The app or a node died without a planned fault. */
+  unexpectedExits: z
+    .array(z.object({ tMs: ms, target: z.string(), detail: z.string().optional() }))
+    .optional(),
+  /** Present when this variant's loss figures are not representative (e.g. a time-compressed day): one short sentence. */
+  durabilityCaveat: z.string().optional(),
 });
 
 export const thresholdVerdictSchema = z.object({
@@ -153,7 +168,8 @@ export const runResultSchema = z
     runId: z.string(),
     startedAt: z.string(),
     finishedAt: z.string(),
-    status: z.enum(['completed', 'aborted']),
+    /** partial: the run is still writing variants, or died before it finished. */
+    status: z.enum(['completed', 'aborted', 'partial']),
     tool: z.object({ name: z.literal('session-bench'), version: z.string() }),
     machine: z.object({
       cpus: count,
