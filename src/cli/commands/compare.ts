@@ -8,6 +8,7 @@ import {
 } from '../../report/compare.js';
 import { readResult } from '../../report/readResult.js';
 import { stepSummaryReporter } from '../../report/reporters/stepSummary.js';
+import { safeText } from '../../report/reporters/text.js';
 import { THRESHOLD_HELP } from '../../report/thresholds.js';
 import { writeAtomically } from '../../report/writeReports.js';
 import { UsageError } from '../../errors.js';
@@ -109,7 +110,7 @@ export function compareCommand(): Command {
       if (thresholdsFailed(comparison.thresholds)) {
         const failed = comparison.thresholds.filter((t) => t.status === 'failed');
         process.stderr.write(
-          `${failed.length} threshold verdict(s) failed:\n${failed.map((t) => `  ${t.expression}  ${t.message}\n`).join('')}`,
+          `${failed.length} threshold verdict(s) failed:\n${failed.map((t) => `  ${safeText(t.expression)}  ${safeText(t.message)}\n`).join('')}`,
         );
         process.exitCode = EXIT.thresholds;
       }
