@@ -1,26 +1,55 @@
-import { appendFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
-import type { ThresholdVerdict } from '../result/result.js';
+import type { RunResult, ThresholdVerdict } from '../result/result.js';
 import { failedVerdicts, parseThresholds, type Threshold } from '../report/thresholds.js';
-import { colorWanted } from '../runner/progress.js';
+import { renderDurability } from '../report/reporters/durability.js';
+import { renderTable } from '../report/reporters/table.js';
+import { thresholdsText } from '../report/reporters/thresholdsBlock.js';
+import { NARROW_COLUMNS } from '../report/reporters/text.js';
 
-/** Colors on stderr: a terminal, no NO_COLOR, no --no-color (commander sets color: false). */
-export const stderrColor = (flags: { color?: boolean }) =>
-  colorWanted(process.stderr, flags.color === false);
+interface ColorStream {
+  isTTY?: boolean;
+}
 
-/** Threshold lines of a rendered report in red (failed) and green (passed), on a terminal. */
-export function paintVerdicts(text: string, color: boolean): string {
-  if (!color) return text;
-  return text
-    .split('\n')
-    .map((line) =>
-      /^\s+✗ /.test(line)
-        ? `\x1b[31m${line}\x1b[0m`
-        : /^\s+✓ /.test(line)
-          ? `\x1b[32m${line}\x1b[0m`
-          : line,
+/**
+ * Colour on a stream: never with --no-color (commander sets color: false); else
+ * FORCE_COLOR decides when set (0 or false: none); else none with NO_COLOR; else only
+ * on a terminal. The reporters take the answer as an option.
+ */
+export function colorAllowed(
+  stream: ColorStream,
+  flags: { color?: boolean },
+  env: NodeJS.ProcessEnv = process.env,
+): boolean {
+  if (flags.color === false) return false;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return !['0', 'false'].includes(force.toLowerCase());
+  if (env.NO_COLOR) return false;
+  return stream.isTTY === true;
+}
+
+/** Colour on stderr, where the summary and progress go. */
+export const stderrColor = (flags: { color?: boolean }) => colorAllowed(process.stderr, flags);
+
+/**
+ * What `run` prints on stderr when it is done: the summary, the durability table,
+ * the files written, and the threshold verdicts last (what a CI log is read for).
+ */
+export function runEndText(
+  result: RunResult,
+  files: readonly { label: string; file: string }[],
+  options: { color: boolean; wide?: boolean },
+): string {
+  const style = { color: options.color, wide: options.wide ?? false };
+  return (
+    renderTable(result, { ...style, thresholds: false }) +
+    renderDurability(result, style) +
+    files.map((f) => `${f.label}: ${f.file}\n`).join('') +
+    thresholdsText(
+      result.thresholds ?? [],
+      style,
+      style.wide ? Number.POSITIVE_INFINITY : NARROW_COLUMNS,
     )
-    .join('\n');
+  );
 }
 
 /**
@@ -58,11 +87,3 @@ export function thresholdsFrom(
 
 export const thresholdsFailed = (verdicts: readonly ThresholdVerdict[] | undefined) =>
   failedVerdicts(verdicts).length > 0;
-
-/** GitHub Actions shows what a step appends to $GITHUB_STEP_SUMMARY on the run's page. */
-export async function appendStepSummary(markdown: string): Promise<string | undefined> {
-  const file = process.env.GITHUB_STEP_SUMMARY;
-  if (!file) return undefined;
-  await appendFile(file, `${markdown}\n`);
-  return file;
-}

@@ -1,7 +1,16 @@
 import Table from 'cli-table3';
+import { formatDuration } from '../config/duration.js';
 import { formatMetric, metricNamed, type Metric, type MetricUnit } from './metrics.js';
-import { machineLine, whenText } from './reporters/common.js';
-import { mdTable, thresholdsMarkdown } from './reporters/md.js';
+import {
+  faultCoverage,
+  faultName,
+  machineLine,
+  plannedFaults,
+  whenText,
+} from './reporters/common.js';
+import { mdTable } from './reporters/mdTable.js';
+import { thresholdsMarkdown, thresholdsText } from './reporters/thresholdsBlock.js';
+import { paint, safeText, type Style } from './reporters/text.js';
 import type { RunResult, ThresholdVerdict, VariantResult } from '../result/result.js';
 import { evaluateThresholds, type Threshold } from './thresholds.js';
 
@@ -13,7 +22,15 @@ export interface Comparison {
   differences: string[];
   variants: VariantComparison[];
   thresholds: ThresholdVerdict[];
+  /** Changes within ±noisePct percent are "same": run-to-run noise, not a regression. */
+  noisePct: number;
 }
+
+/** The noise band `compare` uses unless told otherwise (`--noise`). */
+export const DEFAULT_NOISE_PCT = 5;
+
+/** Figures that only mean something when the variant's planned faults ran. */
+const FAULT_FIGURES = new Set(['loggedOutUsers', 'lostUpdates', 'unavailableMs', 'recoveryMs']);
 
 interface RunSummary {
   file?: string;
@@ -31,6 +48,8 @@ export interface VariantComparison {
   baseStatus?: string;
   headStatus?: string;
   deltas: MetricDelta[];
+  /** Planned faults that did not run on a side: its loss figures are not comparable. */
+  notes: string[];
 }
 
 export interface MetricDelta {
@@ -44,6 +63,7 @@ export interface MetricDelta {
   headText: string;
   /** head / base - 1, in percent; null when either is missing or the base is 0. */
   changePct: number | null;
+  /** `same` also for a change within the noise band. */
   direction: 'better' | 'worse' | 'same' | 'n/a';
 }
 
@@ -75,25 +95,61 @@ function summary(result: RunResult, file?: string): RunSummary {
   };
 }
 
-function delta(metric: Metric, base?: VariantResult, head?: VariantResult): MetricDelta {
+/** A time on both sides in one unit, chosen by the larger: "850 ms → 1204 ms", not "850 ms → 1.2 s". */
+function timePair(unit: 'us' | 'ms', b: number | undefined, h: number | undefined) {
+  const toMs = (n: number) => (unit === 'us' ? n / 1000 : n);
+  const finite = [b, h].filter((n): n is number => n !== undefined && Number.isFinite(n));
+  if (!finite.length) return (n: number | undefined) => formatMetric(unit, n);
+  const largest = Math.max(...finite.map(toMs));
+  return (n: number | undefined) => {
+    if (n === undefined || !Number.isFinite(n)) return formatMetric(unit, n);
+    const ms = toMs(n);
+    if (largest >= 1000) return `${round(ms / 1000, largest >= 10_000 ? 1 : 2)} s`;
+    if (largest < 0.1) return `${Math.round(ms * 1000)} µs`;
+    return `${round(ms, largest < 10 ? 2 : largest < 100 ? 1 : 0)} ms`;
+  };
+}
+
+const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+function delta(
+  metric: Metric,
+  base: VariantResult | undefined,
+  head: VariantResult | undefined,
+  noisePct: number,
+): MetricDelta {
+  // A loss figure of a variant whose planned faults did not run is not a figure.
+  const noFault = (r?: VariantResult) =>
+    r !== undefined && FAULT_FIGURES.has(metric.name) && faultCoverage(r) === 'no fault';
   const read = (r?: VariantResult) => {
-    if (!r || r.status !== 'completed') return undefined;
+    if (!r || r.status !== 'completed' || noFault(r)) return undefined;
     return metric.value(r);
   };
-  const text = (r: VariantResult | undefined, n: number | undefined) =>
-    !r ? '—' : r.status !== 'completed' ? r.status : formatMetric(metric.unit, n);
   const b = read(base);
   const h = read(head);
+  const format =
+    metric.unit === 'us' || metric.unit === 'ms'
+      ? timePair(metric.unit, b, h)
+      : (n: number | undefined) => formatMetric(metric.unit, n);
+  const text = (r: VariantResult | undefined, n: number | undefined) => {
+    if (!r) return '—';
+    if (r.status !== 'completed') return r.status;
+    if (noFault(r)) return 'no fault';
+    // A count of users reads with its population: "75/80".
+    if (metric.whole?.label === 'users' && n !== undefined)
+      return `${format(n)}/${metric.whole.value(r)}`;
+    return format(n);
+  };
   const finite = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? null : n);
-  let direction: MetricDelta['direction'] = 'n/a';
-  if (b !== undefined && h !== undefined) {
-    if (b === h) direction = 'same';
-    else direction = h < b === (metric.better === 'lower') ? 'better' : 'worse';
-  }
   const changePct =
     b !== undefined && h !== undefined && b !== 0 && Number.isFinite(b) && Number.isFinite(h)
       ? Math.round((h / b - 1) * 1000) / 10
       : null;
+  let direction: MetricDelta['direction'] = 'n/a';
+  if (b !== undefined && h !== undefined) {
+    if (b === h || (changePct !== null && Math.abs(changePct) <= noisePct)) direction = 'same';
+    else direction = h < b === (metric.better === 'lower') ? 'better' : 'worse';
+  }
   return {
     metric: metric.name,
     label: metric.label,
@@ -107,13 +163,42 @@ function delta(metric: Metric, base?: VariantResult, head?: VariantResult): Metr
   };
 }
 
+/** "kill:node0 did not run in the head (skipped: no node0 in an embedded backend)", per fault. */
+function faultNotes(base?: VariantResult, head?: VariantResult): string[] {
+  const notes = (r: VariantResult | undefined, side: string) =>
+    (r?.faults ?? [])
+      .filter((f) => f.status !== 'done')
+      .map(
+        (f) =>
+          `${faultName(f)} did not run in the ${side} (${f.status}${f.reason ? `: ${f.reason}` : ''})`,
+      );
+  return [...notes(base, 'base'), ...notes(head, 'head')];
+}
+
+/** A setting as a person reads it: "6s", "kill:app@3s", "nodes 1, appInstances 1". */
+function settingText(key: string, value: unknown): string {
+  if (value === undefined) return 'not set';
+  if (typeof value === 'number' && /Ms$/.test(key)) return formatDuration(value);
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+    return String(value);
+  }
+  if (Array.isArray(value))
+    return value.length ? value.map((v) => settingText(key, v)).join(', ') : 'none';
+  if (value && typeof value === 'object') {
+    return Object.entries(value)
+      .map(([k, v]) => `${k} ${settingText(k, v)}`)
+      .join(', ');
+  }
+  return String(value);
+}
+
 /** What differs between the runs' setups, field by field. */
 function setupDifferences(base: RunResult, head: RunResult): string[] {
   const out: string[] = [];
   const same = (label: string, a: unknown, b: unknown) => {
-    const x = JSON.stringify(a);
-    const y = JSON.stringify(b);
-    if (x !== y) out.push(`${label}: ${x} in the base, ${y} in the head`);
+    if (JSON.stringify(a) === JSON.stringify(b)) return;
+    const key = label.split('.').pop()!;
+    out.push(`${label}: ${settingText(key, a)} in the base; ${settingText(key, b)} in the head`);
   };
   same('scenario', base.scenario.scenario.name, head.scenario.scenario.name);
   const loadKeys = new Set([
@@ -127,7 +212,7 @@ function setupDifferences(base: RunResult, head: RunResult): string[] {
       (head.scenario.load as unknown as Record<string, unknown>)[key],
     );
   }
-  same('faults', base.scenario.faults, head.scenario.faults);
+  same('faults', plannedFaults(base), plannedFaults(head));
   same('topology', base.scenario.topology, head.scenario.topology);
   same('machine', machineLine(base), machineLine(head));
   return out;
@@ -138,6 +223,7 @@ export function compareResults(
   head: RunResult,
   thresholds: readonly Threshold[],
   files: { base?: string; head?: string } = {},
+  { noisePct = DEFAULT_NOISE_PCT }: { noisePct?: number } = {},
 ): Comparison {
   const names = [
     ...head.results.map((r) => r.variant),
@@ -151,7 +237,8 @@ export function compareResults(
       in: b && h ? 'both' : b ? 'base' : 'head',
       ...(b ? { baseStatus: b.status } : {}),
       ...(h ? { headStatus: h.status } : {}),
-      deltas: COMPARED_METRICS.map((m) => delta(m, b, h)),
+      deltas: COMPARED_METRICS.map((m) => delta(m, b, h, noisePct)),
+      notes: faultNotes(b, h),
     };
   });
   return {
@@ -160,8 +247,12 @@ export function compareResults(
     differences: setupDifferences(base, head),
     variants,
     thresholds: evaluateThresholds(thresholds, head, base),
+    noisePct,
   };
 }
+
+const noiseLine = (c: Comparison) =>
+  `changes within ±${c.noisePct}% are shown as "same" (run-to-run noise; --noise sets the band)`;
 
 const DIRECTION_MD: Record<MetricDelta['direction'], string> = {
   better: '🟢 better',
@@ -194,6 +285,8 @@ export function renderComparisonMarkdown(c: Comparison): string {
   if (c.differences.length) {
     out.push('', '> **The runs differ:**', ...c.differences.map((d) => `> - ${d}`));
   }
+  const notes = c.variants.flatMap((v) => v.notes.map((n) => `${v.variant}: ${n}`));
+  if (notes.length) out.push('', ...notes.map((n) => `- ${n}`));
   // Verdicts first: in a PR comment they are what the reader came for.
   if (c.thresholds.length) out.push('', thresholdsMarkdown(c.thresholds));
   out.push(
@@ -230,7 +323,8 @@ export function renderComparisonMarkdown(c: Comparison): string {
       '</details>',
     );
   }
-  return `${out.join('\n')}\n`;
+  out.push('', `<sub>${noiseLine(c)}</sub>`);
+  return safeText(`${out.join('\n')}\n`, 'newlines');
 }
 
 /** The columns of the summary table: what a reviewer looks at first. */
@@ -258,38 +352,41 @@ function overviewCell(d: MetricDelta): string {
   return `${d.baseText} → ${d.headText}${MARK[d.direction]}${change ? ` ${change}` : ''}`;
 }
 
-/** The comparison for a terminal: one table per variant, then the verdicts. */
-export function renderComparisonTable(c: Comparison): string {
+const DIRECTION_TONE = { better: 'good', worse: 'bad' } as const;
+
+/** The comparison for a terminal: one table per variant, then the verdicts (coloured when allowed). */
+export function renderComparisonTable(c: Comparison, options: { color?: boolean } = {}): string {
+  const style: Style = { color: options.color ?? false };
   const out = [
-    `session-bench compare ${c.head.scenario}: base ${c.base.runId} (${whenText(c.base.startedAt)}) → head ${c.head.runId} (${whenText(c.head.startedAt)})`,
+    safeText(
+      `session-bench compare ${c.head.scenario}: base ${c.base.runId} (${whenText(c.base.startedAt)}) → head ${c.head.runId} (${whenText(c.head.startedAt)})`,
+    ),
   ];
-  if (c.differences.length) out.push('the runs differ:', ...c.differences.map((d) => `  ${d}`));
+  if (c.differences.length)
+    out.push('the runs differ:', ...c.differences.map((d) => `  ${safeText(d)}`));
   for (const v of c.variants) {
     const table = new Table({
-      head: [variantHeading(v), 'base', 'head', 'change', ''],
+      head: [safeText(variantHeading(v)), 'base', 'head', 'change', ''],
       style: { head: [], border: [], compact: true },
     });
     for (const d of v.deltas) {
+      const word = d.direction === 'n/a' ? '' : d.direction;
+      const tone =
+        d.direction === 'better' || d.direction === 'worse'
+          ? DIRECTION_TONE[d.direction]
+          : undefined;
       table.push([
         d.label,
-        d.baseText,
-        d.headText,
+        safeText(d.baseText),
+        safeText(d.headText),
         changeText(d),
-        d.direction === 'n/a' ? '' : d.direction,
+        tone ? paint(style, tone, word) : word,
       ]);
     }
-    out.push(table.toString());
+    out.push(table.toString(), ...v.notes.map((n) => `  ${safeText(n)}`));
   }
-  if (c.thresholds.length) {
-    const failed = c.thresholds.filter((t) => t.status === 'failed').length;
-    out.push(`thresholds: ${failed ? `${failed} FAILED` : 'all passed'}`);
-    for (const t of c.thresholds) {
-      out.push(
-        `  ${t.status === 'failed' ? '✗' : t.status === 'passed' ? '✓' : '-'} ${t.expression}  ${t.message}`,
-      );
-    }
-  }
-  return `${out.join('\n')}\n`;
+  out.push(noiseLine(c));
+  return `${out.join('\n')}\n${thresholdsText(c.thresholds, style)}`;
 }
 
 export const renderComparisonJson = (c: Comparison) => `${JSON.stringify(c, null, 2)}\n`;

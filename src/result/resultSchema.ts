@@ -61,15 +61,15 @@ export const faultResultSchema = z.object({
   loggedOutUsers: count.describe('users whose session was lost at this fault'),
   lostUpdates: count.describe('acknowledged writes lost at this fault'),
   loggedInUsersAtFault: count.optional(),
+  /** Users lost at this fault who were not in loggedInUsersAtFault (they logged in after the fault was counted). */
+  loggedOutOutsidePopulation: count.optional(),
   unsettledAtFault: count.optional(),
   phases: faultPhasesSchema.optional(),
-  /** Users lost at this fault who were not in `loggedInUsersAtFault` (they logged in after the fault was counted). */
-  loggedOutOutsidePopulation: count.optional(),
   expectation: expectationSchema
     .extend({
-      /** null: the run cannot decide (e.g. losses no fault can be blamed for alone). */
+      /** null: the run cannot decide (e.g. losses another fault may have caused). */
       matches: z.boolean().nullable(),
-      /** Why it agrees, disagrees or cannot decide, one short sentence. */
+      /** Why it agrees, disagrees or cannot decide, in one sentence. */
       reason: z.string().optional(),
     })
     .optional()
@@ -144,7 +144,7 @@ export const variantResultSchema = z.object({
   events: z.array(lifecycleEventSchema),
   phasesMs: z.object({ start: ms, warmUp: ms, load: ms, sweep: ms }),
   logTail: z.array(z.string()).optional(),
-  /** Answers stopped for longer than the load's timeout, from atMs for forMs. */
+  /** Answers stopped for longer than the load's timeout: from atMs (after the load started), for forMs. */
   stalled: z.object({ atMs: ms, forMs: ms }).optional(),
   /** The app or a node died without a planned fault. */
   unexpectedExits: z
@@ -170,7 +170,7 @@ export const runResultSchema = z
     runId: z.string(),
     startedAt: z.string(),
     finishedAt: z.string(),
-    /** partial: still writing variants, or died before finishing. */
+    /** partial: the run is still writing variants, or died before it finished. */
     status: z.enum(['completed', 'aborted', 'partial']),
     tool: z.object({ name: z.literal('session-bench'), version: z.string() }),
     machine: z.object({

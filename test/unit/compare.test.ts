@@ -61,12 +61,13 @@ describe('compareResults', () => {
     head.scenario.load.rateRps = 350;
     head.machine.cpus = 8;
     const c = compareResults(FIXTURE, head, []);
+    // Plain text, not JSON (issue 9 item 11): no quotes, sides split by ";".
     expect(c.differences).toEqual([
-      'load.rateRps: 80 in the base, 350 in the head',
-      expect.stringMatching(/^machine: "2 × .*" in the base, "8 × .*" in the head$/),
+      'load.rateRps: 80 in the base; 350 in the head',
+      expect.stringMatching(/^machine: 2 × [^"]* in the base; 8 × [^"]* in the head$/),
     ]);
     expect(renderComparisonMarkdown(c)).toContain(
-      '> - load.rateRps: 80 in the base, 350 in the head',
+      '> - load.rateRps: 80 in the base; 350 in the head',
     );
   });
 
@@ -88,7 +89,7 @@ describe('compareResults', () => {
     // Verdicts come before the tables: they are what a PR reader came for.
     expect(md.indexOf('### Thresholds: 3 failed')).toBeLessThan(md.indexOf('### Summary'));
     expect(md).toContain(
-      '| `disk` | 599 ms → 700 ms 🔴 +16.9% | 58.9 req/s | 127 | 0 | 0 → 4 🔴 up from 0 |',
+      '| `disk` | 599 ms → 700 ms 🔴 +16.9% | 58.9 req/s | 127 | 0/80 | 0 → 4 🔴 up from 0 |',
     );
     expect(md).toContain('| `memory` | 560 ms → failed |');
     expect(md).toContain('| p99 | 599 ms | 700 ms | +16.9% | 🔴 worse |');
@@ -96,7 +97,8 @@ describe('compareResults', () => {
       '<details><summary><code>disk:fsync (only in the head)</code>: every figure',
     );
     const table = renderComparisonTable(c);
-    expect(table).toContain('thresholds: 3 FAILED');
+    // One thresholds block for every reporter (issue 11 item 7): the run table's heading.
+    expect(table).toContain('thresholds: 3 of 6 FAILED');
     expect(table).toMatch(/│ p99 +│ 599 ms +│ 700 ms +│ \+16\.9% +│ worse +│/);
   });
 });

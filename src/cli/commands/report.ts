@@ -1,12 +1,16 @@
 import { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { readResult } from '../../report/readResult.js';
-import { REPORTERS, reporterNamed } from '../../report/reporters/index.js';
+import { REPORTER_NAMES, reporterNamed } from '../../report/reporters/index.js';
 import { timelineFileFor, writeAtomically } from '../../report/writeReports.js';
+import { colorAllowed } from '../output.js';
 
 interface ReportFlags {
   format?: string;
   out?: string;
+  wide?: boolean;
+  /** false with --no-color. */
+  color: boolean;
 }
 
 const EXAMPLES = `
@@ -23,22 +27,25 @@ export function reportCommand(): Command {
   return new Command('report')
     .description('render a result file as a table, Markdown, HTML with charts, CSV or JSON')
     .argument('<result.json>', 'a file written by session-bench run')
-    .option('--format <format>', `one of ${Object.keys(REPORTERS).join(', ')}`)
+    .option('--format <format>', `one of ${REPORTER_NAMES.join(', ')}`)
     .option('--out <file>', 'write to this file instead of stdout')
+    .option('--wide', 'table: every column, lines not cut to 80 columns')
+    .option('--no-color', 'table: no colors (NO_COLOR and FORCE_COLOR are respected too)')
     .addHelpText('after', EXAMPLES)
     .action(async (file: string, flags: ReportFlags) => {
       const format = flags.format ?? (process.stdout.isTTY ? 'table' : 'md');
       if (format.includes(',')) {
         throw new UsageError('report writes one format at a time; run it once per format');
       }
-      const render = reporterNamed(format);
+      const options = { wide: flags.wide ?? false };
+      const render = reporterNamed(format, options);
       const result = await readResult(file);
-      const text = render(result);
       if (!flags.out) {
-        process.stdout.write(text);
+        const color = colorAllowed(process.stdout, flags);
+        process.stdout.write(reporterNamed(format, { ...options, color })(result));
         return;
       }
-      await writeAtomically(flags.out, text);
+      await writeAtomically(flags.out, render(result));
       const written = [flags.out];
       if (format === 'csv') {
         const timeline = timelineFileFor(flags.out);

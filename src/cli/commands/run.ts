@@ -5,8 +5,8 @@ import { loadPlan, type RunOverrides } from '../../config/loadPlan.js';
 import { FAULT_SPEC_HELP } from '../../config/faultSpec.js';
 import { parseFormats } from '../../report/reporters/index.js';
 import { renderJson } from '../../report/reporters/json.js';
-import { renderDurability } from '../../report/reporters/durability.js';
-import { renderTable } from '../../report/reporters/table.js';
+import { stepSummaryReporter } from '../../report/reporters/stepSummary.js';
+import { variantSummaryLine } from '../../report/reporters/summaryLine.js';
 import { THRESHOLD_HELP, evaluateThresholds } from '../../report/thresholds.js';
 import { writeReports } from '../../report/writeReports.js';
 import { resultPath, writeResult } from '../../report/writeResult.js';
@@ -14,7 +14,7 @@ import { StderrProgress } from '../../runner/progress.js';
 import { runPlan } from '../../runner/runPlan.js';
 import { EXIT } from '../exitCodes.js';
 import { abortOnSignals } from '../interrupt.js';
-import { paintVerdicts, stderrColor, thresholdsFailed, thresholdsFrom } from '../output.js';
+import { runEndText, stderrColor, thresholdsFailed, thresholdsFrom } from '../output.js';
 
 interface RunFlags extends Omit<RunOverrides, 'faults' | 'targets'> {
   fault: string[];
@@ -26,6 +26,7 @@ interface RunFlags extends Omit<RunOverrides, 'faults' | 'targets'> {
   threshold: string[];
   /** false with --no-color. */
   color: boolean;
+  wide?: boolean;
 }
 
 const EXAMPLES = `
@@ -95,6 +96,7 @@ export function runCommand(): Command {
     )
     .option('--no-color', 'no colors on stderr (NO_COLOR is respected too)')
     .option('--quiet', 'no progress or table on stderr')
+    .option('--wide', 'every column of the summary, lines not cut to 80 columns')
     .addHelpText('after', EXAMPLES)
     .action(async (flags: RunFlags) => {
       const plan = await loadPlan({ ...flags, faults: flags.fault, targets: flags.target });
@@ -113,16 +115,33 @@ export function runCommand(): Command {
         file ??= resultPath(path.resolve(flags.out), result);
         await writeResult(file, result);
       };
+      // Without a terminal (CI) each variant ends with one line saying what it measured.
+      let closed = 0;
+      const closeVariants = (result: Parameters<typeof writeResult>[1]) => {
+        if (flags.quiet || process.stderr.isTTY) return;
+        for (const r of result.results.slice(closed)) {
+          process.stderr.write(`${variantSummaryLine(r)}\n`);
+        }
+        closed = result.results.length;
+      };
+      const onPartial = async (result: Parameters<typeof writeResult>[1]) => {
+        closeVariants(result);
+        await save(result);
+      };
       try {
-        const result = await runPlan(plan, { signal: interrupt.signal, progress, onPartial: save });
+        const result = await runPlan(plan, { signal: interrupt.signal, progress, onPartial });
+        closeVariants(result);
         if (thresholds.length) result.thresholds = evaluateThresholds(thresholds, result);
         await save(result);
         const reports = await writeReports(result, formats, file!.replace(/\.json$/, ''));
+        const summary = await stepSummaryReporter.write(result);
         if (!flags.quiet) {
-          process.stderr.write(
-            `${paintVerdicts(renderTable(result), color)}${renderDurability(result)}result: ${file}\n` +
-              reports.map((r) => `report: ${r}\n`).join(''),
-          );
+          const files = [
+            { label: 'result', file: file! },
+            ...reports.map((r) => ({ label: 'report', file: r })),
+            ...(summary ? [{ label: 'step summary', file: summary }] : []),
+          ];
+          process.stderr.write(runEndText(result, files, { color, wide: flags.wide }));
         }
         if (flags.json) process.stdout.write(renderJson(result));
         if (result.status === 'aborted') process.exitCode = EXIT.interrupted;

@@ -44,6 +44,91 @@ export function serverLine(r: VariantResult): string {
 export const statusText = (r: VariantResult) =>
   r.status === 'completed' ? 'ok' : `${r.status}${r.reason ? `: ${r.reason}` : ''}`;
 
+/**
+ * Whether a variant has figures to show: it completed, or it was cut short after its
+ * load began. A skipped or failed variant's zeros were never measured.
+ */
+export const measured = (r: VariantResult) =>
+  r.status === 'completed' || (r.status === 'aborted' && r.requests.total > 0);
+
+/** Did the variant's planned faults run? `no fault`: there were some, and none ran. */
+export type FaultCoverage = 'none planned' | 'all ran' | 'no fault' | 'some did not run';
+
+export function faultCoverage(r: VariantResult): FaultCoverage {
+  if (r.faults.length === 0) return 'none planned';
+  const ran = r.faults.filter((f) => f.status === 'done').length;
+  if (ran === r.faults.length) return 'all ran';
+  return ran === 0 ? 'no fault' : 'some did not run';
+}
+
+/**
+ * A loss figure of a variant as a cell: "75/80", "no fault" when its planned faults
+ * did not run (a 0 there is not survival), `†` when its durability caveat applies.
+ * `loss` tells a reporter to make it stand out.
+ */
+export function lossCell(
+  r: VariantResult,
+  key: 'loggedOutUsers' | 'lostUpdates',
+  spaced = false,
+): { text: string; loss: boolean } {
+  const n = r.audit[key];
+  const dagger = r.durabilityCaveat ? ' †' : '';
+  const figure =
+    key === 'loggedOutUsers' ? `${n}${spaced ? ' / ' : '/'}${r.users.total}` : String(n);
+  if (faultCoverage(r) === 'no fault') {
+    return { text: n === 0 ? `no fault${dagger}` : `${figure} (no fault)${dagger}`, loss: n > 0 };
+  }
+  return { text: `${figure}${dagger}`, loss: n > 0 };
+}
+
+/** "agrees", "MISMATCH" or "undecided" (the run cannot tell). */
+export function expectationVerdict(e: NonNullable<FaultResult['expectation']>): string {
+  return e.matches === null ? 'undecided' : e.matches ? 'agrees' : 'MISMATCH';
+}
+
+/** A fault's losses over who was logged in at it: "70/75", "+3 logged in later" when some were not counted. */
+export function faultLossText(f: FaultResult, spaced = false): string {
+  const of = f.loggedInUsersAtFault;
+  const base =
+    of === undefined ? String(f.loggedOutUsers) : `${f.loggedOutUsers}${spaced ? ' / ' : '/'}${of}`;
+  const later = f.loggedOutOutsidePopulation ?? 0;
+  return later > 0 ? `${base} +${later} logged in later` : base;
+}
+
+/** The caveats of a run, each once with the variants it applies to: "redis, mysql: a compressed day…". */
+export function caveatNotes(results: VariantResult[]): string[] {
+  const by = new Map<string, string[]>();
+  for (const r of results) {
+    if (r.durabilityCaveat)
+      by.set(r.durabilityCaveat, [...(by.get(r.durabilityCaveat) ?? []), r.variant]);
+  }
+  return [...by].map(([caveat, variants]) => `† ${variants.join(', ')}: ${caveat}`);
+}
+
+/** What happened to a variant besides its figures: a stall, deaths nobody planned. */
+export function incidentNotes(r: VariantResult): string[] {
+  const out: string[] = [];
+  if (r.stalled) {
+    out.push(
+      `${r.variant}: stalled at ${(r.stalled.atMs / 1000).toFixed(1)} s (no answer for ${(r.stalled.forMs / 1000).toFixed(1)} s)`,
+    );
+  }
+  for (const exit of r.unexpectedExits ?? []) {
+    out.push(
+      `${r.variant}: ${exit.target} died at ${(exit.tMs / 1000).toFixed(1)} s without a planned fault${exit.detail ? ` (${exit.detail})` : ''}`,
+    );
+  }
+  return out;
+}
+
+/** The status word of a variant's row: "ok", "stalled", "app0 died", "skipped"... */
+export function statusWord(r: VariantResult): string {
+  if (r.status !== 'completed') return r.status;
+  if (r.stalled) return `stalled at ${(r.stalled.atMs / 1000).toFixed(0)}s`;
+  if (r.unexpectedExits?.length) return `${r.unexpectedExits[0]!.target} died`;
+  return 'ok';
+}
+
 export const errorsOf = (r: VariantResult) => r.requests.errors + r.requests.timeouts;
 
 export function recoveryText(f: FaultResult): string {
@@ -78,11 +163,9 @@ export function faultRows(results: VariantResult[]): (string | number)[][] {
         `${((f.startedMs ?? f.atMs) / 1000).toFixed(1)} s`,
         done ? `${f.unavailableMs} ms` : '',
         done ? recoveryText(f) : '',
-        done
-          ? `${f.loggedOutUsers}${f.loggedInUsersAtFault !== undefined ? ` / ${f.loggedInUsersAtFault}` : ''}`
-          : '',
+        done ? faultLossText(f, true) : '',
         done ? f.lostUpdates : '',
-        e ? `${e.loss}${e.matches ? ' (agrees)' : ' (MISMATCH)'}` : '',
+        e ? `${e.loss} (${expectationVerdict(e)})` : '',
         done ? 'done' : `${f.status}${f.reason ? `: ${f.reason}` : ''}`,
       ];
     }),
@@ -96,7 +179,13 @@ export function expectationNotes(results: VariantResult[]): string[] {
       .filter((f) => f.expectation)
       .map((f) => {
         const e = f.expectation!;
-        return `${r.variant} ${faultName(f)}: documented loss ${e.loss}, ${e.claim} (${e.source})${e.matches ? '' : '; this run disagrees'}`;
+        const verdict =
+          e.matches === null
+            ? `; this run cannot decide${e.reason ? ` (${e.reason})` : ''}`
+            : e.matches
+              ? ''
+              : `; this run disagrees${e.reason ? ` (${e.reason})` : ''}`;
+        return `${r.variant} ${faultName(f)}: documented loss ${e.loss}, ${e.claim} (${e.source})${verdict}`;
       }),
   );
 }

@@ -1,10 +1,14 @@
 import { worstFault } from '../metrics.js';
 import type { RunResult, VariantResult } from '../../result/result.js';
-import { faultName } from './common.js';
+import { faultCoverage, faultName, measured } from './common.js';
+import { safeText } from './text.js';
 
-/** RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled. */
+/**
+ * RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled.
+ * Other control characters are written visibly: `cat runs.csv` must not drive the terminal.
+ */
 const field = (value: string | number | null | undefined): string => {
-  const text = value === null || value === undefined ? '' : String(value);
+  const text = value === null || value === undefined ? '' : safeText(value, 'newlines');
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 };
 
@@ -46,16 +50,43 @@ const SUMMARY_COLUMNS: [string, (r: VariantResult, result: RunResult) => string 
     ['wrongUserSessions', (r) => r.audit.wrongUserSessions],
     ['unverifiedUsers', (r) => r.audit.unverifiedUsers],
     ['faults', (r) => r.faults.map((f) => `${faultName(f)}@${f.startedMs ?? f.atMs}ms`).join(' ')],
+    // "no fault": faults were planned and none ran, so the loss columns are not survival.
+    [
+      'faultStatus',
+      (r) => (r.status === 'completed' || r.status === 'aborted' ? faultCoverage(r) : ''),
+    ],
     ['worstUnavailableMs', (r) => worst(r, 'unavailableMs')],
     ['worstRecoveryMs', (r) => worst(r, 'recoveryMs')],
     ['reason', (r) => r.reason ?? ''],
   ];
 
-/** One row per variant: the figures of the summary table, raw (µs, counts). */
+/** Columns that describe a variant rather than measure it: filled even when it did not run. */
+const DESCRIPTIVE = new Set([
+  'runId',
+  'scenario',
+  'variant',
+  'backend',
+  'provider',
+  'server',
+  'status',
+  'mode',
+  'faults',
+  'faultStatus',
+  'reason',
+]);
+
+/**
+ * One row per variant: the figures of the summary table, raw (µs, counts). A variant
+ * that was not measured (skipped, failed before its load) has empty figures, not zeros.
+ */
 export function renderCsv(result: RunResult): string {
   return csv([
     SUMMARY_COLUMNS.map(([name]) => name),
-    ...result.results.map((r) => SUMMARY_COLUMNS.map(([, value]) => value(r, result))),
+    ...result.results.map((r) =>
+      SUMMARY_COLUMNS.map(([name, value]) =>
+        measured(r) || DESCRIPTIVE.has(name) ? value(r, result) : '',
+      ),
+    ),
   ]);
 }
 

@@ -1,38 +1,64 @@
-import Table from 'cli-table3';
 import type { RunResult } from '../../result/result.js';
+import { expectationVerdict, faultLossText } from './common.js';
+import { NARROW_COLUMNS, safeText, textTable, wrap, type Cell, type Style } from './text.js';
+
+export interface DurabilityOptions {
+  color?: boolean;
+  /** The documentation's claim and source in the table; by default listed once under it. */
+  wide?: boolean;
+}
+
+const NOT_SIMULATED =
+  'Not simulated: power loss and OS crashes (a killed process leaves the page cache intact), ' +
+  'where disk without fsync, redis:aof-everysec and mysql:flush2 would lose recent writes.';
 
 /**
  * The durability table: for each variant and whole-store fault, what the run saw
  * beside what the backend's documentation says. Empty when no fault had an expectation.
+ * A `†` marks figures under a durability caveat; the summary table prints the caveat.
  */
-export function renderDurability(result: RunResult): string {
-  const rows = result.results.flatMap((r) =>
-    r.faults
-      .filter((f) => f.expectation)
-      .map((f) => {
-        const e = f.expectation!;
-        return [
-          r.variant,
-          `${f.action} ${f.targets.join(',')}`,
-          `${f.loggedOutUsers}/${f.loggedInUsersAtFault ?? '?'}`,
-          String(f.lostUpdates),
-          `${e.loss}: ${e.claim}`,
-          e.matches ? 'yes' : 'MISMATCH',
-          e.source,
-        ];
-      }),
+export function renderDurability(result: RunResult, options: DurabilityOptions = {}): string {
+  const style: Style = { color: options.color ?? false };
+  const wide = options.wide ?? false;
+  const width = wide ? Number.POSITIVE_INFINITY : NARROW_COLUMNS;
+  const faults = result.results.flatMap((r) =>
+    r.faults.filter((f) => f.expectation).map((f) => ({ r, f, e: f.expectation! })),
   );
-  if (rows.length === 0) return '';
-  const table = new Table({
-    head: ['variant', 'fault', 'logged out', 'lost upd.', 'documented', 'agrees', 'source'],
-    colWidths: [20, 16, 12, 11, 48, 10, 40],
-    wordWrap: true,
-    style: { head: [], border: [], compact: true },
+  if (faults.length === 0) return '';
+  const rows = faults.map(({ r, f, e }): (string | Cell)[] => {
+    const verdict = expectationVerdict(e);
+    const dagger = r.durabilityCaveat ? ' †' : '';
+    return [
+      r.variant,
+      `${f.action} ${f.targets.join(',')}`,
+      `${faultLossText(f)}${dagger}`,
+      `${f.lostUpdates}${dagger}`,
+      wide ? `${e.loss}: ${e.claim}` : e.loss,
+      verdict === 'MISMATCH' ? { text: verdict, tone: 'bad' } : verdict,
+      ...(wide ? [e.source] : []),
+    ];
   });
-  table.push(...rows);
-  const mismatches = rows.filter((row) => row[5] === 'MISMATCH').length;
-  const note =
-    'Not simulated: power loss and OS crashes (a killed process leaves the page cache intact),\n' +
-    'where disk without fsync, redis:aof-everysec and mysql:flush2 would lose recent writes.';
-  return `durability (observed vs documented), ${mismatches} mismatch(es):\n${table.toString()}\n${note}\n`;
+  const head = ['variant', 'fault', 'logged out', 'lost upd.', 'documented', 'agrees'];
+  if (wide) head.push('source');
+  const mismatches = faults.filter(({ e }) => e.matches === false).length;
+  const undecided = faults.filter(({ e }) => e.matches === null).length;
+  // Each claim once, with the variants it speaks for: 28 rows of a matrix share a few.
+  const claims = new Map<string, Set<string>>();
+  if (!wide) {
+    for (const { r, e } of faults) {
+      const key = `${e.loss}: ${e.claim} (${e.source})`;
+      claims.set(key, (claims.get(key) ?? new Set()).add(r.variant));
+    }
+  }
+  return (
+    [
+      `durability (observed vs documented), ${mismatches} mismatch(es)` +
+        (undecided ? `, ${undecided} undecided:` : ':'),
+      textTable(head, wide ? 'llrrlll' : 'llrrll', rows, style, '  '),
+      ...[...claims].map(([claim, variants]) =>
+        wrap(safeText(`${[...variants].join(', ')} documented ${claim}`), width, '  ', '    '),
+      ),
+      wrap(NOT_SIMULATED, width),
+    ].join('\n') + '\n'
+  );
 }

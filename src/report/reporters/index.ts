@@ -6,50 +6,77 @@ import { renderJson } from './json.js';
 import { renderMarkdown } from './md.js';
 import { renderTable } from './table.js';
 
-export type Reporter = (result: RunResult) => string;
+/** What a reporter may be asked for; each ignores what does not apply to it. */
+export interface ReporterOptions {
+  /** Colour codes (only the terminal table uses them). */
+  color?: boolean;
+  /** Every column, no wrapping at 80 columns (the terminal table). */
+  wide?: boolean;
+}
+
+/** A reporter: a pure function of the result, and the extension of the file it writes. */
+export interface Reporter {
+  render(result: RunResult, options?: ReporterOptions): string;
+  /** `<stem>.<extension>` next to the result JSON. */
+  extension: string;
+}
+
+/** The format names `--format` takes. */
+export type ReporterName = 'table' | 'json' | 'md' | 'csv' | 'timeline-csv' | 'html';
 
 /**
- * Every output format, each a pure function of the result. `csv` is one row per
+ * Every output format (model: vitest's reporter registry). `csv` is one row per
  * variant, `timeline-csv` one row per variant per second; a `csv` file written by
- * `run` or `report --out` gets its timeline next to it (`<name>.timeline.csv`).
+ * `run` or `report --out` gets its timeline next to it (`<name>.timeline.csv`). The
+ * GitHub step summary is a reporter too, with a destination of its own
+ * (stepSummary.ts).
  */
-export const REPORTERS: Record<string, Reporter> = {
-  table: renderTable,
-  json: renderJson,
-  md: renderMarkdown,
-  csv: renderCsv,
-  'timeline-csv': renderTimelineCsv,
-  html: renderHtml,
-};
+export const REPORTERS = {
+  table: { render: renderTable, extension: 'txt' },
+  json: { render: renderJson, extension: 'json' },
+  md: { render: renderMarkdown, extension: 'md' },
+  csv: { render: renderCsv, extension: 'csv' },
+  'timeline-csv': { render: renderTimelineCsv, extension: 'timeline.csv' },
+  html: { render: renderHtml, extension: 'html' },
+} as const satisfies Record<ReporterName, Reporter>;
+
+export const REPORTER_NAMES = Object.keys(REPORTERS) as ReporterName[];
+
+const isReporterName = (name: string): name is ReporterName =>
+  Object.prototype.hasOwnProperty.call(REPORTERS, name);
 
 /** File extension per format, for files written next to the result JSON. */
-export const EXTENSIONS: Record<string, string> = {
-  table: 'txt',
-  json: 'json',
-  md: 'md',
-  csv: 'csv',
-  'timeline-csv': 'timeline.csv',
-  html: 'html',
-};
+export const EXTENSIONS: Record<string, string> = Object.fromEntries(
+  REPORTER_NAMES.map((name) => [name, REPORTERS[name].extension]),
+);
 
-export function reporterNamed(name: string): Reporter {
-  const reporter = REPORTERS[name];
-  if (!reporter) {
+/** The reporter of a format; an unknown name is a usage error listing the formats. */
+export function reporterEntry(name: string): Reporter {
+  if (!isReporterName(name)) {
     throw new UsageError(
-      `unknown format ${JSON.stringify(name)}; formats: ${Object.keys(REPORTERS).join(', ')}`,
+      `unknown format ${JSON.stringify(name)}; formats: ${REPORTER_NAMES.join(', ')}`,
     );
   }
-  return reporter;
+  return REPORTERS[name];
+}
+
+/** The render function of a format, options bound. */
+export function reporterNamed(
+  name: string,
+  options: ReporterOptions = {},
+): (result: RunResult) => string {
+  const reporter = reporterEntry(name);
+  return (result) => reporter.render(result, options);
 }
 
 /** "table,md, html" → ['table', 'md', 'html'], each checked. */
-export function parseFormats(list: string): string[] {
+export function parseFormats(list: string): ReporterName[] {
   const names = list
     .split(',')
     .map((n) => n.trim())
     .filter(Boolean);
   if (!names.length)
-    throw new UsageError(`--format needs at least one of ${Object.keys(REPORTERS).join(', ')}`);
-  names.forEach(reporterNamed);
-  return [...new Set(names)];
+    throw new UsageError(`--format needs at least one of ${REPORTER_NAMES.join(', ')}`);
+  names.forEach(reporterEntry);
+  return [...new Set(names)] as ReporterName[];
 }

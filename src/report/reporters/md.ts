@@ -1,6 +1,8 @@
-import type { RunResult, ThresholdVerdict } from '../../result/result.js';
+import type { RunResult } from '../../result/result.js';
 import {
   FAULT_ALIGN,
+  caveatNotes,
+  incidentNotes,
   FAULT_COLUMNS,
   expectationNotes,
   faultRows,
@@ -10,40 +12,25 @@ import {
   serverLine,
   whenText,
 } from './common.js';
+import { mdTable } from './mdTable.js';
+import { notMeasuredGroups, type NotMeasuredGroup } from './notMeasured.js';
 import { summaryColumns, summaryRows } from './summaryColumns.js';
+import { thresholdsMarkdown } from './thresholdsBlock.js';
+import { safeText } from './text.js';
 
-/** A cell of a GitHub-flavoured table: pipes escaped, one line. */
-const cell = (value: string | number) => String(value).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+export { mdTable, thresholdsMarkdown };
 
-/** A GFM table; `align` per column: 'l' or 'r'. */
-export function mdTable(head: string[], align: string, rows: (string | number)[][]): string {
-  const line = (cells: (string | number)[]) => `| ${cells.map(cell).join(' | ')} |`;
-  const rule = `|${[...align].map((a) => (a === 'r' ? ' ---: ' : ' --- ')).join('|')}|`;
-  return [line(head), rule, ...rows.map(line)].join('\n');
-}
-
-const VERDICT_MARK: Record<ThresholdVerdict['status'], string> = {
-  passed: '✅ passed',
-  failed: '❌ failed',
-  skipped: '➖ skipped',
-};
-
-export function thresholdsMarkdown(verdicts: readonly ThresholdVerdict[]): string {
-  const failed = verdicts.filter((v) => v.status === 'failed').length;
+/** Each group of not-measured variants once, as a numbered list: why, and the way out. */
+function notMeasuredMarkdown(groups: readonly NotMeasuredGroup[]): string[] {
+  if (!groups.length) return [];
   return [
-    `### Thresholds: ${failed ? `${failed} failed` : 'all passed'}`,
     '',
-    mdTable(
-      ['', 'threshold', 'variant', 'detail'],
-      'llll',
-      verdicts.map((v) => [
-        VERDICT_MARK[v.status],
-        `\`${v.expression}\``,
-        v.variant,
-        v.message.replace(`${v.variant}: `, ''),
-      ]),
-    ),
-  ].join('\n');
+    ...groups.flatMap((g) => [
+      `${g.number}. **${g.status}:** ${g.variants.map((v) => `\`${v}\``).join(', ')}: ` +
+        g.reasons.join('; '),
+      ...(g.wayOut.length ? [`   - way out: ${g.wayOut.join('; or ')}`] : []),
+    ]),
+  ];
 }
 
 /**
@@ -52,7 +39,9 @@ export function thresholdsMarkdown(verdicts: readonly ThresholdVerdict[]): strin
  */
 export function renderMarkdown(result: RunResult): string {
   const s = result.scenario;
-  const summary = summaryColumns();
+  const groups = notMeasuredGroups(result.results);
+  const summary = summaryColumns({ notes: groups });
+  const notes = [...result.results.flatMap(incidentNotes), ...caveatNotes(result.results)];
   const out: string[] = [`## session-bench: ${s.scenario.name}`, ''];
   const about = s.scenario.description?.split('\n')[0]?.trim();
   if (about) out.push(`> ${about}`, '');
@@ -69,6 +58,8 @@ export function renderMarkdown(result: RunResult): string {
       summary.map((c) => c.align).join(''),
       summaryRows(summary, result.results).map(([variant, ...rest]) => [`\`${variant}\``, ...rest]),
     ),
+    ...notMeasuredMarkdown(groups),
+    ...(notes.length ? ['', ...notes.map((n) => `- ${n}`)] : []),
   );
   const faults = faultRows(result.results);
   if (faults.length) {
@@ -94,5 +85,6 @@ export function renderMarkdown(result: RunResult): string {
         : 'Saturation mode: latency is service time under maximum load. ') +
       '"logged out": users whose session vanished though they never logged out.</sub>',
   );
-  return `${out.join('\n')}\n`;
+  // Text from a result file cannot drive the terminal that shows this file.
+  return safeText(`${out.join('\n')}\n`, 'newlines');
 }

@@ -1,5 +1,14 @@
 import type { VariantResult } from '../../result/result.js';
-import { errorsOf, msFromUs, serverLine, statusText } from './common.js';
+import {
+  errorsOf,
+  lossCell,
+  measured,
+  msFromUs,
+  serverLine,
+  statusText,
+  statusWord,
+} from './common.js';
+import { groupOf, type NotMeasuredGroup } from './notMeasured.js';
 
 /** One column of the per-variant summary that table, md and html print. */
 export interface SummaryColumn {
@@ -7,6 +16,8 @@ export interface SummaryColumn {
   /** 'r' for figures, 'l' for text. */
   align: 'l' | 'r';
   value(r: VariantResult): string | number;
+  /** True when the cell shows a loss a reader must not miss. */
+  loss?(r: VariantResult): boolean;
 }
 
 export interface SummaryOptions {
@@ -14,33 +25,91 @@ export interface SummaryOptions {
   server?: boolean;
   /** Narrower heading and cells, for a terminal. */
   compact?: boolean;
+  /** The 80-column terminal summary: the figures that matter, units in the legend. */
+  narrow?: boolean;
+  /**
+   * With the not-measured groups, a skipped or failed variant's status cell refers to
+   * its group's note ("skipped [1]") instead of carrying the whole reason.
+   */
+  notes?: readonly NotMeasuredGroup[];
+  /** How a status cell refers to note n: "[1]" (md) or "¹" (terminal). */
+  noteRef?: (n: number) => string;
 }
+
+const SUPERSCRIPT = '⁰¹²³⁴⁵⁶⁷⁸⁹';
+/** "¹", "¹²": a note reference one column wide per digit. */
+export const superscript = (n: number) =>
+  [...String(n)].map((d) => SUPERSCRIPT[Number(d)]).join('');
 
 /** The summary's columns, in order: one definition for every reporter that prints it. */
 export function summaryColumns(options: SummaryOptions = {}): SummaryColumn[] {
-  const { server = false, compact = false } = options;
-  const figure = (heading: string, value: SummaryColumn['value']): SummaryColumn => ({
+  const { server = false, narrow = false, notes } = options;
+  const compact = options.compact ?? narrow;
+  const noteRef = options.noteRef ?? ((n: number) => ` [${n}]`);
+  // A variant that was not measured has no figures: a dash, never a 0.
+  const figure = (
+    heading: string,
+    value: SummaryColumn['value'],
+    loss?: SummaryColumn['loss'],
+  ): SummaryColumn => ({
     heading,
     align: 'r',
-    value,
+    value: (r) => (measured(r) ? value(r) : '—'),
+    ...(loss ? { loss: (r: VariantResult) => measured(r) && loss(r) } : {}),
   });
+  const loggedOut = figure(
+    'logged out',
+    (r) => lossCell(r, 'loggedOutUsers', !compact).text,
+    (r) => lossCell(r, 'loggedOutUsers').loss,
+  );
+  const lostUpdates = figure(
+    compact ? 'lost upd.' : 'lost updates',
+    (r) => lossCell(r, 'lostUpdates').text,
+    (r) => r.audit.lostUpdates > 0,
+  );
+  const status: SummaryColumn = {
+    heading: 'status',
+    align: 'l',
+    value: (r) => {
+      if (!notes) return r.status === 'completed' ? statusWord(r) : statusText(r);
+      const group = groupOf(notes, r.variant);
+      return group ? `${r.status}${noteRef(group.number)}` : statusWord(r);
+    },
+  };
+  const variant: SummaryColumn = { heading: 'variant', align: 'l', value: (r) => r.variant };
+  if (narrow) {
+    return [
+      variant,
+      figure('req/s', (r) => r.throughputRps.toFixed(0)),
+      figure('p50', (r) => msFromUs(r.latencyUs.p50)),
+      figure('p99', (r) => msFromUs(r.latencyUs.p99)),
+      figure('errors', errorsOf),
+      loggedOut,
+      lostUpdates,
+      status,
+    ];
+  }
   return [
-    { heading: 'variant', align: 'l', value: (r) => r.variant },
+    variant,
     figure('req/s', (r) => r.throughputRps.toFixed(0)),
     figure('p50 ms', (r) => msFromUs(r.latencyUs.p50)),
     figure('p99 ms', (r) => msFromUs(r.latencyUs.p99)),
     figure('p99.9 ms', (r) => msFromUs(r.latencyUs.p999)),
     figure('max ms', (r) => msFromUs(r.latencyUs.max)),
     figure('errors', errorsOf),
-    figure('logged out', (r) =>
-      compact
-        ? `${r.audit.loggedOutUsers}/${r.users.total}`
-        : `${r.audit.loggedOutUsers} / ${r.users.total}`,
-    ),
+    loggedOut,
     figure('login walls', (r) => r.audit.loginWallHits),
-    figure(compact ? 'lost upd.' : 'lost updates', (r) => r.audit.lostUpdates),
-    figure('resurrected', (r) => r.audit.resurrectedSessions),
-    figure('wrong user', (r) => r.audit.wrongUserSessions),
+    lostUpdates,
+    figure(
+      'resurrected',
+      (r) => r.audit.resurrectedSessions,
+      (r) => r.audit.resurrectedSessions > 0,
+    ),
+    figure(
+      'wrong user',
+      (r) => r.audit.wrongUserSessions,
+      (r) => r.audit.wrongUserSessions > 0,
+    ),
     ...(server
       ? [
           {
@@ -50,7 +119,7 @@ export function summaryColumns(options: SummaryOptions = {}): SummaryColumn[] {
           } satisfies SummaryColumn,
         ]
       : []),
-    { heading: 'status', align: 'l', value: statusText },
+    status,
   ];
 }
 

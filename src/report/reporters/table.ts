@@ -1,55 +1,169 @@
-import Table from 'cli-table3';
-import type { RunResult } from '../../result/result.js';
-import { recoveryText } from './common.js';
-import { summaryColumns, summaryRows } from './summaryColumns.js';
+import type { RunResult, VariantResult } from '../../result/result.js';
+import {
+  caveatNotes,
+  expectationVerdict,
+  faultLossText,
+  faultName,
+  incidentNotes,
+  measured,
+  recoveryText,
+} from './common.js';
+import { notMeasuredGroups, type NotMeasuredGroup } from './notMeasured.js';
+import { summaryColumns, superscript } from './summaryColumns.js';
+import { thresholdsText } from './thresholdsBlock.js';
+import { NARROW_COLUMNS, paint, safeText, textTable, wrap, type Cell, type Style } from './text.js';
 
-/** The per-variant summary a person reads at the end of a run. */
-export function renderTable(result: RunResult): string {
+/** How the terminal summary is drawn. */
+export interface TableOptions {
+  /** Colour codes (the CLI decides: a terminal, NO_COLOR, FORCE_COLOR, --no-color). */
+  color?: boolean;
+  /** Every column, lines not wrapped (`--wide`); by default the summary fits 80 columns. */
+  wide?: boolean;
+  /** The verdicts at the end; `run` prints them itself, after everything else. */
+  thresholds?: boolean;
+}
+
+/** Without colour a loss is marked with this after the figure. */
+const LOSS_MARK = '!';
+
+function heading(result: RunResult, width: number): string {
   const load = result.scenario.load;
-  const heading =
+  const text =
     `session-bench ${result.scenario.scenario.name}: ${load.mode}` +
     (load.mode === 'fixed' ? ` ${load.rateRps} req/s` : ` ${load.connections} connections`) +
     `, ${load.durationMs / 1000}s, ${load.users} users` +
     (result.scenario.faults.length
       ? `, faults ${result.scenario.faults.map((f) => `${f.action}:${f.target}@${f.atMs / 1000}s`).join(' ')}`
-      : '');
-  const columns = summaryColumns({ compact: true });
-  const table = new Table({
-    head: columns.map((c) => c.heading),
-    style: { head: [], border: [], compact: true },
+      : '') +
+    (result.status === 'completed' ? '' : ` (run ${result.status})`);
+  return wrap(safeText(text), width);
+}
+
+/** The summary rows; a loss is red with colour, marked with `!` without. */
+function summary(result: RunResult, groups: NotMeasuredGroup[], style: Style, wide: boolean) {
+  const columns = summaryColumns({
+    narrow: !wide,
+    compact: true,
+    notes: groups,
+    noteRef: superscript,
   });
-  table.push(...summaryRows(columns, result.results));
-  const faultLines = result.results.flatMap((r) =>
-    r.faults.map(
-      (f) =>
-        `  ${r.variant}: ${f.action}:${f.target} at ${(f.atMs / 1000).toFixed(1)}s ${f.status}` +
-        (f.status === 'done'
-          ? `, unavailable ${f.unavailableMs} ms, recovery ${recoveryText(f)}` +
-            (f.loggedInUsersAtFault !== undefined
-              ? `, ${f.loggedInUsersAtFault} users logged in at the fault`
-              : '')
-          : f.reason
-            ? ` (${f.reason})`
-            : ''),
-    ),
+  let marked = false;
+  const rows = result.results.map((r) =>
+    columns.map((c): Cell => {
+      const text = String(c.value(r));
+      if (!c.loss?.(r)) return { text };
+      if (style.color) return { text, tone: 'bad' };
+      marked = true;
+      return { text: `${text}${LOSS_MARK}` };
+    }),
   );
-  const verdicts = result.thresholds ?? [];
-  const failed = verdicts.filter((v) => v.status === 'failed').length;
-  const thresholdLines = verdicts.length
-    ? [
-        `thresholds: ${failed ? `${failed} of ${verdicts.length} FAILED` : `${verdicts.length - verdicts.filter((v) => v.status === 'skipped').length} passed`}`,
-        ...verdicts.map(
-          (v) =>
-            `  ${v.status === 'failed' ? '✗' : v.status === 'passed' ? '✓' : '-'} ${v.expression}  ${v.message}`,
-        ),
-      ]
-    : [];
+  const table = textTable(
+    columns.map((c) => c.heading),
+    columns.map((c) => c.align).join(''),
+    rows,
+    style,
+  );
+  const legend = [
+    ...(wide ? [] : ['p50, p99: latency in ms']),
+    ...(marked ? [`${LOSS_MARK} marks a loss`] : []),
+  ];
+  return legend.length ? `${table}\n${legend.join('; ')}` : table;
+}
+
+/** Losses the narrow table has no column for: they must still be seen. */
+function otherLosses(results: VariantResult[], style: Style): string[] {
+  return results.filter(measured).flatMap((r) => {
+    const out: string[] = [];
+    const mark = (text: string) =>
+      style.color ? paint(style, 'bad', text) : `${text}${LOSS_MARK}`;
+    if (r.audit.resurrectedSessions > 0) {
+      out.push(
+        `${safeText(r.variant)}: ${mark(`${r.audit.resurrectedSessions} resurrected sessions`)} (logged out, accepted again)`,
+      );
+    }
+    if (r.audit.wrongUserSessions > 0) {
+      out.push(
+        `${safeText(r.variant)}: ${mark(`${r.audit.wrongUserSessions} WRONG-USER sessions`)} (must be 0)`,
+      );
+    }
+    return out;
+  });
+}
+
+/** Each group of not-measured variants once: why, and the way out. */
+export function notMeasuredText(groups: readonly NotMeasuredGroup[], width: number): string[] {
+  return groups.flatMap((g) => [
+    wrap(safeText(`${superscript(g.number)} ${g.status}: ${g.variants.join(', ')}`), width),
+    ...g.reasons.map((reason) => wrap(safeText(reason), width, '    ', '      ')),
+    ...(g.wayOut.length
+      ? [wrap(safeText(`way out: ${g.wayOut.join('; or ')}`), width, '  ', '      ')]
+      : []),
+  ]);
+}
+
+function faultsTable(results: VariantResult[], style: Style, wide: boolean): string[] {
+  const rows = results.flatMap((r) =>
+    r.faults.map((f) => {
+      const done = f.status === 'done';
+      const e = f.expectation;
+      return [
+        r.variant,
+        faultName(f),
+        `${((f.startedMs ?? f.atMs) / 1000).toFixed(1)} s`,
+        done ? `${f.unavailableMs} ms` : f.status,
+        done
+          ? f.recoveryMs === null
+            ? wide
+              ? recoveryText(f)
+              : 'none in run'
+            : recoveryText(f)
+          : '',
+        done ? faultLossText(f) : '',
+        ...(wide
+          ? [done ? f.lostUpdates : '', e ? `${e.loss} (${expectationVerdict(e)})` : '']
+          : []),
+      ];
+    }),
+  );
+  if (!rows.length) return [];
+  const head = ['variant', 'fault', 'at', 'unavailable', 'recovery', 'logged out'];
+  if (wide) head.push('lost upd.', 'documented');
+  const width = wide ? Number.POSITIVE_INFINITY : NARROW_COLUMNS;
+  // A reason shared by several faults of a variant is said once.
+  const reasons = results.flatMap((r) => {
+    const by = new Map<string, string[]>();
+    for (const f of r.faults.filter((f) => f.status !== 'done' && f.reason)) {
+      const key = `${f.status}: ${f.reason}`;
+      by.set(key, [...(by.get(key) ?? []), faultName(f)]);
+    }
+    return [...by].map(([why, faults]) =>
+      wrap(safeText(`${r.variant} ${faults.join(', ')} ${why}`), width, '  ', '    '),
+    );
+  });
+  return ['faults:', textTable(head, wide ? 'llrrrrrl' : 'llrrrr', rows, style, '  '), ...reasons];
+}
+
+/** The per-variant summary a person reads at the end of a run. */
+export function renderTable(result: RunResult, options: TableOptions = {}): string {
+  const style: Style = { color: options.color ?? false };
+  const wide = options.wide ?? false;
+  const width = wide ? Number.POSITIVE_INFINITY : NARROW_COLUMNS;
+  const groups = notMeasuredGroups(result.results);
+  const notes = [
+    ...result.results.flatMap(incidentNotes).map((n) => wrap(safeText(n), width)),
+    // Already safe, maybe coloured: short enough not to wrap.
+    ...(wide ? [] : otherLosses(result.results, style)),
+    ...caveatNotes(result.results).map((n) => wrap(safeText(n), width)),
+  ];
   return (
     [
-      heading,
-      table.toString(),
-      ...(faultLines.length ? ['faults:', ...faultLines] : []),
-      ...thresholdLines,
-    ].join('\n') + '\n'
+      heading(result, width),
+      summary(result, groups, style, wide),
+      ...notes,
+      ...notMeasuredText(groups, width),
+      ...faultsTable(result.results, style, wide),
+    ].join('\n') +
+    '\n' +
+    (options.thresholds === false ? '' : thresholdsText(result.thresholds ?? [], style, width))
   );
 }
