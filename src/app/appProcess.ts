@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { RuntimeError } from '../errors.js';
 import type { FaultTarget } from '../lifecycle/faultTarget.js';
-import { sleep, stopChild, waitForExit } from '../lifecycle/childProcess.js';
+import { stopChild, waitForExit } from '../lifecycle/childProcess.js';
+import { sleep } from '../lifecycle/sleep.js';
 import type { EventLog } from '../lifecycle/eventLog.js';
 import { LogTail } from '../lifecycle/logTail.js';
 import { nodeArgsFor } from '../paths.js';

@@ -20,17 +20,3 @@ export async function stopChild(
   await exited;
   clearTimeout(timer);
 }
-
-/** Resolves after `ms`, or as soon as `signal` aborts (at once if it already has). */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}

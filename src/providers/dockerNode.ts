@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import { RuntimeError, errorMessage } from '../errors.js';
-import { sleep } from '../lifecycle/childProcess.js';
+import { sleep } from '../lifecycle/sleep.js';
 import type { EventLog } from '../lifecycle/eventLog.js';
 import { withTimeout } from '../lifecycle/withTimeout.js';
 import { LogTail } from '../lifecycle/logTail.js';

@@ -1,6 +1,6 @@
 import { RuntimeError, UsageError, errorMessage } from '../errors.js';
 import { SkippedFault } from '../lifecycle/faultTarget.js';
-import { sleep } from '../lifecycle/childProcess.js';
+import { sleep } from '../lifecycle/sleep.js';
 import { withTimeout } from '../lifecycle/withTimeout.js';
 import {
   DEFAULT_PROVIDER_OPTIONS,
