@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 
 /** Resolves when the child has exited (at once if it already has). */
 export function waitForExit(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  if (!isRunning(child)) return Promise.resolve();
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
@@ -13,10 +13,20 @@ export async function stopChild(
   graceMs: number,
 ): Promise<void> {
   const exited = waitForExit(child);
-  if (child.exitCode !== null || child.signalCode !== null) return;
+  if (!isRunning(child)) return;
   child.kill('SIGCONT'); // a paused child cannot handle SIGTERM
   child.kill(signal);
   const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await exited;
   clearTimeout(timer);
+}
+
+/** True until the child has exited (or was killed). */
+export function isRunning(child: ChildProcess): boolean {
+  return child.exitCode === null && child.signalCode === null;
+}
+
+/** How the child ended: its signal ("SIGKILL") or "code N". */
+export function exitDetail(child: ChildProcess): string {
+  return child.signalCode ?? `code ${child.exitCode}`;
 }
