@@ -45,6 +45,20 @@ export async function findBinary(
   return undefined;
 }
 
+/**
+ * The one lookup rule for every binary the process provider runs (servers and their
+ * helpers), used by `list` and by starts alike: the path, or a RuntimeError naming
+ * what is missing and where it was looked for.
+ */
+export async function requireBinary(names: string[], neededBy?: string): Promise<string> {
+  const found = await findBinary(names);
+  if (found) return found;
+  throw new RuntimeError(
+    `${names.join(' or ')} not found on PATH (or in ${SBIN_DIRS.join(', ')})` +
+      (neededBy ? `: needed by ${neededBy}` : ''),
+  );
+}
+
 async function isExecutable(file: string): Promise<boolean> {
   try {
     await access(file, constants.X_OK);
@@ -111,14 +125,12 @@ export class ProcessProvider implements Provider {
     }
   }
 
-  /** Finds the spec's binary and asks it for its version; throws when there is none. */
+  /**
+   * Finds the spec's binary, asks it for its version, and checks the helpers that
+   * server needs are there too; throws when something is missing.
+   */
   async probe(spec: ServerSpec): Promise<BinaryProbe> {
-    const binary = await findBinary(spec.binaries);
-    if (!binary) {
-      throw new RuntimeError(
-        `${spec.binaries.join(' or ')} not found on PATH (or in ${SBIN_DIRS.join(', ')})`,
-      );
-    }
+    const binary = await requireBinary(spec.binaries);
     let version = this.versions.get(binary);
     if (!version) {
       version = runCommand(binary, spec.versionArgs, 10_000).then((out) =>
@@ -127,7 +139,11 @@ export class ProcessProvider implements Provider {
       this.versions.set(binary, version);
       version.catch(() => this.versions.delete(binary));
     }
-    return { binary, server: await version };
+    const server = await version;
+    for (const helper of spec.helperBinaries?.(server) ?? []) {
+      await requireBinary([helper], `${spec.variant} (${server.name}, beside ${binary})`);
+    }
+    return { binary, server };
   }
 
   async start(spec: ServerSpec, ctx: ProviderContext): Promise<Started> {
@@ -190,12 +206,8 @@ export class ProcessProvider implements Provider {
     }
     if (spec.prepare) {
       ctx.events.record(name, 'prepare', `data dir ${placement.dataDir}`);
-      const run: CommandRunner = async (command, args) => {
-        const file = await findBinary([command]);
-        if (!file)
-          throw new RuntimeError(`${command} not found on PATH (needed by ${spec.variant})`);
-        return runCommand(file, args);
-      };
+      const run: CommandRunner = async (command, args) =>
+        runCommand(await requireBinary([command], spec.variant), args);
       await spec.prepare(placement, binary, run);
     }
     const node = new ProcessNode({
