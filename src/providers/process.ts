@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access, chmod, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { RuntimeError, errorMessage } from '../errors.js';
+import { InterruptedError, RuntimeError, errorMessage } from '../errors.js';
 import { freePort } from '../lifecycle/freePort.js';
 import { LogTail } from '../lifecycle/logTail.js';
 import { writeOwnerFile } from '../lifecycle/runOwner.js';
@@ -68,29 +68,52 @@ async function isExecutable(file: string): Promise<boolean> {
   }
 }
 
-/** Runs a short command and resolves with stdout + stderr; rejects with its output's tail. */
+/**
+ * Runs a short command and resolves with stdout + stderr; rejects with its output's
+ * tail. An abort of `signal` kills it and rejects with InterruptedError.
+ */
 export function runCommand(
   file: string,
   args: string[],
   timeoutMs = HELPER_TIMEOUT_MS,
+  signal?: AbortSignal,
 ): Promise<string> {
   return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new InterruptedError(`interrupted before ${file} ran`));
     const tail = new LogTail(30);
     let output = '';
-    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group: mariadb-install-db is a script whose mariadbd child keeps
+    // the pipes open, so a kill must reach the whole group.
+    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const collect = (chunk: Buffer) => (output += chunk.toString('utf8'));
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('error', (error) => {
+    const killGroup = () => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    };
+    const timer = setTimeout(killGroup, timeoutMs);
+    const onAbort = killGroup;
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const settle = () => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    child.once('error', (error) => {
+      settle();
       reject(new RuntimeError(`cannot run ${file}: ${errorMessage(error)}`));
     });
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
+    child.once('close', (code, killedBy) => {
+      settle();
+      if (signal?.aborted) {
+        return reject(new InterruptedError(`interrupted while ${path.basename(file)} ran`));
+      }
       if (code === 0) return resolve(output);
       for (const line of output.split('\n')) tail.push(line);
-      const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+      const how = killedBy ? `was killed by ${killedBy}` : `exited with code ${code}`;
       reject(new RuntimeError(`${path.basename(file)} ${how}`, tail.tail()));
     });
   });
@@ -162,7 +185,7 @@ export class ProcessProvider implements Provider {
     };
     try {
       for (let index = 0; index < spec.nodes; index++) {
-        if (ctx.signal.aborted) throw new RuntimeError('interrupted while starting servers');
+        if (ctx.signal.aborted) throw new InterruptedError('interrupted while starting servers');
         nodes.push(await this.startNode(spec, ctx, { binary, wrapper, index, memoryRoot }));
       }
     } catch (error) {
@@ -207,7 +230,7 @@ export class ProcessProvider implements Provider {
     if (spec.prepare) {
       ctx.events.record(name, 'prepare', `data dir ${placement.dataDir}`);
       const run: CommandRunner = async (command, args) =>
-        runCommand(await requireBinary([command], spec.variant), args);
+        runCommand(await requireBinary([command], spec.variant), args, undefined, ctx.signal);
       await spec.prepare(placement, binary, run);
     }
     const node = new ProcessNode({

@@ -1,20 +1,21 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppProcess } from '../../src/app/appProcess.js';
 import { memoryBackend } from '../../src/backends/memory.js';
+import { mysqlBackend } from '../../src/backends/mysql.js';
 import { redisBackend } from '../../src/backends/redis.js';
 import { InterruptedError } from '../../src/errors.js';
 import { EventLog } from '../../src/lifecycle/eventLog.js';
 import { freePort } from '../../src/lifecycle/freePort.js';
 import { sleep } from '../../src/lifecycle/sleep.js';
-import { findBinary } from '../../src/providers/process.js';
+import { findBinary, processProvider } from '../../src/providers/process.js';
 import { PID_FILE_NAME, ProcessNode } from '../../src/providers/processNode.js';
 import { isGone, missingServers, skipServerTests } from '../helpers/processServers.js';
 
-const missing = await missingServers([['redis-server']]);
+const missing = await missingServers([['redis-server'], ['mariadbd', 'mysqld']]);
 
 /** Everything a test started, stopped whatever happens. */
 const stops: (() => Promise<unknown>)[] = [];
@@ -97,6 +98,20 @@ function processState(pid: number): string | undefined {
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
 }
 
+/** Pids whose command line names `text`. */
+function processesMentioning(text: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
 const targets = [
   ['a redis-server node', redisNode],
   ['the app', app],
@@ -160,6 +175,34 @@ describe.skipIf(skipServerTests(missing))('after an interrupt nothing is started
     expect(tookMs).toBeLessThan(1_500);
     expect(isGone(pid)).toBe(true);
     expect(await readdir(dir)).not.toContain(PID_FILE_NAME);
+  });
+});
+
+describe.skipIf(skipServerTests(missing))('an interrupted MariaDB start', () => {
+  it('stops its data-dir initialisation at once, and starts no server', async () => {
+    const workDir = await mkdtemp(path.join(os.tmpdir(), 'sb-interrupt-mysql-'));
+    stops.push(() => rm(workDir, { recursive: true, force: true }));
+    const events = new EventLog();
+    const controller = new AbortController();
+    const starting = timed(
+      processProvider.start(mysqlBackend.serverSpec!('mysql', { nodes: 1 }), {
+        runId: 'interrupt-test',
+        workDir,
+        events,
+        signal: controller.signal,
+      }),
+    );
+    while (!events.events.some((e) => e.event === 'prepare')) await sleep(10);
+    await sleep(300);
+    const abortedAtMs = performance.now();
+    controller.abort();
+    const { error } = await starting;
+    expect(error).toBeInstanceOf(InterruptedError);
+    expect(performance.now() - abortedAtMs).toBeLessThan(1_000);
+    expect(events.events.map((e) => e.event)).toEqual(['prepare']);
+    // The bootstrap mariadbd that mariadb-install-db started is gone with it.
+    await sleep(100);
+    expect(processesMentioning(workDir)).toEqual([]);
   });
 });
 
