@@ -43,6 +43,8 @@ export class DockerNode implements StartedNode {
   private port: number;
   private readonly tail = new LogTail(60);
   private removed = false;
+  /** Ready and not being stopped by us: an exit now is a death nobody asked for. */
+  private serving = false;
 
   constructor(private readonly o: DockerNodeOptions) {
     this.name = o.name;
@@ -73,10 +75,12 @@ export class DockerNode implements StartedNode {
     await this.readPortMapping();
     await this.waitReady();
     events.record(this.name, 'ready', this.endpoint);
+    this.serving = true;
   }
 
   async kill(onDown?: () => Promise<void> | void): Promise<void> {
     const { container, events } = this.o;
+    this.serving = false;
     events.record(this.name, 'kill');
     await container.kill({ signal: 'SIGKILL' });
     const exit = (await container.wait({ condition: 'not-running' })) as { StatusCode: number };
@@ -87,6 +91,7 @@ export class DockerNode implements StartedNode {
 
   async restart(onDown?: () => Promise<void> | void): Promise<void> {
     const { container, events } = this.o;
+    this.serving = false;
     events.record(this.name, 'restart');
     // docker stop sends the container's StopSignal (the spec's), SIGKILL after the grace.
     await container.stop({ t: this.o.stopGraceS });
@@ -127,6 +132,7 @@ export class DockerNode implements StartedNode {
   async stop(): Promise<void> {
     if (this.removed) return;
     this.removed = true;
+    this.serving = false;
     this.o.events.record(this.name, 'stop');
     await removeOwned(this.o.docker, this.o.owned);
   }
@@ -141,6 +147,7 @@ export class DockerNode implements StartedNode {
     stream.on('end', () => {
       out.end();
       err.end();
+      void this.noticeExit();
     });
     stream.on('error', () => {
       out.end();
@@ -148,6 +155,17 @@ export class DockerNode implements StartedNode {
     });
     this.tail.follow(out);
     this.tail.follow(err);
+  }
+
+  /** The attached stream ends when the container stops: a 'died' event unless we stopped it. */
+  private async noticeExit(): Promise<void> {
+    if (!this.serving) return;
+    this.serving = false;
+    const state = await this.o.container.inspect().then(
+      (info) => info.State,
+      () => undefined,
+    );
+    if (state && !state.Running) this.o.events.record(this.name, 'died', `code ${state.ExitCode}`);
   }
 
   /**
