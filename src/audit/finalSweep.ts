@@ -1,4 +1,4 @@
-import { sleep } from '../lifecycle/childProcess.js';
+import { sleep } from '../lifecycle/sleep.js';
 import type { AppClient, Reply } from '../load/appClient.js';
 import { forEachUser } from '../load/forEachUser.js';
 import { Ledger, UserFlag } from '../load/ledger.js';

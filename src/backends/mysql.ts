@@ -84,6 +84,8 @@ function mysqlSpec(variant: string, options: { nodes: number }): ServerSpec {
     variant,
     nodes: 1,
     binaries: ['mariadbd', 'mysqld'],
+    // MySQL initialises its data dir with mysqld itself (initialiseDataDir).
+    helperBinaries: (server) => (server.name === 'MariaDB' ? ['mariadb-install-db'] : []),
     files: (node) => ({ [INIT_FILE]: initSql(password, node.bindAddress) }),
     prepare: async (node, binary, run) => {
       flavor = parseMysqlVersion(await run(binary, ['--version'])).name;

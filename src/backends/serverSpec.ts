@@ -32,6 +32,11 @@ export interface ServerSpec {
   nodes: number;
   /** Binaries looked up on PATH, first found wins (e.g. ['mariadbd', 'mysqld']). */
   binaries: string[];
+  /**
+   * Helper programs `prepare` runs beside the server (e.g. mariadb-install-db), for the
+   * server the binary turned out to be; looked up by the same rule as `binaries`.
+   */
+  helperBinaries?(server: { name: string; version: string }): string[];
   /** Arguments after the binary for one node. */
   args(node: NodePlacement, binary: string): string[];
   /**

@@ -1,7 +1,7 @@
 import type { Audit } from '../audit/audit.js';
 import type { FaultPlan } from '../config/planSchema.js';
 import { errorMessage } from '../errors.js';
-import { sleep } from '../lifecycle/childProcess.js';
+import { sleep } from '../lifecycle/sleep.js';
 import type { EventLog } from '../lifecycle/eventLog.js';
 import type { Ledger } from '../load/ledger.js';
 import type { LoadDriver } from '../load/loadDriver.js';

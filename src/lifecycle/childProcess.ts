@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 
 /** Resolves when the child has exited (at once if it already has). */
 export function waitForExit(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  if (!isRunning(child)) return Promise.resolve();
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
@@ -13,7 +13,7 @@ export async function stopChild(
   graceMs: number,
 ): Promise<void> {
   const exited = waitForExit(child);
-  if (child.exitCode !== null || child.signalCode !== null) return;
+  if (!isRunning(child)) return;
   child.kill('SIGCONT'); // a paused child cannot handle SIGTERM
   child.kill(signal);
   const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
@@ -21,16 +21,12 @@ export async function stopChild(
   clearTimeout(timer);
 }
 
-/** Resolves after `ms`, or as soon as `signal` aborts (at once if it already has). */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
+/** True until the child has exited (or was killed). */
+export function isRunning(child: ChildProcess): boolean {
+  return child.exitCode === null && child.signalCode === null;
+}
+
+/** How the child ended: its signal ("SIGKILL") or "code N". */
+export function exitDetail(child: ChildProcess): string {
+  return child.signalCode ?? `code ${child.exitCode}`;
 }

@@ -437,6 +437,7 @@ export class DockerProvider implements Provider {
       signal: ctx.signal,
       startTimeoutMs: spec.startTimeoutMs ?? START_TIMEOUT_MS,
       stopGraceS: STOP_GRACE_S,
+      restartInNextSecond: spec.restartInNextSecond ?? false,
     });
     loose.splice(loose.indexOf(release), 1);
     const network = o.hostNetwork ? '--network host' : `-p 127.0.0.1:${port}:${port}`;

@@ -1,14 +1,15 @@
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
-import { RuntimeError, errorMessage } from '../errors.js';
-import { sleep } from '../lifecycle/childProcess.js';
+import { InterruptedError, RuntimeError } from '../errors.js';
+import { sleep } from '../lifecycle/sleep.js';
 import type { EventLog } from '../lifecycle/eventLog.js';
-import { withTimeout } from '../lifecycle/withTimeout.js';
 import { LogTail } from '../lifecycle/logTail.js';
+import { NotReadyError, waitReady } from '../lifecycle/waitReady.js';
 import { containerLogTail, removeOwned, type Owned } from './dockerContainers.js';
 import type { StartedNode } from './provider.js';
 
 const READY_ATTEMPT_MS = 5_000;
+const READY_POLL_MS = 150;
 
 export interface DockerNodeOptions {
   /** node0, node1, ... */
@@ -28,6 +29,8 @@ export interface DockerNodeOptions {
   startTimeoutMs: number;
   /** Seconds `docker stop` waits for the graceful shutdown before SIGKILL. */
   stopGraceS: number;
+  /** See ServerSpec.restartInNextSecond (memcached's warm restart). */
+  restartInNextSecond?: boolean;
 }
 
 /**
@@ -40,6 +43,8 @@ export class DockerNode implements StartedNode {
   private port: number;
   private readonly tail = new LogTail(60);
   private removed = false;
+  /** Ready and not being stopped by us: an exit now is a death nobody asked for. */
+  private serving = false;
 
   constructor(private readonly o: DockerNodeOptions) {
     this.name = o.name;
@@ -61,44 +66,65 @@ export class DockerNode implements StartedNode {
   /** Starts the container and resolves once the spec's protocol round trip succeeds. */
   async start(): Promise<void> {
     const { container, events } = this.o;
+    if (this.o.signal.aborted) {
+      throw new InterruptedError(`${this.name}: not started: the run was interrupted`);
+    }
     await this.followOutput();
     await container.start();
     events.record(this.name, 'start', `container ${container.id.slice(0, 12)}`);
     await this.readPortMapping();
     await this.waitReady();
     events.record(this.name, 'ready', this.endpoint);
+    this.serving = true;
   }
 
   async kill(onDown?: () => Promise<void> | void): Promise<void> {
     const { container, events } = this.o;
+    this.serving = false;
     events.record(this.name, 'kill');
     await container.kill({ signal: 'SIGKILL' });
     const exit = (await container.wait({ condition: 'not-running' })) as { StatusCode: number };
     events.record(this.name, 'exited', `SIGKILL (exit ${exit.StatusCode})`);
     await onDown?.();
-    await this.start();
+    await this.startAgain();
   }
 
   async restart(onDown?: () => Promise<void> | void): Promise<void> {
     const { container, events } = this.o;
+    this.serving = false;
     events.record(this.name, 'restart');
     // docker stop sends the container's StopSignal (the spec's), SIGKILL after the grace.
     await container.stop({ t: this.o.stopGraceS });
     const state = (await container.inspect()).State;
     events.record(this.name, 'exited', `code ${state.ExitCode}`);
     await onDown?.();
+    // As the process provider does: memcached discards its memory file when started
+    // again within the second its metadata says it stopped (everyone logged out).
+    if (this.o.restartInNextSecond) await sleep(1000 - (Date.now() % 1000) + 10, this.o.signal);
+    await this.startAgain();
+  }
+
+  /** After a kill or restart: never once the run was interrupted (cleanup removes it). */
+  private async startAgain(): Promise<void> {
+    if (this.o.signal.aborted) {
+      throw new InterruptedError(`${this.name}: not started again: the run was interrupted`);
+    }
     await this.start();
   }
 
+  /** docker pause for at least `durationMs`; unpaused whatever happens, at once on an interrupt. */
   async pause(durationMs: number): Promise<void> {
-    const { container, events } = this.o;
+    const { container, events, signal } = this.o;
     await container.pause();
     events.record(this.name, 'paused');
     try {
-      await sleep(durationMs);
+      await sleep(durationMs, signal);
     } finally {
       await container.unpause();
       events.record(this.name, 'resumed');
+    }
+    if (signal.aborted) {
+      throw new InterruptedError(`${this.name}: pause cut short: the run was interrupted`);
     }
   }
 
@@ -106,6 +132,7 @@ export class DockerNode implements StartedNode {
   async stop(): Promise<void> {
     if (this.removed) return;
     this.removed = true;
+    this.serving = false;
     this.o.events.record(this.name, 'stop');
     await removeOwned(this.o.docker, this.o.owned);
   }
@@ -120,6 +147,7 @@ export class DockerNode implements StartedNode {
     stream.on('end', () => {
       out.end();
       err.end();
+      void this.noticeExit();
     });
     stream.on('error', () => {
       out.end();
@@ -127,6 +155,17 @@ export class DockerNode implements StartedNode {
     });
     this.tail.follow(out);
     this.tail.follow(err);
+  }
+
+  /** The attached stream ends when the container stops: a 'died' event unless we stopped it. */
+  private async noticeExit(): Promise<void> {
+    if (!this.serving) return;
+    this.serving = false;
+    const state = await this.o.container.inspect().then(
+      (info) => info.State,
+      () => undefined,
+    );
+    if (state && !state.Running) this.o.events.record(this.name, 'died', `code ${state.ExitCode}`);
   }
 
   /**
@@ -153,33 +192,29 @@ export class DockerNode implements StartedNode {
 
   private async waitReady(): Promise<void> {
     const { container, signal, startTimeoutMs } = this.o;
-    const deadline = performance.now() + startTimeoutMs;
-    let lastError = 'no answer yet';
-    for (;;) {
-      if (signal.aborted) throw new RuntimeError(`${this.name}: interrupted while starting`);
-      try {
+    try {
+      await waitReady({
+        what: this.name,
         // Bounded: a round trip that never settles (docker-proxy accepts, then closes
         // while the server is not up yet) must not stall the start.
-        await withTimeout(this.o.ready(this.endpoint), READY_ATTEMPT_MS, 'ready check');
-        return;
-      } catch (error) {
-        lastError = errorMessage(error);
-      }
-      const state = (await container.inspect()).State;
-      if (!state.Running) {
-        throw new RuntimeError(
-          `${this.name}: container exited with code ${state.ExitCode} before it answered` +
-            (state.Error ? ` (${state.Error})` : ''),
-          await this.logTail(),
-        );
-      }
-      if (performance.now() > deadline) {
-        throw new RuntimeError(
-          `${this.name}: not ready within ${startTimeoutMs} ms (last attempt: ${lastError})`,
-          await this.logTail(),
-        );
-      }
-      await sleep(150);
+        probe: () => this.o.ready(this.endpoint),
+        alive: async () => {
+          const state = (await container.inspect()).State;
+          if (state.Running) return undefined;
+          return `with code ${state.ExitCode}` + (state.Error ? ` (${state.Error})` : '');
+        },
+        intervalMs: READY_POLL_MS,
+        attemptTimeoutMs: READY_ATTEMPT_MS,
+        deadlineMs: startTimeoutMs,
+        signal,
+      });
+    } catch (error) {
+      if (!(error instanceof NotReadyError)) throw error;
+      const message =
+        error.reason === 'died'
+          ? `${this.name}: container exited ${error.lastProblem} before it answered`
+          : `${this.name}: not ready within ${startTimeoutMs} ms (last attempt: ${error.lastProblem})`;
+      throw new RuntimeError(message, await this.logTail());
     }
   }
 

@@ -1,7 +1,6 @@
-import { RuntimeError, UsageError, errorMessage } from '../errors.js';
+import { RuntimeError, UsageError } from '../errors.js';
 import { SkippedFault } from '../lifecycle/faultTarget.js';
-import { sleep } from '../lifecycle/childProcess.js';
-import { withTimeout } from '../lifecycle/withTimeout.js';
+import { NotReadyError, waitReady } from '../lifecycle/waitReady.js';
 import {
   DEFAULT_PROVIDER_OPTIONS,
   type Provider,
@@ -15,6 +14,7 @@ import { type ServerSpec } from '../backends/serverSpec.js';
 /** Servers just brought up (docker compose up -d) may take this long to answer. */
 const READY_TIMEOUT_MS = 30_000;
 const READY_ATTEMPT_MS = 5_000;
+const READY_POLL_MS = 250;
 
 /** URL schemes accepted per backend (`tcp://` and a bare host:port work for any). */
 const SCHEMES: Record<string, string[]> = {
@@ -141,19 +141,20 @@ export class ExternalProvider implements Provider {
     signal: AbortSignal,
   ): Promise<{ name: string; version: string }> {
     for (const node of nodes) {
-      const deadline = performance.now() + READY_TIMEOUT_MS;
-      for (;;) {
-        try {
-          await withTimeout(spec.ready(node.endpoint, spec.settings), READY_ATTEMPT_MS, 'ready');
-          break;
-        } catch (error) {
-          if (signal.aborted || performance.now() > deadline) {
-            throw new RuntimeError(
-              `external ${spec.backend} at ${node.endpoint} does not answer: ${errorMessage(error)}`,
-            );
-          }
-          await sleep(250);
-        }
+      try {
+        await waitReady({
+          what: `external ${spec.backend} at ${node.endpoint}`,
+          probe: () => spec.ready(node.endpoint, spec.settings),
+          intervalMs: READY_POLL_MS,
+          attemptTimeoutMs: READY_ATTEMPT_MS,
+          deadlineMs: READY_TIMEOUT_MS,
+          signal,
+        });
+      } catch (error) {
+        if (!(error instanceof NotReadyError)) throw error;
+        throw new RuntimeError(
+          `external ${spec.backend} at ${node.endpoint} does not answer: ${error.lastProblem}`,
+        );
       }
     }
     return { name: spec.backend, version: 'unknown (external)' };

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access, chmod, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { RuntimeError, errorMessage } from '../errors.js';
+import { InterruptedError, RuntimeError, errorMessage } from '../errors.js';
 import { freePort } from '../lifecycle/freePort.js';
 import { LogTail } from '../lifecycle/logTail.js';
 import { writeOwnerFile } from '../lifecycle/runOwner.js';
@@ -45,6 +45,20 @@ export async function findBinary(
   return undefined;
 }
 
+/**
+ * The one lookup rule for every binary the process provider runs (servers and their
+ * helpers), used by `list` and by starts alike: the path, or a RuntimeError naming
+ * what is missing and where it was looked for.
+ */
+export async function requireBinary(names: string[], neededBy?: string): Promise<string> {
+  const found = await findBinary(names);
+  if (found) return found;
+  throw new RuntimeError(
+    `${names.join(' or ')} not found on PATH (or in ${SBIN_DIRS.join(', ')})` +
+      (neededBy ? `: needed by ${neededBy}` : ''),
+  );
+}
+
 async function isExecutable(file: string): Promise<boolean> {
   try {
     await access(file, constants.X_OK);
@@ -54,29 +68,52 @@ async function isExecutable(file: string): Promise<boolean> {
   }
 }
 
-/** Runs a short command and resolves with stdout + stderr; rejects with its output's tail. */
+/**
+ * Runs a short command and resolves with stdout + stderr; rejects with its output's
+ * tail. An abort of `signal` kills it and rejects with InterruptedError.
+ */
 export function runCommand(
   file: string,
   args: string[],
   timeoutMs = HELPER_TIMEOUT_MS,
+  signal?: AbortSignal,
 ): Promise<string> {
   return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new InterruptedError(`interrupted before ${file} ran`));
     const tail = new LogTail(30);
     let output = '';
-    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group: mariadb-install-db is a script whose mariadbd child keeps
+    // the pipes open, so a kill must reach the whole group.
+    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const collect = (chunk: Buffer) => (output += chunk.toString('utf8'));
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('error', (error) => {
+    const killGroup = () => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    };
+    const timer = setTimeout(killGroup, timeoutMs);
+    const onAbort = killGroup;
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const settle = () => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    child.once('error', (error) => {
+      settle();
       reject(new RuntimeError(`cannot run ${file}: ${errorMessage(error)}`));
     });
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
+    child.once('close', (code, killedBy) => {
+      settle();
+      if (signal?.aborted) {
+        return reject(new InterruptedError(`interrupted while ${path.basename(file)} ran`));
+      }
       if (code === 0) return resolve(output);
       for (const line of output.split('\n')) tail.push(line);
-      const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+      const how = killedBy ? `was killed by ${killedBy}` : `exited with code ${code}`;
       reject(new RuntimeError(`${path.basename(file)} ${how}`, tail.tail()));
     });
   });
@@ -111,14 +148,12 @@ export class ProcessProvider implements Provider {
     }
   }
 
-  /** Finds the spec's binary and asks it for its version; throws when there is none. */
+  /**
+   * Finds the spec's binary, asks it for its version, and checks the helpers that
+   * server needs are there too; throws when something is missing.
+   */
   async probe(spec: ServerSpec): Promise<BinaryProbe> {
-    const binary = await findBinary(spec.binaries);
-    if (!binary) {
-      throw new RuntimeError(
-        `${spec.binaries.join(' or ')} not found on PATH (or in ${SBIN_DIRS.join(', ')})`,
-      );
-    }
+    const binary = await requireBinary(spec.binaries);
     let version = this.versions.get(binary);
     if (!version) {
       version = runCommand(binary, spec.versionArgs, 10_000).then((out) =>
@@ -127,7 +162,11 @@ export class ProcessProvider implements Provider {
       this.versions.set(binary, version);
       version.catch(() => this.versions.delete(binary));
     }
-    return { binary, server: await version };
+    const server = await version;
+    for (const helper of spec.helperBinaries?.(server) ?? []) {
+      await requireBinary([helper], `${spec.variant} (${server.name}, beside ${binary})`);
+    }
+    return { binary, server };
   }
 
   async start(spec: ServerSpec, ctx: ProviderContext): Promise<Started> {
@@ -146,7 +185,7 @@ export class ProcessProvider implements Provider {
     };
     try {
       for (let index = 0; index < spec.nodes; index++) {
-        if (ctx.signal.aborted) throw new RuntimeError('interrupted while starting servers');
+        if (ctx.signal.aborted) throw new InterruptedError('interrupted while starting servers');
         nodes.push(await this.startNode(spec, ctx, { binary, wrapper, index, memoryRoot }));
       }
     } catch (error) {
@@ -190,12 +229,8 @@ export class ProcessProvider implements Provider {
     }
     if (spec.prepare) {
       ctx.events.record(name, 'prepare', `data dir ${placement.dataDir}`);
-      const run: CommandRunner = async (command, args) => {
-        const file = await findBinary([command]);
-        if (!file)
-          throw new RuntimeError(`${command} not found on PATH (needed by ${spec.variant})`);
-        return runCommand(file, args);
-      };
+      const run: CommandRunner = async (command, args) =>
+        runCommand(await requireBinary([command], spec.variant), args, undefined, ctx.signal);
       await spec.prepare(placement, binary, run);
     }
     const node = new ProcessNode({

@@ -3,7 +3,7 @@ import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { errorMessage } from '../errors.js';
-import { sleep } from '../lifecycle/childProcess.js';
+import { sleep } from '../lifecycle/sleep.js';
 import { OWNER_FILE_NAME, parseStatStartTime } from '../lifecycle/runOwner.js';
 import { MEMORY_DIR } from './process.js';
 import { PID_FILE_NAME, type PidFile } from './processNode.js';

@@ -115,7 +115,7 @@ export async function runVariant(run: VariantRun): Promise<VariantResult> {
         payloadBytes: plan.load.payloadBytes,
         storeTimeoutMs: STORE_TIMEOUT_MS,
       },
-      { dataDir, events, cleanup },
+      { dataDir, events, cleanup, signal },
     );
     for (const app of apps) targets.set(app.name, app);
     const urls = apps.map((a) => a.url);

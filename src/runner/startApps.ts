@@ -14,7 +14,7 @@ import { freePort } from '../lifecycle/freePort.js';
 export async function startApps(
   instances: number,
   base: Omit<AppConfig, 'port'>,
-  ctx: { dataDir: string; events: EventLog; cleanup: CleanupStack },
+  ctx: { dataDir: string; events: EventLog; cleanup: CleanupStack; signal?: AbortSignal },
 ): Promise<AppProcess[]> {
   const apps: AppProcess[] = [];
   for (let i = 0; i < instances; i++) {
@@ -25,7 +25,7 @@ export async function startApps(
       port: await freePort(),
       store: { ...base.store, dataDir },
     };
-    const app = new AppProcess(`app${i}`, config, ctx.events);
+    const app = new AppProcess(`app${i}`, config, ctx.events, ctx.signal);
     apps.push(app);
     ctx.cleanup.push(app.name, () => app.stop());
     await app.start();

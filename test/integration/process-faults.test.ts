@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { redisBackend } from '../../src/backends/redis.js';
 import { RuntimeError } from '../../src/errors.js';
-import { sleep } from '../../src/lifecycle/childProcess.js';
+import { sleep } from '../../src/lifecycle/sleep.js';
 import { EventLog } from '../../src/lifecycle/eventLog.js';
 import { freePort } from '../../src/lifecycle/freePort.js';
 import { findBinary } from '../../src/providers/process.js';

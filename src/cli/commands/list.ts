@@ -23,7 +23,7 @@ interface ServerListing {
   backend: string;
   /** Looked up in this order; the first found runs. */
   binaries: string[];
-  /** Absolute path of the binary the process provider would run, or null. */
+  /** Absolute path of the binary the process provider would run, or null (see reason). */
   found: string | null;
   server?: { name: string; version: string };
   reason?: string;
@@ -110,7 +110,8 @@ function listProviders(backends: Listing['backends'], servers: ServerListing[]) 
       const found = servers
         .filter((s) => s.found)
         .map((s) => `${s.server?.name} ${s.server?.version}`);
-      const missing = servers.filter((s) => !s.found).map((s) => s.binaries.join('/'));
+      // The provider's own reason: a missing helper (mariadb-install-db) counts too.
+      const missing = servers.filter((s) => !s.found).map((s) => `${s.backend} (${s.reason})`);
       reason =
         `local binaries on PATH: ${found.join(', ') || 'none found'}` +
         (missing.length ? `; missing: ${missing.join(', ')}` : '');
@@ -133,7 +134,9 @@ function render(listing: Listing): string {
   }
   lines.push('', `Server binaries (process provider; PATH, then ${searchDirs('').join(', ')}):`);
   for (const s of listing.servers) {
-    const what = s.found ? `${s.found}  ${s.server?.name} ${s.server?.version}` : `not found`;
+    const what = s.found
+      ? `${s.found}  ${s.server?.name} ${s.server?.version}`
+      : `not usable: ${s.reason}`;
     lines.push(`  ${s.backend.padEnd(10)} ${s.binaries.join(' or ').padEnd(22)} ${what}`);
   }
   lines.push('', 'Providers:');
