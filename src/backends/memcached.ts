@@ -5,6 +5,7 @@ import { UsageError } from '../errors.js';
 import type { NodePlacement, ServerSpec } from './serverSpec.js';
 import { hostPort, type Backend, type VariantInfo } from './backend.js';
 import type { CreateStore, Session, SessionStore } from './sessionStore.js';
+import { isSessionId } from './sessionToken.js';
 
 const VARIANTS: VariantInfo[] = [
   {
@@ -102,7 +103,6 @@ export function memcachedReady(endpoint: string): Promise<void> {
   });
 }
 
-const SESSION_ID = /^[0-9a-f]{32}$/;
 const KEY_PREFIX = 'sess:';
 
 export function memcachedKey(sessionId: string): string {
@@ -145,7 +145,7 @@ class MemcachedStore implements SessionStore {
   }
 
   async get(token: string): Promise<Session | null> {
-    if (!SESSION_ID.test(token)) return null;
+    if (!isSessionId(token)) return null;
     const { value } = await this.client.get(memcachedKey(token));
     return value === null ? null : (JSON.parse(value.toString('utf8')) as Session);
   }
@@ -159,7 +159,7 @@ class MemcachedStore implements SessionStore {
   }
 
   async destroy(token: string): Promise<void> {
-    if (!SESSION_ID.test(token)) return;
+    if (!isSessionId(token)) return;
     // false: there was nothing to delete, which is what destroy wants.
     await this.client.delete(memcachedKey(token));
   }

@@ -5,6 +5,7 @@ import { UsageError } from '../errors.js';
 import type { CommandRunner, NodePlacement, ServerSpec } from './serverSpec.js';
 import { hostPort, type Backend, type VariantInfo } from './backend.js';
 import type { CreateStore, Session, SessionStore } from './sessionStore.js';
+import { isSessionId } from './sessionToken.js';
 
 /** innodb_flush_log_at_trx_commit per variant. */
 export const MYSQL_FLUSH: Record<string, 0 | 1 | 2> = {
@@ -171,7 +172,6 @@ export const SESSIONS_TABLE = `CREATE TABLE IF NOT EXISTS sessions (
   KEY sessions_expires_at (expires_at)
 ) ENGINE=InnoDB`;
 
-const SESSION_ID = /^[0-9a-f]{32}$/;
 const SWEEP_EVERY_MS = 60_000;
 
 class MysqlStore implements SessionStore {
@@ -190,7 +190,7 @@ class MysqlStore implements SessionStore {
   }
 
   async get(token: string): Promise<Session | null> {
-    if (!SESSION_ID.test(token)) return null;
+    if (!isSessionId(token)) return null;
     const [rows] = await this.pool.query<mysql.RowDataPacket[]>(
       'SELECT data FROM sessions WHERE id = ? AND expires_at > ?',
       [token, Date.now()],
@@ -209,7 +209,7 @@ class MysqlStore implements SessionStore {
   }
 
   async destroy(token: string): Promise<void> {
-    if (!SESSION_ID.test(token)) return;
+    if (!isSessionId(token)) return;
     await this.pool.query('DELETE FROM sessions WHERE id = ?', [token]);
   }
 

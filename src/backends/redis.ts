@@ -3,6 +3,7 @@ import { UsageError } from '../errors.js';
 import type { NodePlacement, ServerSpec } from './serverSpec.js';
 import { hostPort, type Backend, type VariantInfo } from './backend.js';
 import type { CreateStore, Session, SessionStore } from './sessionStore.js';
+import { isSessionId } from './sessionToken.js';
 
 /**
  * Persistence flags per variant. `redis` passes none: Redis's built-in defaults
@@ -130,7 +131,6 @@ export function shardOf(sessionId: string, nodes: number): number {
   return (hash >>> 0) % nodes;
 }
 
-const SESSION_ID = /^[0-9a-f]{32}$/;
 const KEY_PREFIX = 'sess:';
 
 class RedisStore implements SessionStore {
@@ -144,7 +144,7 @@ class RedisStore implements SessionStore {
   }
 
   async get(token: string): Promise<Session | null> {
-    if (!SESSION_ID.test(token)) return null;
+    if (!isSessionId(token)) return null;
     const raw = await this.clientFor(token).get(KEY_PREFIX + token);
     return raw === null ? null : (JSON.parse(raw) as Session);
   }
@@ -160,7 +160,7 @@ class RedisStore implements SessionStore {
   }
 
   async destroy(token: string): Promise<void> {
-    if (!SESSION_ID.test(token)) return;
+    if (!isSessionId(token)) return;
     await this.clientFor(token).del(KEY_PREFIX + token);
   }
 
