@@ -2,7 +2,8 @@ import { createConnection } from 'node:net';
 import path from 'node:path';
 import memjs from 'memjs';
 import { UsageError } from '../errors.js';
-import type { NodePlacement, ServerSpec } from './serverSpec.js';
+import { runKeyPrefix } from '../lifecycle/runNames.js';
+import type { NodePlacement, RunData, ServerSpec } from './serverSpec.js';
 import { hostPort, type Backend, type VariantInfo } from './backend.js';
 import type { CreateStore, Session, SessionStore } from './sessionStore.js';
 import { isSessionId } from './sessionToken.js';
@@ -50,6 +51,7 @@ function memcachedSpec(variant: string, options: { nodes: number }): ServerSpec 
     // cache; plain memcached stops on SIGTERM.
     stopSignal: warm ? 'SIGUSR1' : 'SIGTERM',
     settings: {},
+    runData: MEMCACHED_RUN_DATA,
   };
 }
 
@@ -103,10 +105,77 @@ export function memcachedReady(endpoint: string): Promise<void> {
   });
 }
 
+/** Key prefix on a server the run started; a shared server gets one with the run id. */
 const KEY_PREFIX = 'sess:';
 
-export function memcachedKey(sessionId: string): string {
-  return KEY_PREFIX + sessionId;
+export function memcachedKey(sessionId: string, prefix = KEY_PREFIX): string {
+  return prefix + sessionId;
+}
+
+/** In a memcached the user runs: keys `session-bench:<runId>:sess:<id>`, deleted at the end. */
+const MEMCACHED_RUN_DATA: RunData = {
+  settings: (runId) => ({ keyPrefix: `${runKeyPrefix(runId)}${KEY_PREFIX}` }),
+  remove: removeKeysWithPrefix,
+};
+
+/**
+ * Deletes every key under `settings.keyPrefix` on one node. memcached has no key
+ * search: `lru_crawler metadump all` (memcached 1.4.31+, on unless started with
+ * `-o no_lru_crawler`) lists every key, and those with the prefix are deleted.
+ */
+export async function removeKeysWithPrefix(
+  endpoint: string,
+  settings: Record<string, string>,
+): Promise<string> {
+  const prefix = settings.keyPrefix;
+  if (!prefix) throw new Error('no key prefix: refusing to delete keys');
+  const dump = await textRoundTrip(endpoint, 'lru_crawler metadump all\r\n', (reply) =>
+    // Key lines end in \n alone, the last line in \r\n.
+    /(^|\n)(END|(ERROR|CLIENT_ERROR|SERVER_ERROR|BUSY)[^\r\n]*)\r\n$/.test(reply),
+  );
+  const last = dump.trimEnd().split(/\r?\n/).pop() ?? '';
+  if (last !== 'END') {
+    throw new Error(
+      `cannot list its keys (lru_crawler metadump answered ${JSON.stringify(last)}); the run's keys expire with their TTL`,
+    );
+  }
+  const keys = [...dump.matchAll(/^key=(\S+)/gm)]
+    .map((m) => decodeURIComponent(m[1]!))
+    .filter((key) => key.startsWith(prefix));
+  if (keys.length === 0) return `removed 0 keys ${prefix}*`;
+  const replies = await textRoundTrip(
+    endpoint,
+    keys.map((key) => `delete ${key}\r\n`).join(''),
+    (reply) => reply.split('\r\n').length > keys.length,
+  );
+  const removed = replies.split('\r\n').filter((line) => line === 'DELETED').length;
+  return `removed ${removed} keys ${prefix}*`;
+}
+
+/** Sends text-protocol commands and collects the reply until `complete` says it is whole. */
+function textRoundTrip(
+  endpoint: string,
+  request: string,
+  complete: (reply: string) => boolean,
+  timeoutMs = 10_000,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection(hostPort(endpoint));
+    let reply = '';
+    const finish = (error?: Error) => {
+      socket.destroy();
+      if (error) reject(error);
+      else resolve(reply);
+    };
+    socket.setTimeout(timeoutMs, () => finish(new Error(`no full answer within ${timeoutMs} ms`)));
+    socket.on('error', finish);
+    socket.on('close', () => finish(new Error('closed before answering')));
+    socket.on('connect', () => socket.write(request));
+    socket.on('data', (chunk) => {
+      reply += chunk.toString('latin1');
+      if (complete(reply)) finish();
+    });
+  });
 }
 
 /**
@@ -139,6 +208,7 @@ class MemcachedStore implements SessionStore {
   constructor(
     private readonly client: memjs.Client,
     ttlMs: number,
+    private readonly keyPrefix: string,
   ) {
     // memcached reads more than 30 days as a Unix time; session TTLs are far below.
     this.expiresS = Math.max(1, Math.ceil(ttlMs / 1000));
@@ -146,12 +216,13 @@ class MemcachedStore implements SessionStore {
 
   async get(token: string): Promise<Session | null> {
     if (!isSessionId(token)) return null;
-    const { value } = await this.client.get(memcachedKey(token));
+    const { value } = await this.client.get(memcachedKey(token, this.keyPrefix));
     return value === null ? null : (JSON.parse(value.toString('utf8')) as Session);
   }
 
   async set(session: Session): Promise<string> {
-    const stored = await this.client.set(memcachedKey(session.id), JSON.stringify(session), {
+    const key = memcachedKey(session.id, this.keyPrefix);
+    const stored = await this.client.set(key, JSON.stringify(session), {
       expires: this.expiresS,
     });
     if (!stored) throw new Error('memcached did not store the session');
@@ -161,7 +232,7 @@ class MemcachedStore implements SessionStore {
   async destroy(token: string): Promise<void> {
     if (!isSessionId(token)) return;
     // false: there was nothing to delete, which is what destroy wants.
-    await this.client.delete(memcachedKey(token));
+    await this.client.delete(memcachedKey(token, this.keyPrefix));
   }
 
   async close(): Promise<void> {
@@ -172,6 +243,7 @@ class MemcachedStore implements SessionStore {
 const createStore: CreateStore = async (options) => {
   const endpoints = options.endpoints ?? [];
   if (endpoints.length === 0) throw new Error('memcached store needs at least one endpoint');
-  return new MemcachedStore(memjs.Client.create(endpoints.join(','), MEMJS_OPTIONS), options.ttlMs);
+  const client = memjs.Client.create(endpoints.join(','), MEMJS_OPTIONS);
+  return new MemcachedStore(client, options.ttlMs, options.settings?.keyPrefix ?? KEY_PREFIX);
 };
 export default createStore;
