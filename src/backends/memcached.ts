@@ -123,7 +123,7 @@ const MEMCACHED_RUN_DATA: RunData = {
  * search: `lru_crawler metadump all` (memcached 1.4.31+, on unless started with
  * `-o no_lru_crawler`) lists every key, and those with the prefix are deleted.
  */
-export async function removeKeysWithPrefix(
+async function removeKeysWithPrefix(
   endpoint: string,
   settings: Record<string, string>,
 ): Promise<string> {

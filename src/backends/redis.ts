@@ -143,7 +143,7 @@ const REDIS_RUN_DATA: RunData = {
 };
 
 /** Deletes every key under `settings.keyPrefix` on one node; SCAN, so Redis never blocks on it. */
-export async function removeKeysWithPrefix(
+async function removeKeysWithPrefix(
   endpoint: string,
   settings: Record<string, string>,
 ): Promise<string> {
