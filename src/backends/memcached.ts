@@ -118,10 +118,15 @@ const MEMCACHED_RUN_DATA: RunData = {
   remove: removeKeysWithPrefix,
 };
 
+/** Passes of list-and-delete before giving up on a node. */
+const REMOVE_PASSES = 5;
+
 /**
  * Deletes every key under `settings.keyPrefix` on one node. memcached has no key
- * search: `lru_crawler metadump all` (memcached 1.4.31+, on unless started with
- * `-o no_lru_crawler`) lists every key, and those with the prefix are deleted.
+ * search: `lru_crawler metadump` lists every key, and those with the prefix are
+ * deleted. It walks the hash table where it can (1.6: `metadump hash`); the older
+ * `metadump all` walks the LRUs and can miss items the LRU maintainer is moving (those
+ * the final sweep just read), so the listing repeats until nothing of the run is left.
  */
 async function removeKeysWithPrefix(
   endpoint: string,
@@ -129,27 +134,38 @@ async function removeKeysWithPrefix(
 ): Promise<string> {
   const prefix = settings.keyPrefix;
   if (!prefix) throw new Error('no key prefix: refusing to delete keys');
-  const dump = await textRoundTrip(endpoint, 'lru_crawler metadump all\r\n', (reply) =>
-    // Key lines end in \n alone, the last line in \r\n.
-    /(^|\n)(END|(ERROR|CLIENT_ERROR|SERVER_ERROR|BUSY)[^\r\n]*)\r\n$/.test(reply),
-  );
-  const last = dump.trimEnd().split(/\r?\n/).pop() ?? '';
-  if (last !== 'END') {
-    throw new Error(
-      `cannot list its keys (lru_crawler metadump answered ${JSON.stringify(last)}); the run's keys expire with their TTL`,
+  let removed = 0;
+  for (let pass = 0; pass < REMOVE_PASSES; pass++) {
+    const keys = (await listKeys(endpoint)).filter((key) => key.startsWith(prefix));
+    if (keys.length === 0) return `removed ${removed} keys ${prefix}*`;
+    const replies = await textRoundTrip(
+      endpoint,
+      keys.map((key) => `delete ${key}\r\n`).join(''),
+      (reply) => reply.split('\r\n').length > keys.length,
     );
+    removed += replies.split('\r\n').filter((line) => line === 'DELETED').length;
   }
-  const keys = [...dump.matchAll(/^key=(\S+)/gm)]
-    .map((m) => decodeURIComponent(m[1]!))
-    .filter((key) => key.startsWith(prefix));
-  if (keys.length === 0) return `removed 0 keys ${prefix}*`;
-  const replies = await textRoundTrip(
-    endpoint,
-    keys.map((key) => `delete ${key}\r\n`).join(''),
-    (reply) => reply.split('\r\n').length > keys.length,
+  throw new Error(
+    `keys ${prefix}* still listed after ${REMOVE_PASSES} passes (${removed} removed)`,
   );
-  const removed = replies.split('\r\n').filter((line) => line === 'DELETED').length;
-  return `removed ${removed} keys ${prefix}*`;
+}
+
+/** Every key on the node; throws when the node cannot list them (crawler off, too old). */
+async function listKeys(endpoint: string): Promise<string[]> {
+  let answer = '';
+  for (const walk of ['hash', 'all']) {
+    const dump = await textRoundTrip(endpoint, `lru_crawler metadump ${walk}\r\n`, (reply) =>
+      // Key lines end in \n alone, the last line in \r\n.
+      /(^|\n)(END|(ERROR|CLIENT_ERROR|SERVER_ERROR|BUSY)[^\r\n]*)\r\n$/.test(reply),
+    );
+    answer = dump.trimEnd().split(/\r?\n/).pop() ?? '';
+    if (answer === 'END') {
+      return [...dump.matchAll(/^key=(\S+)/gm)].map((m) => decodeURIComponent(m[1]!));
+    }
+  }
+  throw new Error(
+    `cannot list its keys (lru_crawler metadump answered ${JSON.stringify(answer)}); the run's keys expire with their TTL`,
+  );
 }
 
 /** Sends text-protocol commands and collects the reply until `complete` says it is whole. */
