@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Session, SessionStore } from '../backends/sessionStore.js';
+import { SESSION_COOKIE, newSessionId } from '../backends/sessionToken.js';
 
 /**
  * The web app under test. Endpoints:
@@ -11,8 +12,6 @@ import type { Session, SessionStore } from '../backends/sessionStore.js';
  *   GET  /health            200 without touching the store
  * 401 means the store answered "no such session"; a store that fails or is slow gives 503.
  */
-export const COOKIE_NAME = 'sid';
-
 class StoreTimeout extends Error {}
 
 export function createSessionHandler(
@@ -50,7 +49,7 @@ export function createSessionHandler(
       const userId = param ? Number(param) : NaN;
       if (!Number.isSafeInteger(userId) || userId < 0)
         return send(res, 400, { error: 'bad user id' });
-      const session: Session = { id: randomBytes(16).toString('hex'), userId, counter: 0, payload };
+      const session: Session = { id: newSessionId(), userId, counter: 0, payload };
       const token = await withTimeout(store.set(session));
       send(res, 200, { u: userId, c: 0 }, token);
     },
@@ -104,7 +103,7 @@ function cookieToken(req: IncomingMessage): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (part.slice(0, eq).trim() === COOKIE_NAME) return part.slice(eq + 1).trim();
+    if (part.slice(0, eq).trim() === SESSION_COOKIE) return part.slice(eq + 1).trim();
   }
   return undefined;
 }
@@ -124,8 +123,8 @@ function send(res: ServerResponse, status: number, body: object, token?: string)
   if (token !== undefined) {
     headers['set-cookie'] =
       token === ''
-        ? `${COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`
-        : `${COOKIE_NAME}=${token}; Path=/; HttpOnly; SameSite=Lax`;
+        ? `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`
+        : `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax`;
   }
   res.writeHead(status, headers);
   res.end(text);

@@ -2,16 +2,10 @@ import { RequestTimeout, type Reply } from '../load/appClient.js';
 import { Ledger, UserFlag } from '../load/ledger.js';
 import { Outcome } from '../load/requestLog.js';
 import type { Action } from '../load/workload.js';
-import type { AuditCounts } from '../result/result.js';
+import { emptyAuditCounts } from '../result/emptyResult.js';
 
-export const emptyCounts = (): AuditCounts => ({
-  loggedOutUsers: 0,
-  loginWallHits: 0,
-  lostUpdates: 0,
-  resurrectedSessions: 0,
-  wrongUserSessions: 0,
-  unverifiedUsers: 0,
-});
+/** The counts at zero (their one spelling is in src/result/emptyResult.ts). */
+export const emptyCounts = emptyAuditCounts;
 
 /** A fault's time span, for telling which fault a lost session belongs to. */
 interface FaultWindow {

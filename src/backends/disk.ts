@@ -3,6 +3,7 @@ import { open, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Backend } from './backend.js';
 import type { CreateStore, Session, SessionStore } from './sessionStore.js';
+import { isSessionId } from './sessionToken.js';
 
 export const diskBackend: Backend = {
   name: 'disk',
@@ -17,9 +18,6 @@ export const diskBackend: Backend = {
   storeModule: new URL(import.meta.url),
 };
 
-/** Session ids are 32 hex chars; anything else must never reach the file system. */
-const SESSION_ID = /^[0-9a-f]{32}$/;
-
 interface StoredSession {
   session: Session;
   expiresAt: number;
@@ -33,7 +31,7 @@ class DiskStore implements SessionStore {
   ) {}
 
   async get(token: string): Promise<Session | null> {
-    if (!SESSION_ID.test(token)) return null;
+    if (!isSessionId(token)) return null;
     let text: string;
     try {
       text = await readFile(this.fileOf(token), 'utf8');
@@ -63,7 +61,7 @@ class DiskStore implements SessionStore {
   }
 
   async destroy(token: string): Promise<void> {
-    if (!SESSION_ID.test(token)) return;
+    if (!isSessionId(token)) return;
     await unlink(this.fileOf(token)).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOENT') throw error;
     });

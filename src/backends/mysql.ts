@@ -2,9 +2,11 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
 import { UsageError } from '../errors.js';
-import type { CommandRunner, NodePlacement, ServerSpec } from './serverSpec.js';
+import { runTableName } from '../lifecycle/runNames.js';
+import type { CommandRunner, NodePlacement, RunData, ServerSpec } from './serverSpec.js';
 import { hostPort, type Backend, type VariantInfo } from './backend.js';
 import type { CreateStore, Session, SessionStore } from './sessionStore.js';
+import { isSessionId } from './sessionToken.js';
 
 /** innodb_flush_log_at_trx_commit per variant. */
 export const MYSQL_FLUSH: Record<string, 0 | 1 | 2> = {
@@ -100,6 +102,7 @@ function mysqlSpec(variant: string, options: { nodes: number }): ServerSpec {
     // Crash recovery after a SIGKILL replays the redo log before the server listens.
     startTimeoutMs: 60_000,
     settings: { user: 'root', password, database: DATABASE },
+    runData: MYSQL_RUN_DATA,
   };
 }
 
@@ -152,13 +155,7 @@ export function mysqlArgs(node: NodePlacement, flush: 0 | 1 | 2, flavor: MysqlFl
 
 /** SELECT 1 as root over TCP, in the sessions database the init file creates. */
 async function mysqlReady(endpoint: string, settings: Record<string, string>): Promise<void> {
-  const connection = await mysql.createConnection({
-    ...hostPort(endpoint),
-    user: settings.user,
-    password: settings.password,
-    database: settings.database,
-    connectTimeout: 1_000,
-  });
+  const connection = await connectOnce(endpoint, settings, 1_000);
   try {
     await connection.query('SELECT 1');
   } finally {
@@ -166,53 +163,103 @@ async function mysqlReady(endpoint: string, settings: Record<string, string>): P
   }
 }
 
-export const SESSIONS_TABLE = `CREATE TABLE IF NOT EXISTS sessions (
+function connectOnce(
+  endpoint: string,
+  settings: Record<string, string>,
+  connectTimeout: number,
+): Promise<mysql.Connection> {
+  return mysql.createConnection({
+    ...hostPort(endpoint),
+    user: settings.user,
+    password: settings.password,
+    database: settings.database,
+    connectTimeout,
+  });
+}
+
+/** The sessions table on a server the run started; a shared server gets one named after the run. */
+const TABLE = 'sessions';
+/** Table names this store accepts: unquoted SQL names, so they never need escaping. */
+const TABLE_NAME = /^[A-Za-z0-9_]{1,64}$/;
+
+export function sessionsTableSql(table = TABLE): string {
+  return `CREATE TABLE IF NOT EXISTS ${table} (
   id CHAR(32) CHARACTER SET ascii NOT NULL PRIMARY KEY,
   data MEDIUMTEXT NOT NULL,
   expires_at BIGINT UNSIGNED NOT NULL COMMENT 'ms since the epoch',
-  KEY sessions_expires_at (expires_at)
+  KEY ${table}_expires_at (expires_at)
 ) ENGINE=InnoDB`;
+}
+export const SESSIONS_TABLE = sessionsTableSql();
 
-const SESSION_ID = /^[0-9a-f]{32}$/;
+function tableOf(settings: Record<string, string> | undefined): string {
+  const table = settings?.table ?? TABLE;
+  if (!TABLE_NAME.test(table))
+    throw new Error(`mysql store: bad table name ${JSON.stringify(table)}`);
+  return table;
+}
+
+/** In a database the user runs: a table `session_bench_<runId>`, dropped at the end. */
+const MYSQL_RUN_DATA: RunData = {
+  settings: (runId) => ({ table: runTableName(runId) }),
+  remove: async (endpoint, settings) => {
+    const table = tableOf(settings);
+    if (table === TABLE) throw new Error('no table of the run: refusing to drop sessions');
+    const connection = await connectOnce(endpoint, settings, 2_000);
+    try {
+      await connection.query(`DROP TABLE IF EXISTS ${table}`);
+      return `dropped table ${table}`;
+    } finally {
+      connection.destroy();
+    }
+  },
+};
+
 const SWEEP_EVERY_MS = 60_000;
 
 class MysqlStore implements SessionStore {
   private readonly sweeper: NodeJS.Timeout;
+  private readonly sql: { get: string; set: string; destroy: string };
 
   constructor(
     private readonly pool: mysql.Pool,
     private readonly ttlMs: number,
+    table: string,
   ) {
+    this.sql = {
+      get: `SELECT data FROM ${table} WHERE id = ? AND expires_at > ?`,
+      set:
+        `INSERT INTO ${table} (id, data, expires_at) VALUES (?, ?, ?) ` +
+        'ON DUPLICATE KEY UPDATE data = VALUES(data), expires_at = VALUES(expires_at)',
+      destroy: `DELETE FROM ${table} WHERE id = ?`,
+    };
     // Expired rows are skipped on read and deleted in small batches, as session stores do.
     this.sweeper = setInterval(() => {
       pool
-        .query('DELETE FROM sessions WHERE expires_at < ? LIMIT 1000', [Date.now()])
+        .query(`DELETE FROM ${table} WHERE expires_at < ? LIMIT 1000`, [Date.now()])
         .catch(() => {});
     }, SWEEP_EVERY_MS).unref();
   }
 
   async get(token: string): Promise<Session | null> {
-    if (!SESSION_ID.test(token)) return null;
-    const [rows] = await this.pool.query<mysql.RowDataPacket[]>(
-      'SELECT data FROM sessions WHERE id = ? AND expires_at > ?',
-      [token, Date.now()],
-    );
+    if (!isSessionId(token)) return null;
+    const [rows] = await this.pool.query<mysql.RowDataPacket[]>(this.sql.get, [token, Date.now()]);
     const row = rows[0];
     return row ? (JSON.parse(row.data as string) as Session) : null;
   }
 
   async set(session: Session): Promise<string> {
-    await this.pool.query(
-      'INSERT INTO sessions (id, data, expires_at) VALUES (?, ?, ?) ' +
-        'ON DUPLICATE KEY UPDATE data = VALUES(data), expires_at = VALUES(expires_at)',
-      [session.id, JSON.stringify(session), Date.now() + this.ttlMs],
-    );
+    await this.pool.query(this.sql.set, [
+      session.id,
+      JSON.stringify(session),
+      Date.now() + this.ttlMs,
+    ]);
     return session.id;
   }
 
   async destroy(token: string): Promise<void> {
-    if (!SESSION_ID.test(token)) return;
-    await this.pool.query('DELETE FROM sessions WHERE id = ?', [token]);
+    if (!isSessionId(token)) return;
+    await this.pool.query(this.sql.destroy, [token]);
   }
 
   async close(): Promise<void> {
@@ -226,6 +273,7 @@ const createStore: CreateStore = async (options) => {
   const settings = options.settings ?? {};
   if (!endpoint || !settings.password)
     throw new Error('mysql store needs an endpoint and a password');
+  const table = tableOf(settings);
   const pool = mysql.createPool({
     ...hostPort(endpoint),
     user: settings.user ?? 'root',
@@ -238,7 +286,7 @@ const createStore: CreateStore = async (options) => {
     // query opens a fresh one.
     maxIdle: 32,
   });
-  await pool.query(SESSIONS_TABLE);
-  return new MysqlStore(pool, options.ttlMs);
+  await pool.query(sessionsTableSql(table));
+  return new MysqlStore(pool, options.ttlMs, table);
 };
 export default createStore;

@@ -1,8 +1,10 @@
 import { Redis } from 'ioredis';
 import { UsageError } from '../errors.js';
-import type { NodePlacement, ServerSpec } from './serverSpec.js';
+import { runKeyPrefix } from '../lifecycle/runNames.js';
+import type { NodePlacement, RunData, ServerSpec } from './serverSpec.js';
 import { hostPort, type Backend, type VariantInfo } from './backend.js';
 import type { CreateStore, Session, SessionStore } from './sessionStore.js';
+import { isSessionId } from './sessionToken.js';
 
 /**
  * Persistence flags per variant. `redis` passes none: Redis's built-in defaults
@@ -66,6 +68,7 @@ function redisSpec(variant: string, options: { nodes: number }): ServerSpec {
     // configured and fsyncs the AOF before exiting.
     stopSignal: 'SIGTERM',
     settings: {},
+    runData: REDIS_RUN_DATA,
   };
 }
 
@@ -130,13 +133,51 @@ export function shardOf(sessionId: string, nodes: number): number {
   return (hash >>> 0) % nodes;
 }
 
-const SESSION_ID = /^[0-9a-f]{32}$/;
+/** Key prefix on a server the run started; a shared server gets one with the run id. */
 const KEY_PREFIX = 'sess:';
+
+/** In a Redis the user runs: keys `session-bench:<runId>:sess:<id>`, deleted at the end. */
+const REDIS_RUN_DATA: RunData = {
+  settings: (runId) => ({ keyPrefix: `${runKeyPrefix(runId)}${KEY_PREFIX}` }),
+  remove: removeKeysWithPrefix,
+};
+
+/** Deletes every key under `settings.keyPrefix` on one node; SCAN, so Redis never blocks on it. */
+async function removeKeysWithPrefix(
+  endpoint: string,
+  settings: Record<string, string>,
+): Promise<string> {
+  const prefix = settings.keyPrefix;
+  if (!prefix) throw new Error('no key prefix: refusing to delete keys');
+  const client = new Redis({
+    ...hostPort(endpoint),
+    lazyConnect: true,
+    connectTimeout: 2_000,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+  });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    const match = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
+    let cursor = '0';
+    let removed = 0;
+    do {
+      const [next, keys] = await client.scan(cursor, 'MATCH', match, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) removed += await client.del(...keys);
+    } while (cursor !== '0');
+    return `removed ${removed} keys ${prefix}*`;
+  } finally {
+    client.disconnect();
+  }
+}
 
 class RedisStore implements SessionStore {
   constructor(
     private readonly clients: Redis[],
     private readonly ttlMs: number,
+    private readonly keyPrefix: string,
   ) {}
 
   private clientFor(id: string): Redis {
@@ -144,14 +185,14 @@ class RedisStore implements SessionStore {
   }
 
   async get(token: string): Promise<Session | null> {
-    if (!SESSION_ID.test(token)) return null;
-    const raw = await this.clientFor(token).get(KEY_PREFIX + token);
+    if (!isSessionId(token)) return null;
+    const raw = await this.clientFor(token).get(this.keyPrefix + token);
     return raw === null ? null : (JSON.parse(raw) as Session);
   }
 
   async set(session: Session): Promise<string> {
     await this.clientFor(session.id).set(
-      KEY_PREFIX + session.id,
+      this.keyPrefix + session.id,
       JSON.stringify(session),
       'PX',
       this.ttlMs,
@@ -160,8 +201,8 @@ class RedisStore implements SessionStore {
   }
 
   async destroy(token: string): Promise<void> {
-    if (!SESSION_ID.test(token)) return;
-    await this.clientFor(token).del(KEY_PREFIX + token);
+    if (!isSessionId(token)) return;
+    await this.clientFor(token).del(this.keyPrefix + token);
   }
 
   async close(): Promise<void> {
@@ -197,6 +238,7 @@ function connect(endpoint: string): Redis {
 const createStore: CreateStore = async (options) => {
   const endpoints = options.endpoints ?? [];
   if (endpoints.length === 0) throw new Error('redis store needs at least one endpoint');
-  return new RedisStore(endpoints.map(connect), options.ttlMs);
+  const keyPrefix = options.settings?.keyPrefix ?? KEY_PREFIX;
+  return new RedisStore(endpoints.map(connect), options.ttlMs, keyPrefix);
 };
 export default createStore;

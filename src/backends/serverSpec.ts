@@ -65,6 +65,22 @@ export interface ServerSpec {
   stopSignal: NodeJS.Signals;
   /** Credentials and the like, generated per run, passed to the store as settings. */
   settings: Record<string, string>;
+  /**
+   * For a server the run did not start (the external provider), which holds other
+   * data too: the run writes under names of its own and removes them at the end.
+   */
+  runData?: RunData;
+}
+
+/** How a backend keeps a run's sessions apart in a shared server, and removes them. */
+export interface RunData {
+  /** Store settings that name this run's keys or table after the run id. */
+  settings(runId: string): Record<string, string>;
+  /**
+   * Removes what the run wrote on one node (with the store's settings, those above
+   * included); returns what it did, one line for the event log. Throws on failure.
+   */
+  remove(endpoint: string, settings: Record<string, string>): Promise<string>;
 }
 
 /** Runs a helper command (install-db and the like) where the server runs; rejects on failure. */

@@ -113,10 +113,6 @@ export const scenarioSchema = z
   .strict();
 
 export type ScenarioInput = z.input<typeof scenarioSchema>;
-export type Scenario = z.output<typeof scenarioSchema>;
 export type FaultInput = z.input<typeof faultSchema>;
 export type Fault = z.output<typeof faultSchema>;
-export type LoadSettings = z.output<typeof loadSchema>;
-export type Mode = (typeof MODES)[number];
-export type Curve = (typeof CURVES)[number];
 export type FaultAction = (typeof FAULT_ACTIONS)[number];

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { SESSION_COOKIE } from '../backends/sessionToken.js';
 import type { Action } from './workload.js';
 
 export interface Reply {
@@ -11,7 +12,7 @@ export interface Reply {
 
 export class RequestTimeout extends Error {}
 
-const COOKIE_PREFIX = 'sid=';
+const COOKIE_PREFIX = `${SESSION_COOKIE}=`;
 
 /** Talks to the app over HTTP/1.1 keep-alive, one request per virtual-user step. */
 export class AppClient {

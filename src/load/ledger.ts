@@ -1,3 +1,5 @@
+import { SESSION_ID_BYTES, isSessionId } from '../backends/sessionToken.js';
+
 /**
  * What the load generator knows each virtual user should have, in typed arrays
  * (43 bytes per user; `bench/ledger-memory.ts` measures it at 1M users).
@@ -22,8 +24,7 @@ export enum UserFlag {
   EverLoggedIn = 64,
 }
 
-const ID_BYTES = 16;
-const HEX_ID = /^[0-9a-f]{32}$/;
+const ID_BYTES = SESSION_ID_BYTES;
 
 class TokenSlots {
   private readonly ids: Uint8Array;
@@ -34,7 +35,7 @@ class TokenSlots {
   }
 
   set(user: number, token: string): void {
-    if (HEX_ID.test(token)) {
+    if (isSessionId(token)) {
       this.ids.set(Buffer.from(token, 'hex'), user * ID_BYTES);
       this.others.delete(user);
     } else {

@@ -1,4 +1,5 @@
 import autocannon, { type AutocannonRequest } from 'autocannon';
+import { SESSION_COOKIE } from '../backends/sessionToken.js';
 import { parseReply, requestLine, type Reply } from './appClient.js';
 import { tokenFor, type LoadContext, type LoadDriver } from './loadDriver.js';
 import type { Step } from './workload.js';
@@ -73,7 +74,7 @@ export class SaturationDriver implements LoadDriver {
     const { method, path } = requestLine(step.action, step.user);
     req.method = method;
     req.path = path;
-    req.headers = token ? { cookie: `sid=${token}` } : {};
+    req.headers = token ? { cookie: `${SESSION_COOKIE}=${token}` } : {};
     return req;
   }
 

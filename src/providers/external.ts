@@ -1,6 +1,8 @@
-import { RuntimeError, UsageError } from '../errors.js';
+import { RuntimeError, UsageError, errorMessage } from '../errors.js';
+import type { EventLog } from '../lifecycle/eventLog.js';
 import { SkippedFault } from '../lifecycle/faultTarget.js';
 import { NotReadyError, waitReady } from '../lifecycle/waitReady.js';
+import { withTimeout } from '../lifecycle/withTimeout.js';
 import {
   DEFAULT_PROVIDER_OPTIONS,
   type Provider,
@@ -15,6 +17,8 @@ import { type ServerSpec } from '../backends/serverSpec.js';
 const READY_TIMEOUT_MS = 30_000;
 const READY_ATTEMPT_MS = 5_000;
 const READY_POLL_MS = 250;
+/** Removing a run's keys or table from one node may take this long (a big keyspace to scan). */
+const REMOVE_RUN_DATA_MS = 30_000;
 
 /** URL schemes accepted per backend (`tcp://` and a bare host:port work for any). */
 const SCHEMES: Record<string, string[]> = {
@@ -121,6 +125,9 @@ export class ExternalProvider implements Provider {
     // The URL's credentials replace the ones generated for a server we would start;
     // the runner hands spec.settings to the store.
     Object.assign(spec.settings, ...targets.map((t) => t.settings));
+    // The user's server holds other data: this run writes under names carrying the
+    // run id (a key prefix, a table) and removes them when it stops.
+    Object.assign(spec.settings, spec.runData?.settings(ctx.runId));
     const nodes = targets.map((t, index) => new ExternalNode(`node${index}`, t.endpoint));
     const server = await this.identify(spec, nodes, ctx.signal);
     for (const node of nodes) ctx.events.record(node.name, 'ready', `external ${node.endpoint}`);
@@ -130,7 +137,7 @@ export class ExternalProvider implements Provider {
       server,
       commandLine: `external ${urls.join(' ')}`,
       detail: 'servers run by someone else: node faults are skipped',
-      stop: async () => {},
+      stop: () => removeRunData(spec, nodes, ctx.events),
     };
   }
 
@@ -158,6 +165,36 @@ export class ExternalProvider implements Provider {
       }
     }
     return { name: spec.backend, version: 'unknown (external)' };
+  }
+}
+
+/**
+ * Removes what the run wrote on the user's servers, one bounded attempt per node; the
+ * event log says what was removed. Throws when something stays behind, so the
+ * variant's reason names it.
+ */
+async function removeRunData(spec: ServerSpec, nodes: StartedNode[], events: EventLog) {
+  const runData = spec.runData;
+  if (!runData) return;
+  const problems: string[] = [];
+  for (const node of nodes) {
+    try {
+      const what = `removing the run's data from ${node.name}`;
+      const done = await withTimeout(
+        runData.remove(node.endpoint, spec.settings),
+        REMOVE_RUN_DATA_MS,
+        what,
+      );
+      events.record(node.name, 'cleaned', done);
+    } catch (error) {
+      events.record(node.name, 'cleanup failed', errorMessage(error));
+      problems.push(`${node.name} (${node.endpoint}): ${errorMessage(error)}`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new RuntimeError(
+      `the run's data stays on the external ${spec.backend}: ${problems.join('; ')}`,
+    );
   }
 }
 

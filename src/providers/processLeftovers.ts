@@ -5,11 +5,12 @@ import path from 'node:path';
 import { errorMessage } from '../errors.js';
 import { sleep } from '../lifecycle/sleep.js';
 import { OWNER_FILE_NAME, parseStatStartTime } from '../lifecycle/runOwner.js';
+import { RUN_NAME_PATTERN, runIdInName } from '../lifecycle/runNames.js';
 import { MEMORY_DIR } from './process.js';
 import { PID_FILE_NAME, type PidFile } from './processNode.js';
 
-/** A run's temp folder: `session-bench-<runId>-XXXXXX`, the run id being `YYYYMMDDTHHMMSS-hex6`. */
-export const RUN_DIR_PATTERN = /^session-bench-(\d{8}T\d{6}-[0-9a-f]{6})-[^/]+$/;
+/** A run's temp folder: `session-bench-<runId>-XXXXXX` (lifecycle/runNames.ts). */
+export const RUN_DIR_PATTERN = RUN_NAME_PATTERN;
 
 /** Folders without any owner record are left alone while younger than this (a run may be starting). */
 export const UNOWNED_MIN_AGE_MS = 10 * 60_000;
@@ -91,8 +92,8 @@ export async function findLeftovers(
   for (const root of roots) {
     const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
     for (const entry of entries) {
-      const match = RUN_DIR_PATTERN.exec(entry.name);
-      if (!match || !entry.isDirectory()) continue;
+      const runId = runIdInName(entry.name);
+      if (!runId || !entry.isDirectory()) continue;
       const dir = path.join(root, entry.name);
       const owners: OwnerRecord[] = [];
       const servers: LeftoverServer[] = [];
@@ -117,7 +118,7 @@ export async function findLeftovers(
       ];
       found.push({
         dir,
-        runId: match[1]!,
+        runId,
         liveOwners,
         ownerKnown: owners.length > 0,
         servers,

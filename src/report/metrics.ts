@@ -1,3 +1,4 @@
+import { emptyVariantResult } from '../result/emptyResult.js';
 import type { VariantResult } from '../result/result.js';
 
 /**
@@ -173,30 +174,14 @@ export function metricNamed(name: string): Metric | undefined {
 export const METRIC_NAMES_HELP = `${METRICS.map((m) => m.name).join(', ')}, or a path such as requests.late or phasesMs.start`;
 
 /** A variant result with every field present, so a path can be checked before a run. */
-const SAMPLE: VariantResult = {
+const SAMPLE: VariantResult = emptyVariantResult({
   variant: 'sample',
   backend: 'sample',
   provider: 'embedded',
   server: { name: 'sample', version: '0' },
   status: 'completed',
   mode: 'fixed',
-  requests: { total: 0, ok: 0, errors: 0, timeouts: 0, late: 0 },
-  throughputRps: 0,
-  latencyUs: { p50: 0, p90: 0, p99: 0, p999: 0, max: 0 },
-  users: { total: 0, loggedInAtEnd: 0 },
-  audit: {
-    loggedOutUsers: 0,
-    loginWallHits: 0,
-    lostUpdates: 0,
-    resurrectedSessions: 0,
-    wrongUserSessions: 0,
-    unverifiedUsers: 0,
-  },
-  faults: [],
-  timeline: [],
-  events: [],
-  phasesMs: { start: 0, warmUp: 0, load: 0, sweep: 0 },
-};
+});
 
 /** A figure the way a person reads it: 12.3 ms, 96.5 req/s, 3. */
 export function formatMetric(unit: MetricUnit, value: number | undefined): string {

@@ -33,7 +33,6 @@ export type LifecycleEvent = z.infer<typeof lifecycleEventSchema>;
 export type FaultResult = z.infer<typeof faultResultSchema>;
 export type TimelinePoint = z.infer<typeof timelinePointSchema>;
 export type VariantResult = z.infer<typeof variantResultSchema>;
-export type VariantStatus = VariantResult['status'];
 export type RunResult = z.infer<typeof runResultSchema>;
 /** One threshold judged on one variant (src/report/thresholds.ts). */
 export type ThresholdVerdict = z.infer<typeof thresholdVerdictSchema>;

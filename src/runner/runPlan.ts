@@ -8,7 +8,7 @@ import { errorMessage } from '../errors.js';
 import { writeOwnerFile } from '../lifecycle/runOwner.js';
 import { chooseProvider } from '../providers/registry.js';
 import type { Plan } from '../config/planSchema.js';
-import { emptyCounts } from '../audit/audit.js';
+import { emptyVariantResult } from '../result/emptyResult.js';
 import { SCHEMA_VERSION, type RunResult, type VariantResult } from '../result/result.js';
 import { TOOL_VERSION } from '../version.js';
 import type { Progress } from './progress.js';
@@ -107,7 +107,7 @@ async function whyNotRunnable(
 }
 
 function notRun(variant: string, backend: string, plan: Plan, reason: string): VariantResult {
-  return {
+  return emptyVariantResult({
     variant,
     backend,
     provider: 'none',
@@ -115,14 +115,6 @@ function notRun(variant: string, backend: string, plan: Plan, reason: string): V
     status: 'skipped',
     reason,
     mode: plan.load.mode,
-    requests: { total: 0, ok: 0, errors: 0, timeouts: 0, late: 0 },
-    throughputRps: 0,
-    latencyUs: { p50: 0, p90: 0, p99: 0, p999: 0, max: 0 },
-    users: { total: plan.load.users, loggedInAtEnd: 0 },
-    audit: emptyCounts(),
-    faults: [],
-    timeline: [],
-    events: [],
-    phasesMs: { start: 0, warmUp: 0, load: 0, sweep: 0 },
-  };
+    usersTotal: plan.load.users,
+  });
 }

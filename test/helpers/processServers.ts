@@ -16,8 +16,22 @@ export async function missingServers(binaries: string[][]): Promise<string[]> {
   return missing;
 }
 
-export const skipServerTests = (missing: string[]): boolean =>
-  missing.length > 0 && !process.env.CI;
+const announced = new Set<string>();
+
+/**
+ * Whether to skip: servers are missing and this is not CI. A skip says why on
+ * stderr (once per reason, as the Docker helper does), so a silent pass is never
+ * mistaken for a tested one.
+ */
+export function skipServerTests(missing: string[]): boolean {
+  const skip = missing.length > 0 && !process.env.CI;
+  const reason = `skipping: these tests need ${missing.join(', ')} on PATH (install with .ci/setup-servers.sh; with CI set they run and fail instead)`;
+  if (skip && !announced.has(reason)) {
+    announced.add(reason);
+    process.stderr.write(`${reason}\n`);
+  }
+  return skip;
+}
 
 /** Pids of every server process a variant started (initial starts and restarts). */
 export function serverPids(result: VariantResult): number[] {
