@@ -1,6 +1,7 @@
 import { createConnection } from 'node:net';
 import { hostPort } from '../../src/backends/backend.js';
-import { RUN_ID_LABEL, dockerClient } from '../../src/providers/dockerContainers.js';
+import { dockerClient } from '../../src/providers/docker/client.js';
+import { RUN_ID_LABEL } from '../../src/providers/docker/labels.js';
 import { OFFLINE_IMAGE } from '../../src/providers/dockerImages.js';
 import type { NodePlacement, ServerSpec } from '../../src/backends/serverSpec.js';
 
@@ -23,16 +24,18 @@ export async function dockerReady(): Promise<boolean> {
   return problem === undefined;
 }
 
-/** Containers (any state) and volumes carrying the run id label; of one run if given. */
+/** Containers (any state), volumes and networks carrying the run id label; of one run if given. */
 export async function labelled(
   runId?: string,
-): Promise<{ containers: string[]; volumes: string[] }> {
+): Promise<{ containers: string[]; volumes: string[]; networks: string[] }> {
   const label = runId ? `${RUN_ID_LABEL}=${runId}` : RUN_ID_LABEL;
   const containers = await docker.listContainers({ all: true, filters: { label: [label] } });
   const volumes = (await docker.listVolumes({ filters: { label: [label] } })).Volumes ?? [];
+  const networks = await docker.listNetworks({ filters: { label: [label] } });
   return {
     containers: containers.map((c) => `${c.Names[0]} (${c.State})`),
     volumes: volumes.map((v) => v.Name),
+    networks: networks.map((n) => n.Name),
   };
 }
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/result/result.js';
 import type { DockerCleanReport } from '../../src/providers/dockerClean.js';
-import { OWNER_LABEL, RUN_ID_LABEL } from '../../src/providers/dockerContainers.js';
+import { OWNER_LABEL, RUN_ID_LABEL } from '../../src/providers/docker/labels.js';
 import { docker, dockerReady, labelled } from '../helpers/docker.js';
 
 const CLI = path.resolve('src/cli/main.ts');
@@ -76,7 +76,11 @@ describe.skipIf(!available)('session-bench with docker (CLI)', () => {
     expect(variant.reason).toMatch(/session-bench images build-offline/);
     expect(variant.reason).toMatch(/--image-set offline/);
     expect(run.stderr).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/);
-    expect(await labelled(run.result!.runId)).toEqual({ containers: [], volumes: [] });
+    expect(await labelled(run.result!.runId)).toEqual({
+      containers: [],
+      volumes: [],
+      networks: [],
+    });
   });
 
   it('clean removes what a SIGKILLed run left behind', async () => {
@@ -98,7 +102,7 @@ describe.skipIf(!available)('session-bench with docker (CLI)', () => {
     const report = JSON.parse(clean.stdout) as { docker: DockerCleanReport };
     const removed = report.docker.removed.filter((i) => i.runId === runId);
     expect(removed.map((i) => i.kind).sort()).toEqual(['container', 'volume']);
-    expect(await labelled(runId)).toEqual({ containers: [], volumes: [] });
+    expect(await labelled(runId)).toEqual({ containers: [], volumes: [], networks: [] });
   });
 
   it('`images list` shows the offline image as present', async () => {
@@ -190,6 +194,10 @@ describe.skipIf(!available)('session-bench with docker (CLI)', () => {
     expect(run.code, run.stderr).toBe(130);
     expect(run.result, run.stderr).toBeDefined();
     expect(run.result!.status).toBe('aborted');
-    expect(await labelled(run.result!.runId)).toEqual({ containers: [], volumes: [] });
+    expect(await labelled(run.result!.runId)).toEqual({
+      containers: [],
+      volumes: [],
+      networks: [],
+    });
   });
 });

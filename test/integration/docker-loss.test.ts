@@ -60,7 +60,8 @@ describe.skipIf(!available)('loss on docker kill (offline image, host networking
 
   afterEach(async () => {
     // Zero containers and volumes of the run are left, whatever the test found.
-    if (run) expect(await labelled(run.runId)).toEqual({ containers: [], volumes: [] });
+    if (run)
+      expect(await labelled(run.runId)).toEqual({ containers: [], volumes: [], networks: [] });
     run = undefined;
   });
 

@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { RuntimeError } from '../../src/errors.js';
+import { InterruptedError, RuntimeError } from '../../src/errors.js';
 import { EventLog } from '../../src/lifecycle/eventLog.js';
 import { DockerProvider } from '../../src/providers/docker.js';
 import { memcachedBackend } from '../../src/backends/memcached.js';
 import { removeLabelled } from '../../src/providers/dockerClean.js';
-import { tarOf } from '../../src/providers/dockerContainers.js';
+import { demuxLogs } from '../../src/providers/docker/logs.js';
+import { tarOf } from '../../src/providers/docker/tar.js';
 import { OFFLINE_IMAGE } from '../../src/providers/dockerImages.js';
 import type { ProviderContext, ProviderOptions } from '../../src/providers/provider.js';
 import { newRunId } from '../../src/runner/runPlan.js';
@@ -35,7 +36,7 @@ describe.skipIf(!available)('docker provider: containers (offline image)', () =>
 
   afterEach(async () => {
     for (const runId of runIds)
-      expect(await labelled(runId)).toEqual({ containers: [], volumes: [] });
+      expect(await labelled(runId)).toEqual({ containers: [], volumes: [], networks: [] });
     runIds = [];
   });
 
@@ -110,6 +111,35 @@ describe.skipIf(!available)('docker provider: containers (offline image)', () =>
       await started.nodes[1]!.restart();
       expect(started.nodes[1]!.endpoint).toBe(endpoints[1]);
       expect(await redisCommand(endpoints[1]!, 'GET', 'k')).toBe('v2');
+    } finally {
+      await started.stop();
+    }
+  });
+
+  it('bridge: the servers are on a network of their own, out of reach of other containers', async () => {
+    const ctx = context(offline('bridge'));
+    runIds.push(ctx.runId);
+    const started = await provider.start(redisTestSpec(), ctx);
+    try {
+      const [server] = await docker.listContainers({
+        filters: { label: [`session-bench.run-id=${ctx.runId}`, 'session-bench.role=server'] },
+      });
+      const networks = Object.entries(server!.NetworkSettings.Networks);
+      expect(networks.map(([name]) => name)).toEqual([
+        `session-bench-${ctx.runId}-redis-docker-test`,
+      ]);
+      const ownNetwork = networks[0]![0];
+      const labels = (await docker.getNetwork(ownNetwork).inspect()) as {
+        Labels: Record<string, string>;
+      };
+      expect(labels.Labels['session-bench.run-id']).toBe(ctx.runId);
+      // The server listens on 0.0.0.0 in its container, with protected mode off.
+      const address = networks[0]![1].IPAddress;
+      const port = started.nodes[0]!.endpoint.split(':')[1]!;
+      // A container on the run's own network reaches it (so the probe works) ...
+      expect(await probeFrom(ownNetwork, address, port, ctx.runId)).toBe('+PONG');
+      // ... one on the default bridge, where any other container runs, does not.
+      expect(await probeFrom('bridge', address, port, ctx.runId)).toBe('unreachable');
     } finally {
       await started.stop();
     }
@@ -199,7 +229,8 @@ describe.skipIf(!available)('docker provider: containers (offline image)', () =>
     const spec = redisTestSpec({ ready: () => Promise.reject(new Error('not yet')) });
     const starting = provider.start(spec, ctx);
     setTimeout(() => controller.abort(), 1_500);
-    await expect(starting).rejects.toThrow(/interrupted/);
+    // The one typed interrupt, so the variant is recorded aborted, not failed.
+    await expect(starting).rejects.toBeInstanceOf(InterruptedError);
   });
 
   it('starts on an image with its own USER and ENTRYPOINT, as official images have', async () => {
@@ -268,6 +299,33 @@ describe.skipIf(!available)('docker provider: containers (offline image)', () =>
       ...Array<string>(4).fill('volume'),
     ]);
     expect(removed.problems).toEqual([]);
-    expect(await labelled(ctx.runId)).toEqual({ containers: [], volumes: [] });
+    expect(await labelled(ctx.runId)).toEqual({ containers: [], volumes: [], networks: [] });
   });
 });
+
+/** PING from a throwaway container on `network` to address:port: the reply, or 'unreachable'. */
+async function probeFrom(
+  network: string,
+  address: string,
+  port: string,
+  runId: string,
+): Promise<string> {
+  const script =
+    `exec 3<>/dev/tcp/${address}/${port} || { echo unreachable; exit 0; }; ` +
+    `printf 'PING\\r\\n' >&3; timeout 2 head -c 5 <&3`;
+  const container = await docker.createContainer({
+    Image: OFFLINE_IMAGE,
+    Entrypoint: ['timeout', '5', 'bash', '-c', script],
+    Labels: { 'session-bench.run-id': runId, 'session-bench.role': 'test-probe' },
+    HostConfig: { NetworkMode: network },
+  });
+  try {
+    await container.start();
+    await container.wait();
+    const raw = (await container.logs({ stdout: true, stderr: false })) as unknown as Buffer;
+    const text = demuxLogs(raw).stdout.trim();
+    return text || 'unreachable';
+  } finally {
+    await container.remove({ force: true });
+  }
+}
