@@ -3,13 +3,16 @@
 # debootstrap a minimal bookworm with redis-server, memcached and mariadb-server,
 # then `docker import` it. One image serves every backend; per-backend tags point at it.
 #
-#   scripts/build-offline-images.sh [--force]
+#   scripts/build-offline-images.sh [--force | --print-mirror]
 #
 # Environment:
 #   SESSION_BENCH_OFFLINE_IMAGE   image name (default session-bench/offline:bookworm)
-#   SESSION_BENCH_DEBIAN_MIRROR   Debian mirror (default: the one apt is configured with)
+#   SESSION_BENCH_DEBIAN_MIRROR   Debian mirror; default: the one apt is configured with
+#                                 (no built-in fallback: without either, it fails)
+#   SESSION_BENCH_APT_DIR         apt's configuration folder (default /etc/apt)
 #   SESSION_BENCH_BUILD_LOG       build log (default /var/tmp/session-bench-offline-build.log)
 #
+# --print-mirror prints the mirror it would use and exits (no root needed).
 # Needs root (debootstrap), debootstrap and a running Docker daemon. About 2 minutes.
 set -euo pipefail
 
@@ -19,17 +22,20 @@ PACKAGES=redis-server,memcached,mariadb-server
 # Per-backend names for the same image, so `docker images` says what it is for.
 ALIASES=(session-bench/redis:offline session-bench/memcached:offline session-bench/mariadb:offline)
 LOG="${SESSION_BENCH_BUILD_LOG:-/var/tmp/session-bench-offline-build.log}"
+APT_DIR="${SESSION_BENCH_APT_DIR:-/etc/apt}"
 FORCE=0
+PRINT_MIRROR=0
 
 for arg in "$@"; do
   case "$arg" in
     --force) FORCE=1 ;;
+    --print-mirror) PRINT_MIRROR=1 ;;
     -h | --help)
-      sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
-      echo "build-offline-images: unknown argument $arg (allowed: --force)" >&2
+      echo "build-offline-images: unknown argument $arg (allowed: --force, --print-mirror)" >&2
       exit 2
       ;;
   esac
@@ -41,6 +47,50 @@ fail() {
   exit 1
 }
 
+# The mirror apt already uses for $SUITE: deb822 *.sources first, then the one-line
+# format (sources.list, sources.list.d/*.list). Prints nothing when there is none.
+apt_mirror() {
+  local file uri
+  for file in "$APT_DIR"/sources.list.d/*.sources; do
+    [ -f "$file" ] || continue
+    # The first deb stanza whose Suites has the plain suite (not -security/-updates).
+    uri=$(awk -v suite="$SUITE" '
+      BEGIN { RS = ""; FS = "\n" }
+      {
+        uris = ""; ok = 0; deb = 1
+        for (i = 1; i <= NF; i++) {
+          if ($i ~ /^Types:/ && $i !~ /[ \t]deb([ \t]|$)/) deb = 0
+          if ($i ~ /^Enabled:[ \t]*no/) deb = 0
+          if ($i ~ /^URIs:/) { sub(/^URIs:[ \t]*/, "", $i); split($i, u, /[ \t]+/); uris = u[1] }
+          if ($i ~ /^Suites:/) { n = split($i, s, /[ \t]+/); for (j = 2; j <= n; j++) if (s[j] == suite) ok = 1 }
+        }
+        if (ok && deb && uris != "") { print uris; exit }
+      }' "$file")
+    if [ -n "$uri" ]; then
+      echo "$uri"
+      return
+    fi
+  done
+  for file in "$APT_DIR"/sources.list "$APT_DIR"/sources.list.d/*.list; do
+    [ -f "$file" ] || continue
+    # "deb [options] URI suite components": the URI is the first word with a scheme.
+    uri=$(awk -v suite="$SUITE" '$1 == "deb" {
+        for (i = 2; i < NF; i++) if ($i ~ /^[a-z+]+:\/\//) { if ($(i + 1) == suite) { print $i; exit } else break }
+      }' "$file")
+    if [ -n "$uri" ]; then
+      echo "$uri"
+      return
+    fi
+  done
+}
+
+MIRROR="${SESSION_BENCH_DEBIAN_MIRROR:-$(apt_mirror)}"
+[ -n "$MIRROR" ] || fail "no Debian mirror for $SUITE in apt's configuration ($APT_DIR/sources.list, $APT_DIR/sources.list.d/*.list or *.sources); set SESSION_BENCH_DEBIAN_MIRROR to one"
+if [ "$PRINT_MIRROR" = 1 ]; then
+  echo "$MIRROR"
+  exit 0
+fi
+
 [ "$(id -u)" = 0 ] || fail "debootstrap needs root; run as root (e.g. sudo $0)"
 command -v docker >/dev/null || fail "docker CLI not found; install docker.io (or run .ci/setup-docker.sh)"
 command -v debootstrap >/dev/null || fail "debootstrap not found; apt-get install -y debootstrap"
@@ -51,40 +101,7 @@ if [ "$FORCE" = 0 ] && docker image inspect "$IMAGE" >/dev/null 2>&1; then
   exit 0
 fi
 
-# The mirror apt already uses: deb822 sources first, then the one-line format.
-apt_mirror() {
-  local file uri
-  for file in /etc/apt/sources.list.d/*.sources; do
-    [ -f "$file" ] || continue
-    # The first stanza whose Suites has the plain suite (not -security/-updates).
-    uri=$(awk -v suite="$SUITE" '
-      BEGIN { RS = ""; FS = "\n" }
-      {
-        uris = ""; ok = 0
-        for (i = 1; i <= NF; i++) {
-          if ($i ~ /^URIs:/) { sub(/^URIs:[ \t]*/, "", $i); split($i, u, /[ \t]+/); uris = u[1] }
-          if ($i ~ /^Suites:/) { n = split($i, s, /[ \t]+/); for (j = 2; j <= n; j++) if (s[j] == suite) ok = 1 }
-        }
-        if (ok && uris != "") { print uris; exit }
-      }' "$file")
-    if [ -n "$uri" ]; then
-      echo "$uri"
-      return
-    fi
-  done
-  for file in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-    [ -f "$file" ] || continue
-    uri=$(awk -v suite="$SUITE" '$1 == "deb" && $0 !~ /\[/ && $3 == suite { print $2; exit }
-      $1 == "deb" && $2 ~ /^\[/ { for (i = 3; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { if ($(i + 1) == suite) { print $i; exit } } }' "$file")
-    if [ -n "$uri" ]; then
-      echo "$uri"
-      return
-    fi
-  done
-  echo http://deb.debian.org/debian
-}
 
-MIRROR="${SESSION_BENCH_DEBIAN_MIRROR:-$(apt_mirror)}"
 ROOTFS=$(mktemp -d /var/tmp/session-bench-rootfs.XXXXXX)
 trap 'rm -rf "$ROOTFS"' EXIT
 start=$(date +%s)

@@ -118,6 +118,7 @@ async function initialiseDataDir(
       '--no-defaults',
       '--initialize-insecure',
       `--datadir=${node.dataDir}`,
+      secureFilePriv(node),
       ...user,
     ]);
     return;
@@ -134,6 +135,14 @@ async function initialiseDataDir(
   ]);
 }
 
+/**
+ * Explicit, to a folder that exists: MySQL 8.4's compiled-in default
+ * (/var/lib/mysql-files) is made only by its image's entrypoint, which is bypassed.
+ */
+function secureFilePriv(node: NodePlacement): string {
+  return `--secure-file-priv=${node.runDir}`;
+}
+
 export function mysqlArgs(node: NodePlacement, flush: 0 | 1 | 2, flavor: MysqlFlavor): string[] {
   return [
     '--no-defaults',
@@ -148,6 +157,7 @@ export function mysqlArgs(node: NodePlacement, flush: 0 | 1 | 2, flavor: MysqlFl
     '--default-storage-engine=InnoDB',
     `--innodb-flush-log-at-trx-commit=${flush}`,
     '--max-connections=200',
+    secureFilePriv(node),
     ...(flavor === 'MySQL' ? ['--mysqlx=OFF'] : []),
     ...(node.runAsRoot ? ['--user=root'] : []),
   ];

@@ -1,29 +1,17 @@
 import type Docker from 'dockerode';
-import { RuntimeError, errorMessage } from '../errors.js';
-import { freePort } from '../lifecycle/freePort.js';
-import { shellWord } from '../lifecycle/shellQuote.js';
+import { InterruptedError, RuntimeError, errorMessage } from '../errors.js';
 import { withTimeout } from '../lifecycle/withTimeout.js';
-import {
-  CONTAINER_DATA_DIR,
-  CONTAINER_ROOT,
-  CONTAINER_RUN_DIR,
-  CONTAINER_USER,
-  OWNER_LABEL,
-  PING_TIMEOUT_MS,
-  RUN_ID_LABEL,
-  dockerClient,
-  dockerMessage,
-  runOnce,
-  removeOwned,
-  tarOf,
-  trackContainer,
-  trackVolume,
-  type Owned,
-} from './dockerContainers.js';
+import { type ImageSet, IMAGE_SETS } from '../config/providerOptions.js';
+import type { ServerSpec } from '../backends/serverSpec.js';
+import { dockerClient, dockerMessage, pingDocker } from './docker/client.js';
+import { ImageProbes, firstLine, type ImageProbe } from './docker/imageProbe.js';
+import { OWNER_LABEL, RUN_ID_LABEL, ownerLabel } from './docker/labels.js';
+import { createOwnNetwork, removeNetwork } from './docker/network.js';
+import { createNode, variantBaseName, type NodeNetwork } from './docker/nodeFactory.js';
+import { pullImage } from './docker/pull.js';
+import { ensureWatchdog, watchdogHint } from './docker/watchdog.js';
 import { OFFLINE_HINT, imageFor } from './dockerImages.js';
-import { type ImageSet } from '../config/providerOptions.js';
-import { ownerLabel } from './dockerClean.js';
-import { DockerNode } from './dockerNode.js';
+import type { DockerNode } from './dockerNode.js';
 import {
   DEFAULT_PROVIDER_OPTIONS,
   type Provider,
@@ -31,30 +19,18 @@ import {
   type ProviderOptions,
   type Started,
 } from './provider.js';
-import { type CommandRunner, type NodePlacement, type ServerSpec } from '../backends/serverSpec.js';
 
 /** How long a registry may take to say whether an image can be pulled. */
 const REGISTRY_CHECK_TIMEOUT_MS = 15_000;
-/** Default when the spec names none; a first MariaDB start in a container is slow. */
-const START_TIMEOUT_MS = 60_000;
-const PREPARE_TIMEOUT_MS = 180_000;
-const STOP_GRACE_S = 30;
-const BINARY_MARK = '@@session-bench-binary ';
-
-const slug = (text: string) => text.replace(/[^a-zA-Z0-9_.-]+/g, '-');
-
-interface ImageProbe {
-  binary: string;
-  server: { name: string; version: string };
-  /** What `binary ...versionArgs` printed. */
-  versionOutput: string;
-}
+const BUILD_OFFLINE = 'build it with `session-bench images build-offline`';
 
 /**
  * Runs a backend's servers in containers through the Docker API (dockerode). The
  * spec says what to run; this decides the image (official or offline set), the
- * network (ports published on 127.0.0.1, or host networking) and owns every
- * container it creates: each carries the run id label and is removed on stop.
+ * network (a bridge network of the variant's own with ports published on
+ * 127.0.0.1, or host networking) and owns every container it creates: each carries
+ * the run id label and is removed on stop, and a watchdog removes them if the
+ * tool is killed.
  *
  * Official images' entrypoints are bypassed: the server binary is run directly with
  * the spec's arguments, and the spec's `prepare` (e.g. mariadb-install-db) runs in a
@@ -65,80 +41,82 @@ export class DockerProvider implements Provider {
   private client: Docker | undefined;
   private daemon: Promise<{ ok: boolean; reason: string }> | undefined;
   private readonly pullable = new Map<string, Promise<{ ok: boolean; reason: string }>>();
-  private readonly probes = new Map<string, Promise<ImageProbe>>();
+  private readonly probes = new ImageProbes(() => this.docker);
 
   private get docker(): Docker {
     this.client ??= dockerClient();
     return this.client;
   }
 
+  /**
+   * Can the spec run with the plan's image set? Without options (`list`): with
+   * any image set, the default one first, and the reason names the flag.
+   */
   async check(
     spec: ServerSpec,
-    options: ProviderOptions = DEFAULT_PROVIDER_OPTIONS,
+    options?: ProviderOptions,
   ): Promise<{ available: boolean; reason: string }> {
     const daemon = await this.pingDaemon();
     if (!daemon.ok) return { available: false, reason: daemon.reason };
-    const image = this.imageFor(spec, options.imageSet);
+    const wanted = options?.imageSet ?? DEFAULT_PROVIDER_OPTIONS.imageSet;
+    const check = await this.checkImageSet(spec, wanted);
+    if (check.available || options) return check;
+    for (const other of IMAGE_SETS.filter((set) => set !== wanted)) {
+      const image = this.imageFor(spec, other);
+      const id = image && (await this.imageId(image));
+      if (id) return { available: true, reason: presentReason(image, id, other) };
+    }
+    return check;
+  }
+
+  private async checkImageSet(
+    spec: ServerSpec,
+    imageSet: ImageSet,
+  ): Promise<{ available: boolean; reason: string }> {
+    const image = this.imageFor(spec, imageSet);
     if (!image) {
-      return {
-        available: false,
-        reason: `no ${options.imageSet} image for ${spec.backend} is known`,
-      };
+      return { available: false, reason: `no ${imageSet} image for ${spec.backend} is known` };
     }
     const id = await this.imageId(image);
-    if (id) {
-      // The id pins exactly what ran, whatever the tag points at later.
-      return { available: true, reason: `docker: image ${image} (${id.slice(0, 19)}) is present` };
-    }
+    if (id) return { available: true, reason: presentReason(image, id, undefined) };
     const registry = await this.registryAnswers(image);
     if (registry.ok) return { available: true, reason: `docker: image ${image} will be pulled` };
     return {
       available: false,
       reason:
         `image ${image} is not present and cannot be pulled (${registry.reason}); ` +
-        (options.imageSet === 'offline'
-          ? 'build it with `session-bench images build-offline`'
-          : OFFLINE_HINT),
+        (await this.missingImageHint(spec, imageSet)),
     };
+  }
+
+  /** The way out: pass --image-set offline when that image is here, else build it. */
+  private async missingImageHint(spec: ServerSpec, imageSet: ImageSet): Promise<string> {
+    if (imageSet === 'offline') return BUILD_OFFLINE;
+    const offline = this.imageFor(spec, 'offline');
+    if (offline && (await this.imageId(offline))) {
+      return `the offline image ${offline} is present: pass \`--image-set offline\` to use it`;
+    }
+    return OFFLINE_HINT;
   }
 
   async start(spec: ServerSpec, ctx: ProviderContext): Promise<Started> {
     const options = ctx.options ?? DEFAULT_PROVIDER_OPTIONS;
     const image = this.imageFor(spec, options.imageSet);
     if (!image) throw new RuntimeError(`no ${options.imageSet} image for ${spec.backend}`);
-    const pulled = await this.ensureImage(image, options.imageSet, ctx.signal);
+    const pulled = await this.ensureImage(image, spec, options.imageSet, ctx.signal);
     const labels = {
       [RUN_ID_LABEL]: ctx.runId,
       [OWNER_LABEL]: ownerLabel(),
       'session-bench.variant': spec.variant,
     };
-    const probe = await this.probe(image, spec, labels, ctx.signal);
-    const hostNetwork = options.dockerNetwork === 'host';
-    const nodes: DockerNode[] = [];
-    const commandLines: string[] = [];
-    /** Volumes and containers created but not yet owned by a node. */
-    const loose: (() => Promise<void>)[] = [];
-    try {
-      for (let index = 0; index < spec.nodes; index++) {
-        const { node, commandLine } = await this.createNode(spec, ctx, loose, {
-          image,
-          index,
-          probe,
-          labels,
-          hostNetwork,
-        });
-        nodes.push(node);
-        commandLines.push(commandLine);
-      }
-      await Promise.all(nodes.map((node) => node.start()));
-    } catch (error) {
-      const logTail = error instanceof RuntimeError ? error.logTail : [];
-      await Promise.allSettled([...nodes.map((node) => node.stop()), ...loose.map((f) => f())]);
-      if (ctx.signal.aborted) throw new RuntimeError('interrupted while starting containers');
-      throw new RuntimeError(`docker: ${spec.variant} did not start: ${dockerMessage(error)}`, [
-        ...logTail,
-      ]);
-    }
+    const watchdog = await ensureWatchdog(ctx.runId);
+    const probe = await this.probes.get(image, spec, labels, ctx.signal);
+    const { nodes, commandLines, network, stop } = await this.startNodes(spec, ctx, {
+      image,
+      probe,
+      labels,
+      hostNetwork: options.dockerNetwork === 'host',
+    });
     return {
       provider: 'docker',
       nodes,
@@ -146,13 +124,58 @@ export class DockerProvider implements Provider {
       commandLine: commandLines[0] ?? '',
       detail:
         `image ${image} (${options.imageSet}${pulled ? ', pulled now' : ''}), ` +
-        `${hostNetwork ? 'host networking' : 'ports published on 127.0.0.1'}`,
-      stop: async () => {
-        const outcomes = await Promise.allSettled(nodes.map((node) => node.stop()));
-        const failed = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason] : []));
-        if (failed.length) throw new RuntimeError(failed.map(errorMessage).join('; '));
-      },
+        `${network.mode === 'host' ? 'host networking' : `network ${network.name} of its own, ports published on 127.0.0.1`}; ` +
+        watchdogHint(watchdog),
+      stop,
     };
+  }
+
+  /** Creates the network and every node, then starts them; on failure removes it all. */
+  private async startNodes(
+    spec: ServerSpec,
+    ctx: ProviderContext,
+    o: { image: string; probe: ImageProbe; labels: Record<string, string>; hostNetwork: boolean },
+  ) {
+    const nodes: DockerNode[] = [];
+    const commandLines: string[] = [];
+    /** Volumes and containers created but not yet owned by a node. */
+    const loose: (() => Promise<void>)[] = [];
+    let networkId: string | undefined;
+    const network: NodeNetwork = o.hostNetwork
+      ? { mode: 'host' }
+      : { mode: 'own', name: variantBaseName(ctx.runId, spec.variant) };
+    const stop = async () => {
+      const outcomes = await Promise.allSettled([
+        ...nodes.map((node) => node.stop()),
+        ...loose.map((release) => release()),
+      ]);
+      // After its containers: a network in use cannot be removed.
+      if (networkId) {
+        outcomes.push(...(await Promise.allSettled([removeNetwork(this.docker, networkId)])));
+      }
+      const failed = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason] : []));
+      if (failed.length) throw new RuntimeError(failed.map(errorMessage).join('; '));
+    };
+    try {
+      if (network.mode === 'own') {
+        networkId = await createOwnNetwork(this.docker, network.name, o.labels);
+      }
+      for (let index = 0; index < spec.nodes; index++) {
+        if (ctx.signal.aborted) throw new InterruptedError('interrupted while creating containers');
+        const { node, commandLine } = await createNode(
+          this.docker,
+          { spec, ctx, image: o.image, index, probe: o.probe, labels: o.labels, network },
+          loose,
+        );
+        nodes.push(node);
+        commandLines.push(commandLine);
+      }
+      await Promise.all(nodes.map((node) => node.start()));
+    } catch (error) {
+      await stop().catch(() => undefined);
+      throw startFailure(spec, ctx, error);
+    }
+    return { nodes, commandLines, network, stop };
   }
 
   /** Images come from the pinned table in dockerImages.ts, the one place they are named. */
@@ -161,7 +184,7 @@ export class DockerProvider implements Provider {
   }
 
   private pingDaemon(): Promise<{ ok: boolean; reason: string }> {
-    this.daemon ??= withTimeout(this.docker.ping(), PING_TIMEOUT_MS, 'docker ping').then(
+    this.daemon ??= pingDocker(this.docker).then(
       () => ({ ok: true, reason: 'the Docker daemon answers' }),
       (error: unknown) => ({
         ok: false,
@@ -198,281 +221,48 @@ export class DockerProvider implements Provider {
   }
 
   /** Pulls the image when missing, with progress on stderr; true if it pulled. */
-  private async ensureImage(image: string, imageSet: ImageSet, signal: AbortSignal) {
+  private async ensureImage(
+    image: string,
+    spec: ServerSpec,
+    imageSet: ImageSet,
+    signal: AbortSignal,
+  ): Promise<boolean> {
     if (await this.imageId(image)) return false;
-    const hint =
-      imageSet === 'offline' ? 'build it with `session-bench images build-offline`' : OFFLINE_HINT;
     if (imageSet === 'offline') {
-      throw new RuntimeError(`docker: offline image ${image} is not present; ${hint}`);
+      throw new RuntimeError(`docker: offline image ${image} is not present; ${BUILD_OFFLINE}`);
     }
     process.stderr.write(`docker: pulling ${image}...\n`);
     try {
-      const stream = await this.docker.pull(image, { abortSignal: signal });
-      await new Promise<void>((resolve, reject) => {
-        const onAbort = () => {
-          (stream as unknown as { destroy?: () => void }).destroy?.();
-          reject(new Error('interrupted'));
-        };
-        signal.addEventListener('abort', onAbort, { once: true });
-        this.docker.modem.followProgress(
-          stream,
-          (error: Error | null) => {
-            signal.removeEventListener('abort', onAbort);
-            if (error) reject(error);
-            else resolve();
-          },
-          pullProgress(image),
-        );
-      });
+      await pullImage(this.docker, image, signal);
     } catch (error) {
+      if (error instanceof InterruptedError) throw error;
       throw new RuntimeError(
-        `docker: cannot pull ${image}: ${firstLine(dockerMessage(error))}; ${hint}`,
+        `docker: cannot pull ${image}: ${firstLine(dockerMessage(error))}; ` +
+          (await this.missingImageHint(spec, imageSet)),
       );
     }
     process.stderr.write(`docker: pulled ${image}\n`);
     return true;
   }
-
-  /** Which of the spec's binaries the image has, and its version (cached per image). */
-  private probe(
-    image: string,
-    spec: ServerSpec,
-    labels: Record<string, string>,
-    signal: AbortSignal,
-  ): Promise<ImageProbe> {
-    const key = `${image}\0${spec.binaries.join(',')}\0${spec.versionArgs.join(' ')}`;
-    let probe = this.probes.get(key);
-    if (!probe) {
-      const versionArgs = spec.versionArgs.map(shellWord).join(' ');
-      const script =
-        `for b in "$@"; do if command -v "$b" >/dev/null 2>&1; then ` +
-        `echo "${BINARY_MARK}$b"; exec "$b" ${versionArgs}; fi; done; ` +
-        `echo "none of $* is in this image" >&2; exit 127`;
-      probe = runOnce(this.docker, {
-        image,
-        script,
-        args: spec.binaries,
-        labels,
-        timeoutMs: 60_000,
-        signal,
-      }).then(
-        ({ exitCode, stdout, stderr }) => {
-          const mark = stdout.indexOf(BINARY_MARK);
-          if (exitCode !== 0 || mark < 0) {
-            throw new RuntimeError(
-              `docker: image ${image} cannot run ${spec.backend}: ` +
-                `${spec.binaries.join(' / ')} --version exited with ${exitCode}`,
-              `${stdout}${stderr}`.split('\n').filter(Boolean),
-            );
-          }
-          const rest = stdout.slice(mark + BINARY_MARK.length);
-          const binary = rest.slice(0, rest.indexOf('\n')).trim();
-          const output = rest.slice(rest.indexOf('\n') + 1) || stderr;
-          return { binary, server: spec.parseVersion(output, binary), versionOutput: output };
-        },
-        (error: unknown) => {
-          // E.g. an image without /bin/sh: the daemon cannot even start the probe.
-          if (error instanceof RuntimeError) throw error;
-          throw new RuntimeError(
-            `docker: image ${image} cannot run ${spec.backend}: ${firstLine(dockerMessage(error))}`,
-          );
-        },
-      );
-      probe.catch(() => this.probes.delete(key));
-      this.probes.set(key, probe);
-    }
-    return probe;
-  }
-
-  private async createNode(
-    spec: ServerSpec,
-    ctx: ProviderContext,
-    loose: (() => Promise<void>)[],
-    o: {
-      image: string;
-      index: number;
-      probe: ImageProbe;
-      labels: Record<string, string>;
-      hostNetwork: boolean;
-    },
-  ): Promise<{ node: DockerNode; commandLine: string }> {
-    const nodeName = `node${o.index}`;
-    const port = await freePort();
-    const placement: NodePlacement = {
-      index: o.index,
-      port,
-      dataDir: CONTAINER_DATA_DIR,
-      runDir: CONTAINER_RUN_DIR,
-      // CONTAINER_USER is root; the image's own user switching (gosu) is bypassed.
-      runAsRoot: true,
-      bindAddress: o.hostNetwork ? '127.0.0.1' : '0.0.0.0',
-    };
-    const labels = { ...o.labels, 'session-bench.node': nodeName };
-    const base = `session-bench-${ctx.runId}-${slug(spec.variant)}-${nodeName}`;
-    const owned: Owned = { volumes: [], containers: [] };
-    const release = () => removeOwned(this.docker, owned);
-    loose.push(release);
-
-    const mounts: Docker.MountSettings[] = [];
-    const volume = await this.createVolume(owned, { Name: base, Labels: labels });
-    mounts.push({ Type: 'volume', Source: volume, Target: CONTAINER_ROOT });
-    if (spec.runDirInMemory) {
-      // A tmpfs volume is emptied whenever no container has it mounted; a holder
-      // container keeps it mounted, so a graceful restart finds its memory file.
-      const memory = await this.createVolume(owned, {
-        Name: `${base}-run`,
-        Labels: labels,
-        Driver: 'local',
-        DriverOpts: { type: 'tmpfs', device: 'tmpfs', o: 'mode=0700' },
-      });
-      mounts.push({ Type: 'volume', Source: memory, Target: CONTAINER_RUN_DIR });
-      const holder = await this.docker.createContainer({
-        name: `${base}-tmpfs-holder`,
-        Image: o.image,
-        User: CONTAINER_USER,
-        Entrypoint: ['sleep'],
-        Cmd: ['infinity'],
-        Labels: { ...labels, 'session-bench.role': 'tmpfs-holder' },
-        HostConfig: {
-          NetworkMode: 'none',
-          Mounts: [{ Type: 'volume', Source: memory, Target: '/held' }],
-        },
-      });
-      trackContainer(holder.id);
-      owned.containers.push(holder);
-      await holder.start();
-    }
-
-    const ensureDirs = `mkdir -p ${CONTAINER_DATA_DIR} ${CONTAINER_RUN_DIR} && exec "$@"`;
-    const files = Object.entries(spec.files?.(placement) ?? {});
-    if (files.length) {
-      // The spec's private files (e.g. MariaDB's --init-file), owner-only, go into
-      // the volume through a container that never starts.
-      const runInArchive = CONTAINER_RUN_DIR.slice(1);
-      const seed = await this.docker.createContainer({
-        Image: o.image,
-        User: CONTAINER_USER,
-        Entrypoint: ['/bin/true'],
-        Labels: { ...labels, 'session-bench.role': 'seed' },
-        HostConfig: { NetworkMode: 'none', Mounts: mounts },
-      });
-      trackContainer(seed.id);
-      owned.containers.push(seed);
-      await seed.putArchive(
-        tarOf([
-          { name: `${CONTAINER_DATA_DIR.slice(1)}/`, mode: 0o755 },
-          { name: `${runInArchive}/`, mode: 0o700 },
-          ...files.map(([name, content]) => ({
-            name: `${runInArchive}/${name}`,
-            mode: 0o600,
-            content,
-          })),
-        ]),
-        { path: '/' },
-      );
-      await removeOwned(this.docker, { containers: owned.containers.splice(-1), volumes: [] });
-    }
-
-    if (spec.prepare) {
-      const { binary, versionOutput } = o.probe;
-      const run: CommandRunner = async (command, commandArgs) => {
-        // The probe ran exactly this in this image already: no second container.
-        if (command === binary && commandArgs.join('\0') === spec.versionArgs.join('\0')) {
-          return versionOutput;
-        }
-        const { exitCode, stdout, stderr } = await runOnce(this.docker, {
-          image: o.image,
-          script: ensureDirs,
-          args: [command, ...commandArgs],
-          labels: { ...labels, 'session-bench.role': 'prepare' },
-          mounts,
-          timeoutMs: PREPARE_TIMEOUT_MS,
-          signal: ctx.signal,
-        });
-        const output = `${stdout}${stderr}`;
-        if (exitCode !== 0) {
-          throw new RuntimeError(
-            `${command} exited with ${exitCode} in ${o.image}`,
-            output.split('\n').filter(Boolean).slice(-40),
-          );
-        }
-        return output;
-      };
-      ctx.events.record(nodeName, 'prepare', `in ${o.image}`);
-      await spec.prepare(placement, o.probe.binary, run);
-    }
-
-    // After prepare, as with local processes: a spec may learn things there (MySQL flavour).
-    const args = spec.args(placement, o.probe.binary);
-    const portKey = `${port}/tcp`;
-    const container = await this.docker.createContainer({
-      name: base,
-      Image: o.image,
-      User: CONTAINER_USER,
-      Entrypoint: ['/bin/sh', '-c', ensureDirs, 'session-bench'],
-      Cmd: [o.probe.binary, ...args],
-      Labels: { ...labels, 'session-bench.role': 'server' },
-      StopSignal: spec.stopSignal,
-      ExposedPorts: o.hostNetwork ? undefined : { [portKey]: {} },
-      HostConfig: {
-        NetworkMode: o.hostNetwork ? 'host' : 'bridge',
-        PortBindings: o.hostNetwork
-          ? undefined
-          : { [portKey]: [{ HostIp: '127.0.0.1', HostPort: String(port) }] },
-        Mounts: mounts,
-      },
-    });
-    trackContainer(container.id);
-    owned.containers.push(container);
-
-    const node = new DockerNode({
-      name: nodeName,
-      docker: this.docker,
-      container,
-      owned,
-      containerPort: port,
-      hostPort: o.hostNetwork ? undefined : port,
-      ready: (endpoint) => spec.ready(endpoint, spec.settings),
-      events: ctx.events,
-      signal: ctx.signal,
-      startTimeoutMs: spec.startTimeoutMs ?? START_TIMEOUT_MS,
-      stopGraceS: STOP_GRACE_S,
-      restartInNextSecond: spec.restartInNextSecond ?? false,
-    });
-    loose.splice(loose.indexOf(release), 1);
-    const network = o.hostNetwork ? '--network host' : `-p 127.0.0.1:${port}:${port}`;
-    const volumes = mounts.map((m) => `-v ${m.Source}:${m.Target}`).join(' ');
-    const commandLine = [
-      `docker run -d --name ${base} ${network} ${volumes}`,
-      `--stop-signal ${spec.stopSignal} --entrypoint /bin/sh ${o.image}`,
-      `-c ${shellWord(ensureDirs)} session-bench ${o.probe.binary}`,
-      ...args.map(shellWord),
-    ].join(' ');
-    return { node, commandLine };
-  }
-
-  private async createVolume(owned: Owned, options: Docker.VolumeCreateOptions): Promise<string> {
-    const volume = await this.docker.createVolume(options);
-    trackVolume(volume.name);
-    owned.volumes.push(volume.name);
-    return volume.name;
-  }
 }
 
-function firstLine(text: string): string {
-  return (text.split('\n').find((l) => l.trim()) ?? text).trim();
+function presentReason(image: string, id: string, otherSet: ImageSet | undefined): string {
+  // The id pins exactly what ran, whatever the tag points at later.
+  const what = `docker: image ${image} (${id.slice(0, 19)}) is present`;
+  return otherSet ? `${what} (with \`--image-set ${otherSet}\`)` : what;
 }
 
-/** One stderr line per layer state change, not per byte. */
-function pullProgress(image: string): (event: { id?: string; status?: string }) => void {
-  const last = new Map<string, string>();
-  return (event) => {
-    if (!event.status) return;
-    const key = event.id ?? '';
-    if (last.get(key) === event.status) return;
-    last.set(key, event.status);
-    process.stderr.write(`docker: ${image} ${key ? `${key}: ` : ''}${event.status}\n`);
-  };
+/** An interrupt stays one (the variant is aborted); anything else carries the log tail. */
+function startFailure(spec: ServerSpec, ctx: ProviderContext, error: unknown): Error {
+  if (error instanceof InterruptedError || ctx.signal.aborted) {
+    return error instanceof InterruptedError
+      ? error
+      : new InterruptedError(`interrupted while starting ${spec.variant}`);
+  }
+  const logTail = error instanceof RuntimeError ? error.logTail : [];
+  return new RuntimeError(`docker: ${spec.variant} did not start: ${dockerMessage(error)}`, [
+    ...logTail,
+  ]);
 }
 
 export const dockerProvider = new DockerProvider();

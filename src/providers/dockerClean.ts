@@ -1,18 +1,12 @@
 import os from 'node:os';
 import type Docker from 'dockerode';
 import { errorMessage } from '../errors.js';
-import { withTimeout } from '../lifecycle/withTimeout.js';
-import {
-  OWNER_LABEL,
-  PING_TIMEOUT_MS,
-  RUN_ID_LABEL,
-  dockerClient,
-  isNotFound,
-} from './dockerContainers.js';
+import { dockerClient, isNotFound, pingDocker } from './docker/client.js';
+import { OWNER_LABEL, RUN_ID_LABEL } from './docker/labels.js';
 import { ownerAlive, readProcess } from './processLeftovers.js';
 
 export interface DockerCleanOptions {
-  /** Only this run's containers and volumes. */
+  /** Only this run's containers, volumes and networks. */
   runId?: string;
   /** Say what would go, remove nothing. */
   dryRun?: boolean;
@@ -21,7 +15,7 @@ export interface DockerCleanOptions {
 }
 
 export interface DockerCleanItem {
-  kind: 'container' | 'volume';
+  kind: 'container' | 'volume' | 'network';
   name: string;
   runId: string;
 }
@@ -37,12 +31,6 @@ export interface DockerCleanReport {
   skipped?: string;
 }
 
-/** "host:pid:startTime" of the session-bench process that created a container or volume. */
-export function ownerLabel(): string {
-  const startTime = readProcess(process.pid).startTime;
-  return `${os.hostname()}:${process.pid}:${startTime ?? ''}`;
-}
-
 /** Why a labelled thing belongs to a run still in progress here, or undefined. */
 function liveOwner(label: string | undefined): string | undefined {
   const [host, pidText, startText] = (label ?? '').split(':');
@@ -54,11 +42,18 @@ function liveOwner(label: string | undefined): string | undefined {
     : undefined;
 }
 
+/** One labelled thing as clean sees it, and how to remove it. */
+interface Found {
+  item: DockerCleanItem;
+  labels: Record<string, string> | undefined;
+  remove: () => Promise<void>;
+}
+
 /**
- * Removes the containers (running, paused or stopped) and volumes labelled with a
- * session-bench run id, for `session-bench clean`: a crashed or SIGKILLed run
- * leaves them behind. Those of a run still in progress on this machine are spared
- * unless `force`.
+ * Removes the containers (running, paused or stopped), volumes and networks
+ * labelled with a session-bench run id, for `session-bench clean` and the
+ * watchdog: a crashed or SIGKILLed run leaves them behind. Those of a run still
+ * in progress on this machine are spared unless `force`.
  */
 export async function removeLabelled(
   options: DockerCleanOptions = {},
@@ -71,59 +66,71 @@ export async function removeLabelled(
     problems: [],
   };
   try {
-    await withTimeout(docker.ping(), PING_TIMEOUT_MS, 'docker ping');
+    await pingDocker(docker);
   } catch (error) {
     report.skipped = `the Docker daemon does not answer (${errorMessage(error)})`;
     return report;
   }
   const label = options.runId ? `${RUN_ID_LABEL}=${options.runId}` : RUN_ID_LABEL;
-  const sort = (labels: Record<string, string> | undefined, item: DockerCleanItem) => {
-    const why = options.force ? undefined : liveOwner(labels?.[OWNER_LABEL]);
-    if (why) report.spared.push({ ...item, why });
-    return why === undefined;
-  };
-
-  const containers = await docker.listContainers({ all: true, filters: { label: [label] } });
-  for (const info of containers) {
-    const item: DockerCleanItem = {
-      kind: 'container',
-      name: (info.Names[0] ?? info.Id).replace(/^\//, ''),
-      runId: info.Labels[RUN_ID_LABEL] ?? '',
-    };
-    if (!sort(info.Labels, item)) continue;
-    try {
-      if (!options.dryRun) {
-        const container = docker.getContainer(info.Id);
-        if (info.State === 'paused') await container.unpause();
-        await container.remove({ force: true, v: true });
+  // In this order: a volume or a network in use cannot be removed.
+  for (const list of [containersLabelled, volumesLabelled, networksLabelled]) {
+    for (const found of await list(docker, label)) {
+      const why = options.force ? undefined : liveOwner(found.labels?.[OWNER_LABEL]);
+      if (why) {
+        report.spared.push({ ...found.item, why });
+        continue;
       }
-      report.removed.push(item);
-    } catch (error) {
-      if (!isNotFound(error))
-        report.problems.push(`container ${item.name}: ${errorMessage(error)}`);
-    }
-  }
-  // After the containers: a volume in use cannot be removed.
-  const volumes = (await docker.listVolumes({ filters: { label: [label] } })).Volumes ?? [];
-  for (const volume of volumes) {
-    const labels = volume.Labels as Record<string, string> | null;
-    const item: DockerCleanItem = {
-      kind: 'volume',
-      name: volume.Name,
-      runId: labels?.[RUN_ID_LABEL] ?? '',
-    };
-    if (!sort(labels ?? undefined, item)) continue;
-    try {
-      if (!options.dryRun) await docker.getVolume(volume.Name).remove({ force: true });
-      report.removed.push(item);
-    } catch (error) {
-      if (!isNotFound(error)) report.problems.push(`volume ${item.name}: ${errorMessage(error)}`);
+      try {
+        if (!options.dryRun) await found.remove();
+        report.removed.push(found.item);
+      } catch (error) {
+        if (!isNotFound(error))
+          report.problems.push(`${found.item.kind} ${found.item.name}: ${errorMessage(error)}`);
+      }
     }
   }
   return report;
 }
 
-/** Lines for a person: one per container or volume. */
+async function containersLabelled(docker: Docker, label: string): Promise<Found[]> {
+  const containers = await docker.listContainers({ all: true, filters: { label: [label] } });
+  return containers.map((info) => ({
+    item: {
+      kind: 'container',
+      name: (info.Names[0] ?? info.Id).replace(/^\//, ''),
+      runId: info.Labels[RUN_ID_LABEL] ?? '',
+    },
+    labels: info.Labels,
+    remove: async () => {
+      const container = docker.getContainer(info.Id);
+      if (info.State === 'paused') await container.unpause();
+      await container.remove({ force: true, v: true });
+    },
+  }));
+}
+
+async function volumesLabelled(docker: Docker, label: string): Promise<Found[]> {
+  const volumes = (await docker.listVolumes({ filters: { label: [label] } })).Volumes ?? [];
+  return volumes.map((volume) => {
+    const labels = (volume.Labels as Record<string, string> | null) ?? undefined;
+    return {
+      item: { kind: 'volume', name: volume.Name, runId: labels?.[RUN_ID_LABEL] ?? '' },
+      labels,
+      remove: () => docker.getVolume(volume.Name).remove({ force: true }) as Promise<void>,
+    };
+  });
+}
+
+async function networksLabelled(docker: Docker, label: string): Promise<Found[]> {
+  const networks = await docker.listNetworks({ filters: { label: [label] } });
+  return networks.map((network) => ({
+    item: { kind: 'network', name: network.Name, runId: network.Labels?.[RUN_ID_LABEL] ?? '' },
+    labels: network.Labels,
+    remove: () => docker.getNetwork(network.Id).remove() as Promise<void>,
+  }));
+}
+
+/** Lines for a person: one per container, volume or network. */
 export function renderDockerClean(report: DockerCleanReport): string[] {
   if (report.skipped) return [`docker: skipped, ${report.skipped}`];
   return [

@@ -5,7 +5,8 @@ import { sleep } from '../lifecycle/sleep.js';
 import type { EventLog } from '../lifecycle/eventLog.js';
 import { LogTail } from '../lifecycle/logTail.js';
 import { NotReadyError, waitReady } from '../lifecycle/waitReady.js';
-import { containerLogTail, removeOwned, type Owned } from './dockerContainers.js';
+import { containerLogTail } from './docker/logs.js';
+import { removeOwned, type Owned } from './docker/owned.js';
 import type { StartedNode } from './provider.js';
 
 const READY_ATTEMPT_MS = 5_000;

@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/result/result.js';
 import type { DockerCleanReport } from '../../src/providers/dockerClean.js';
-import { OWNER_LABEL, RUN_ID_LABEL } from '../../src/providers/dockerContainers.js';
+import { OWNER_LABEL, RUN_ID_LABEL } from '../../src/providers/docker/labels.js';
 import { docker, dockerReady, labelled } from '../helpers/docker.js';
 
 const CLI = path.resolve('src/cli/main.ts');
@@ -33,7 +34,13 @@ interface CliRun {
 
 async function cli(
   args: string[],
-  options: { interrupt?: Interrupt; env?: NodeJS.ProcessEnv; signal?: NodeJS.Signals } = {},
+  options: {
+    interrupt?: Interrupt;
+    env?: NodeJS.ProcessEnv;
+    signal?: NodeJS.Signals;
+    /** Runs just before the signal is sent, with the run's pid. */
+    beforeSignal?: (pid: number) => Promise<void>;
+  } = {},
 ): Promise<CliRun> {
   const out = await mkdtemp(path.join(os.tmpdir(), 'session-bench-docker-cli-'));
   const outFlags = args[0] === 'run' ? ['--out', out] : [];
@@ -50,7 +57,11 @@ async function cli(
     const wanted = options.interrupt;
     if (wanted && !interrupted && wanted.after.test(stderr)) {
       interrupted = true;
-      setTimeout(() => child.kill(options.signal ?? 'SIGINT'), wanted.delayMs);
+      setTimeout(() => {
+        void (options.beforeSignal?.(child.pid!) ?? Promise.resolve()).then(() =>
+          child.kill(options.signal ?? 'SIGINT'),
+        );
+      }, wanted.delayMs);
     }
   });
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
@@ -59,6 +70,31 @@ async function cli(
     ? (JSON.parse(await readFile(path.join(out, files[0]), 'utf8')) as RunResult)
     : undefined;
   return { pid: child.pid!, code, stdout, stderr, result, interrupted };
+}
+
+/** Pids of the docker watchdogs a process started (its children running watchdogMain). */
+function watchdogsOf(parent: number): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        return (
+          ppid === parent && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('watchdogMain')
+        );
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/** The run id on the containers a (dead) session-bench process created. */
+async function runIdOwnedBy(pid: number): Promise<string> {
+  const owner = `${os.hostname()}:${pid}:`;
+  const all = await docker.listContainers({ all: true, filters: { label: [RUN_ID_LABEL] } });
+  return all.find((c) => c.Labels[OWNER_LABEL]?.startsWith(owner))?.Labels[RUN_ID_LABEL] ?? '';
 }
 
 describe.skipIf(!available)('session-bench with docker (CLI)', () => {
@@ -76,13 +112,43 @@ describe.skipIf(!available)('session-bench with docker (CLI)', () => {
     expect(variant.reason).toMatch(/session-bench images build-offline/);
     expect(variant.reason).toMatch(/--image-set offline/);
     expect(run.stderr).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/);
-    expect(await labelled(run.result!.runId)).toEqual({ containers: [], volumes: [] });
+    expect(await labelled(run.result!.runId)).toEqual({
+      containers: [],
+      volumes: [],
+      networks: [],
+    });
   });
 
-  it('clean removes what a SIGKILLed run left behind', async () => {
+  it('a SIGKILLed run leaves no container: the watchdog removes them', async () => {
+    let runId = '';
+    const run = await cli(['run', ...OFFLINE, ...SMALL, '--backends', 'redis:none'], {
+      interrupt: { after: /warming up/, delayMs: 0 },
+      signal: 'SIGKILL',
+      beforeSignal: async (pid) => {
+        runId = await runIdOwnedBy(pid);
+      },
+    });
+    expect(run.code).toBe(null);
+    expect(runId, run.stderr).toBeTruthy();
+    expect((await labelled(runId)).containers.length, 'the run had started its container').toBe(1);
+    // No cleanup stack and no exit hook ran; the watchdog saw the pipe close.
+    const deadline = performance.now() + 20_000;
+    let left = await labelled(runId);
+    while (left.containers.length + left.volumes.length > 0 && performance.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      left = await labelled(runId);
+    }
+    expect(left).toEqual({ containers: [], volumes: [], networks: [] });
+  });
+
+  it('clean removes what a SIGKILLed run left behind when its watchdog died too', async () => {
     const run = await cli(['run', ...OFFLINE, ...SMALL, '--backends', 'redis:none,memcached'], {
       interrupt: { after: /warming up/, delayMs: 0 },
       signal: 'SIGKILL',
+      // As if the watchdog had died too (e.g. the machine rebooted).
+      beforeSignal: async (pid) => {
+        for (const watchdog of watchdogsOf(pid)) process.kill(watchdog, 'SIGKILL');
+      },
     });
     expect(run.code).toBe(null);
     // Nothing ran its cleanup: the container and volume of the first variant are left.
@@ -98,7 +164,25 @@ describe.skipIf(!available)('session-bench with docker (CLI)', () => {
     const report = JSON.parse(clean.stdout) as { docker: DockerCleanReport };
     const removed = report.docker.removed.filter((i) => i.runId === runId);
     expect(removed.map((i) => i.kind).sort()).toEqual(['container', 'volume']);
-    expect(await labelled(runId)).toEqual({ containers: [], volumes: [] });
+    expect(await labelled(runId)).toEqual({ containers: [], volumes: [], networks: [] });
+  });
+
+  it('`list` counts the variants docker can start with the offline images present', async () => {
+    const run = await cli(['list', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const listing = JSON.parse(run.stdout) as {
+      backends: { kind: string; variants: { id: string; providers?: string[] }[] }[];
+      providers: { name: string; available: boolean; reason: string }[];
+    };
+    const servers = listing.backends.flatMap((b) => (b.kind === 'server' ? b.variants : []));
+    expect(servers.length).toBeGreaterThan(0);
+    for (const variant of servers) expect(variant.providers, variant.id).toContain('docker');
+    const dockerLine = listing.providers.find((p) => p.name === 'docker')!;
+    expect(dockerLine).toEqual({
+      name: 'docker',
+      available: true,
+      reason: `can start ${servers.length} of ${servers.length} server variants here`,
+    });
   });
 
   it('`images list` shows the offline image as present', async () => {
@@ -190,6 +274,10 @@ describe.skipIf(!available)('session-bench with docker (CLI)', () => {
     expect(run.code, run.stderr).toBe(130);
     expect(run.result, run.stderr).toBeDefined();
     expect(run.result!.status).toBe('aborted');
-    expect(await labelled(run.result!.runId)).toEqual({ containers: [], volumes: [] });
+    expect(await labelled(run.result!.runId)).toEqual({
+      containers: [],
+      volumes: [],
+      networks: [],
+    });
   });
 });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunResult, VariantResult } from '../../src/result/result.js';
-import { dockerReady, labelled } from '../helpers/docker.js';
-import { RATE_RPS, SHORT_LOAD, expectNobodyLost } from '../helpers/processServers.js';
+import { dockerReady, expectEveryoneLoggedOut, labelled } from '../helpers/docker.js';
+import { SHORT_LOAD, expectNobodyLost } from '../helpers/processServers.js';
 import { resultFor, runSmoke } from '../helpers/runScenario.js';
 
 const available = await dockerReady();
@@ -38,29 +38,13 @@ function expectRanInDocker(result: VariantResult, serverName: string): void {
   ]);
 }
 
-/**
- * Everyone logged in at the kill is logged out. A container is down for ~0.5 s (the
- * process provider: ~0.1 s), and a user whose own logout fell in that window got a
- * 503: the ledger cannot tell whether it happened, so that user is not counted.
- * Hence 95% of those logged in, not all but 3 as with local processes.
- */
-function expectEveryoneLoggedOut(result: VariantResult): void {
-  const fault = result.faults[0]!;
-  const atFault = fault.loggedInUsersAtFault!;
-  const lost = result.audit.loggedOutUsers;
-  const what = `${result.variant}: loggedOutUsers ${lost}, logged in at the fault ${atFault}, down ${fault.unavailableMs} ms`;
-  expect(lost, what).toBeGreaterThanOrEqual(Math.floor(atFault * 0.95));
-  expect(lost, what).toBeLessThanOrEqual(atFault + Math.ceil(RATE_RPS * 0.3));
-  expect(lost, what).toBeGreaterThanOrEqual(result.users.total * 0.85);
-  expect(result.audit.loginWallHits, what).toBeGreaterThan(0);
-}
-
 describe.skipIf(!available)('loss on docker kill (offline image, host networking)', () => {
   let run: RunResult | undefined;
 
   afterEach(async () => {
     // Zero containers and volumes of the run are left, whatever the test found.
-    if (run) expect(await labelled(run.runId)).toEqual({ containers: [], volumes: [] });
+    if (run)
+      expect(await labelled(run.runId)).toEqual({ containers: [], volumes: [], networks: [] });
     run = undefined;
   });
 

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { RuntimeError } from '../../src/errors.js';
+import { InterruptedError, RuntimeError } from '../../src/errors.js';
 import { EventLog } from '../../src/lifecycle/eventLog.js';
 import { DockerProvider } from '../../src/providers/docker.js';
 import { memcachedBackend } from '../../src/backends/memcached.js';
 import { removeLabelled } from '../../src/providers/dockerClean.js';
-import { tarOf } from '../../src/providers/dockerContainers.js';
+import { tarOf } from '../../src/providers/docker/tar.js';
 import { OFFLINE_IMAGE } from '../../src/providers/dockerImages.js';
 import type { ProviderContext, ProviderOptions } from '../../src/providers/provider.js';
 import { newRunId } from '../../src/runner/runPlan.js';
@@ -35,7 +35,7 @@ describe.skipIf(!available)('docker provider: containers (offline image)', () =>
 
   afterEach(async () => {
     for (const runId of runIds)
-      expect(await labelled(runId)).toEqual({ containers: [], volumes: [] });
+      expect(await labelled(runId)).toEqual({ containers: [], volumes: [], networks: [] });
     runIds = [];
   });
 
@@ -110,6 +110,48 @@ describe.skipIf(!available)('docker provider: containers (offline image)', () =>
       await started.nodes[1]!.restart();
       expect(started.nodes[1]!.endpoint).toBe(endpoints[1]);
       expect(await redisCommand(endpoints[1]!, 'GET', 'k')).toBe('v2');
+    } finally {
+      await started.stop();
+    }
+  });
+
+  it('bridge: the servers are on a network of their own, out of reach of other containers', async () => {
+    const ctx = context(offline('bridge'));
+    runIds.push(ctx.runId);
+    const started = await provider.start(redisTestSpec(), ctx);
+    try {
+      const [server] = await docker.listContainers({
+        filters: { label: [`session-bench.run-id=${ctx.runId}`, 'session-bench.role=server'] },
+      });
+      const networks = Object.entries(server!.NetworkSettings.Networks);
+      expect(networks.map(([name]) => name)).toEqual([
+        `session-bench-${ctx.runId}-redis-docker-test`,
+      ]);
+      const ownNetwork = networks[0]![0];
+      const labels = (await docker.getNetwork(ownNetwork).inspect()) as {
+        Labels: Record<string, string>;
+      };
+      expect(labels.Labels['session-bench.run-id']).toBe(ctx.runId);
+      // Docker routes nothing between user-defined networks and the default bridge,
+      // where any other container runs; asserted from the daemon's own view, so the
+      // test sends no traffic to a container address (only 127.0.0.1 is a target).
+      const own = (await docker.getNetwork(ownNetwork).inspect()) as {
+        Driver: string;
+        Containers: Record<string, unknown>;
+      };
+      expect(own.Driver).toBe('bridge');
+      expect(Object.keys(own.Containers)).toEqual([server!.Id]);
+      const defaultBridge = (await docker.getNetwork('bridge').inspect()) as {
+        Containers?: Record<string, unknown>;
+      };
+      expect(Object.keys(defaultBridge.Containers ?? {})).not.toContain(server!.Id);
+      // Its port is published on the host's loopback only.
+      const inspected = await docker.getContainer(server!.Id).inspect();
+      const bindings = Object.values(inspected.HostConfig.PortBindings ?? {}).flat() as {
+        HostIp: string;
+      }[];
+      expect(bindings.length).toBeGreaterThan(0);
+      expect(bindings.every((b) => b.HostIp === '127.0.0.1')).toBe(true);
     } finally {
       await started.stop();
     }
@@ -191,6 +233,23 @@ describe.skipIf(!available)('docker provider: containers (offline image)', () =>
     }
   });
 
+  it('with the offline image present, the hint says to pass --image-set offline, not to build it', async () => {
+    const official = await provider.check(redisTestSpec(), {
+      ...offline('bridge'),
+      imageSet: 'official',
+    });
+    if (!official.available) {
+      expect(official.reason).toMatch(
+        /the offline image session-bench\/offline:bookworm is present: pass `--image-set offline`/,
+      );
+      expect(official.reason).not.toMatch(/build/);
+    }
+    // Without an image set (`list`): any set whose image is here counts, and says which.
+    const any = await provider.check(redisTestSpec());
+    expect(any.available).toBe(true);
+    if (!official.available) expect(any.reason).toMatch(/with `--image-set offline`/);
+  });
+
   it('an abort while waiting for readiness removes what was created', async () => {
     const controller = new AbortController();
     const ctx = context(offline('host'), controller.signal);
@@ -199,7 +258,8 @@ describe.skipIf(!available)('docker provider: containers (offline image)', () =>
     const spec = redisTestSpec({ ready: () => Promise.reject(new Error('not yet')) });
     const starting = provider.start(spec, ctx);
     setTimeout(() => controller.abort(), 1_500);
-    await expect(starting).rejects.toThrow(/interrupted/);
+    // The one typed interrupt, so the variant is recorded aborted, not failed.
+    await expect(starting).rejects.toBeInstanceOf(InterruptedError);
   });
 
   it('starts on an image with its own USER and ENTRYPOINT, as official images have', async () => {
@@ -268,6 +328,6 @@ describe.skipIf(!available)('docker provider: containers (offline image)', () =>
       ...Array<string>(4).fill('volume'),
     ]);
     expect(removed.problems).toEqual([]);
-    expect(await labelled(ctx.runId)).toEqual({ containers: [], volumes: [] });
+    expect(await labelled(ctx.runId)).toEqual({ containers: [], volumes: [], networks: [] });
   });
 });

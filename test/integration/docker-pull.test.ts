@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EventLog } from '../../src/lifecycle/eventLog.js';
 import { DockerProvider } from '../../src/providers/docker.js';
-import { tarOf } from '../../src/providers/dockerContainers.js';
+import { tarOf } from '../../src/providers/docker/tar.js';
 import type { ProviderOptions } from '../../src/providers/provider.js';
 import { newRunId } from '../../src/runner/runPlan.js';
 import { docker, dockerReady, labelled, redisTestSpec } from '../helpers/docker.js';
@@ -130,7 +130,7 @@ describe.skipIf(!available)('docker provider: pulling an official-set image', ()
     await docker.getImage(image).inspect();
     expect(registry.requests).toContain('HEAD /v2/session-bench/tiny/manifests/1');
     expect(registry.requests.filter((r) => r.includes('/blobs/'))).not.toEqual([]);
-    expect(await labelled(ctx.runId)).toEqual({ containers: [], volumes: [] });
+    expect(await labelled(ctx.runId)).toEqual({ containers: [], volumes: [], networks: [] });
   });
 
   it('an image the registry does not have: not available, and the hint names the offline set', async () => {

@@ -4,8 +4,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { RuntimeError, errorMessage } from '../../errors.js';
 import { PACKAGE_ROOT } from '../../paths.js';
-import { withTimeout } from '../../lifecycle/withTimeout.js';
-import { PING_TIMEOUT_MS, dockerClient } from '../../providers/dockerContainers.js';
+import { dockerClient, pingDocker } from '../../providers/docker/client.js';
 import { imageFor } from '../../providers/dockerImages.js';
 import { IMAGE_SETS } from '../../config/providerOptions.js';
 
@@ -53,7 +52,7 @@ async function listImages(): Promise<{ daemon: string; images: ImageListing[] }>
   let daemon = 'answers';
   try {
     // An unreachable DOCKER_HOST must not hang the listing.
-    await withTimeout(docker.ping(), PING_TIMEOUT_MS, 'docker ping');
+    await pingDocker(docker);
   } catch (error) {
     daemon = `does not answer (${errorMessage(error)})`;
   }
