@@ -153,7 +153,8 @@ export const runResultSchema = z
     runId: z.string(),
     startedAt: z.string(),
     finishedAt: z.string(),
-    status: z.enum(['completed', 'aborted']),
+    /** `partial`: the run is still writing variants, or died before it finished (killed, crashed). */
+    status: z.enum(['completed', 'aborted', 'partial']),
     tool: z.object({ name: z.literal('session-bench'), version: z.string() }),
     machine: z.object({
       cpus: count,

@@ -5,6 +5,7 @@ import {
   renderComparisonMarkdown,
   renderComparisonTable,
 } from '../../report/compare.js';
+import { checkOutFile } from '../../report/outputPlace.js';
 import { readResult } from '../../report/readResult.js';
 import { THRESHOLD_HELP } from '../../report/thresholds.js';
 import { writeAtomically } from '../../report/writeReports.js';
@@ -64,6 +65,7 @@ export function compareCommand(): Command {
           `unknown format ${JSON.stringify(format)} for compare; formats: ${Object.keys(RENDER).join(', ')}`,
         );
       }
+      if (flags.out) await checkOutFile(flags.out);
       const base = await readResult(baseFile);
       const head = await readResult(headFile);
       const thresholds = thresholdsFrom(

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { UsageError } from '../../errors.js';
+import { checkOutFile } from '../../report/outputPlace.js';
 import { readResult } from '../../report/readResult.js';
 import { REPORTERS, reporterNamed } from '../../report/reporters/index.js';
 import { timelineFileFor, writeAtomically } from '../../report/writeReports.js';
@@ -32,7 +33,15 @@ export function reportCommand(): Command {
         throw new UsageError('report writes one format at a time; run it once per format');
       }
       const render = reporterNamed(format);
+      if (flags.out) await checkOutFile(flags.out);
       const result = await readResult(file);
+      if (result.status === 'partial') {
+        const ran = result.results.filter((v) => v.status !== 'skipped').length;
+        process.stderr.write(
+          `note: this run did not finish (status partial): ${ran} variant(s) recorded; ` +
+            'the process was killed or crashed, or is still running\n',
+        );
+      }
       const text = render(result);
       if (!flags.out) {
         process.stdout.write(text);

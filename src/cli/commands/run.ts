@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { Command, Option } from 'commander';
 import { backendOf } from '../../backends/registry.js';
 import { loadPlan, type RunOverrides } from '../../config/loadPlan.js';
@@ -9,11 +8,15 @@ import { renderDurability } from '../../report/reporters/durability.js';
 import { renderTable } from '../../report/reporters/table.js';
 import { THRESHOLD_HELP, evaluateThresholds } from '../../report/thresholds.js';
 import { writeReports } from '../../report/writeReports.js';
-import { resultPath, writeResult } from '../../report/writeResult.js';
+import { prepareOutFolder } from '../../report/outputPlace.js';
+import { ResultFile, keepElsewhere, resultPath } from '../../report/writeResult.js';
+import type { RunResult } from '../../result/result.js';
+import { InterruptedError, errorMessage } from '../../errors.js';
 import { StderrProgress } from '../../runner/progress.js';
 import { runPlan } from '../../runner/runPlan.js';
 import { EXIT } from '../exitCodes.js';
-import { abortOnSignals } from '../interrupt.js';
+import { failedVariantsOutput } from '../failedVariants.js';
+import { interrupts, stopsOnInterrupt } from '../interrupt.js';
 import { paintVerdicts, stderrColor, thresholdsFailed, thresholdsFrom } from '../output.js';
 
 interface RunFlags extends Omit<RunOverrides, 'faults' | 'targets'> {
@@ -47,7 +50,7 @@ Exit codes: 0 ok, 1 a variant failed or runtime error, 2 bad input, 99 a thresho
 const collect = (value: string, all: string[]) => [...all, value];
 
 export function runCommand(): Command {
-  return new Command('run')
+  const command = new Command('run')
     .description(
       'run a scenario against session backends and report latency, throughput and lost sessions',
     )
@@ -96,40 +99,57 @@ export function runCommand(): Command {
     .option('--no-color', 'no colors on stderr (NO_COLOR is respected too)')
     .option('--quiet', 'no progress or table on stderr')
     .addHelpText('after', EXAMPLES)
-    .action(async (flags: RunFlags) => {
-      const plan = await loadPlan({ ...flags, faults: flags.fault, targets: flags.target });
-      plan.variants?.forEach(backendOf);
-      // The result JSON is always written; `json` in --format adds nothing.
-      const formats = flags.format ? parseFormats(flags.format).filter((f) => f !== 'json') : [];
-      // Checked before anything starts: a typo must not cost a whole run.
-      const thresholds = thresholdsFrom(plan.thresholds, flags.threshold, plan.scenario.source, {
-        relativeFlags: false,
-      });
-      const color = stderrColor(flags);
-      const progress = flags.quiet ? undefined : new StderrProgress({ color });
-      const interrupt = abortOnSignals();
-      let file: string | undefined;
-      const save = async (result: Parameters<typeof writeResult>[1]) => {
-        file ??= resultPath(path.resolve(flags.out), result);
-        await writeResult(file, result);
-      };
-      try {
-        const result = await runPlan(plan, { signal: interrupt.signal, progress, onPartial: save });
-        if (thresholds.length) result.thresholds = evaluateThresholds(thresholds, result);
-        await save(result);
-        const reports = await writeReports(result, formats, file!.replace(/\.json$/, ''));
-        if (!flags.quiet) {
-          process.stderr.write(
-            `${paintVerdicts(renderTable(result), color)}${renderDurability(result)}result: ${file}\n` +
-              reports.map((r) => `report: ${r}\n`).join(''),
-          );
-        }
-        if (flags.json) process.stdout.write(renderJson(result));
-        if (result.status === 'aborted') process.exitCode = EXIT.interrupted;
-        else if (result.results.some((r) => r.status === 'failed')) process.exitCode = EXIT.runtime;
-        else if (thresholdsFailed(result.thresholds)) process.exitCode = EXIT.thresholds;
-      } finally {
-        interrupt.dispose();
-      }
+    .action(runAction);
+  return stopsOnInterrupt(command);
+}
+
+async function runAction(flags: RunFlags): Promise<void> {
+  const plan = await loadPlan({ ...flags, faults: flags.fault, targets: flags.target });
+  plan.variants?.forEach(backendOf);
+  // The result JSON is always written; `json` in --format adds nothing.
+  const formats = flags.format ? parseFormats(flags.format).filter((f) => f !== 'json') : [];
+  // Checked before anything starts: a typo must not cost a whole run.
+  const thresholds = thresholdsFrom(plan.thresholds, flags.threshold, plan.scenario.source, {
+    relativeFlags: false,
+  });
+  const outDir = await prepareOutFolder(flags.out);
+  const color = stderrColor(flags);
+  const progress = flags.quiet ? undefined : new StderrProgress({ color });
+  let file: ResultFile | undefined;
+  const save = (result: RunResult) =>
+    (file ??= new ResultFile(resultPath(outDir, result))).write(result);
+  let partialWriteFailed = false;
+  // A variant's result that cannot be written yet is written with the next one, or kept elsewhere at the end.
+  const savePartial = (result: RunResult) =>
+    save(result).catch((error: unknown) => {
+      if (!partialWriteFailed)
+        process.stderr.write(`warning: ${errorMessage(error)}; measuring on\n`);
+      partialWriteFailed = true;
     });
+  const result = await runPlan(plan, {
+    signal: interrupts.signal,
+    progress,
+    onPartial: savePartial,
+  });
+  if (thresholds.length) result.thresholds = evaluateThresholds(thresholds, result);
+  const notWritten = await save(result).then(
+    () => undefined,
+    (error: unknown) => keepElsewhere(result, error),
+  );
+  const reports = notWritten
+    ? []
+    : await writeReports(result, formats, file!.file.replace(/\.json$/, ''));
+  if (!flags.quiet) {
+    process.stderr.write(
+      `${paintVerdicts(renderTable(result), color)}${renderDurability(result)}` +
+        (notWritten ? '' : `result: ${file!.file}\n`) +
+        reports.map((r) => `report: ${r}\n`).join(''),
+    );
+  }
+  process.stderr.write(failedVariantsOutput(result));
+  if (flags.json) process.stdout.write(renderJson(result));
+  if (notWritten) throw notWritten;
+  if (result.status === 'aborted') throw new InterruptedError();
+  if (result.results.some((r) => r.status === 'failed')) process.exitCode = EXIT.runtime;
+  else if (thresholdsFailed(result.thresholds)) process.exitCode = EXIT.thresholds;
 }
