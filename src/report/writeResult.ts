@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { RuntimeError, errorMessage } from '../errors.js';
@@ -19,7 +20,8 @@ export function resultPath(outDir: string, result: RunResult): string {
  * never replaces an existing file (another run's); the later ones replace this run's own.
  */
 export class ResultFile {
-  private created = false;
+  /** Whether this run's file exists (a partial one, at least). */
+  created = false;
 
   constructor(readonly file: string) {}
 
@@ -39,17 +41,28 @@ export function writeResult(
 }
 
 /**
- * When the result cannot be written where asked (disk full, folder gone read-only),
- * what was measured is kept in the OS temp folder; the error names both places.
+ * The end result: written in place, or, when that fails (disk full, folder gone
+ * read-only), kept in the OS temp folder instead, and this run's own partial file
+ * removed (the whole result is elsewhere now). Returns the error to report: one line
+ * naming both places.
  */
-export async function keepElsewhere(result: RunResult, failure: unknown): Promise<RuntimeError> {
-  const fallback = path.join(os.tmpdir(), path.basename(resultPath('', result)));
+export async function writeFinal(
+  file: ResultFile,
+  result: RunResult,
+): Promise<RuntimeError | undefined> {
+  const failure = await file.write(result).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  if (failure === undefined) return undefined;
+  const fallback = path.join(os.tmpdir(), path.basename(file.file));
   try {
     await writeResult(fallback, result, { replace: false });
-    return new RuntimeError(`${errorMessage(failure)}; the result is kept in ${fallback}`);
   } catch (second) {
     return new RuntimeError(
       `${errorMessage(failure)}; keeping it in ${fallback} failed too: ${errorMessage(second)}`,
     );
   }
+  if (file.created) await rm(file.file, { force: true }).catch(() => undefined);
+  return new RuntimeError(`${errorMessage(failure)}; the result is kept in ${fallback}`);
 }

@@ -19,6 +19,8 @@ export interface CliExit {
 
 export interface CliOptions {
   env?: Record<string, string>;
+  /** Killed (SIGKILL) after this long: a hanging CLI fails its test, it does not stay. */
+  timeoutMs?: number;
   /** Sends this signal when `when` resolves (given the child's pid and stderr so far). */
   signalAfter?: {
     signal: NodeJS.Signals;
@@ -36,6 +38,7 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliExi
     let stdout = '';
     let stderr = '';
     let signalledAt: number | undefined;
+    const deadline = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 90_000);
     child.stdout.on('data', (d: Buffer) => (stdout += d));
     child.stderr.on('data', (d: Buffer) => (stderr += d));
     const sender = options.signalAfter;
@@ -48,7 +51,8 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliExi
           child.kill(sender.signal);
         });
     }
-    child.on('exit', (code, signal) =>
+    child.on('exit', (code, signal) => {
+      clearTimeout(deadline);
       resolve({
         code,
         signal,
@@ -57,8 +61,8 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliExi
         ...(signalledAt === undefined
           ? {}
           : { exitAfterSignalMs: performance.now() - signalledAt }),
-      }),
-    );
+      });
+    });
   });
 }
 

@@ -9,7 +9,7 @@ import { renderTable } from '../../report/reporters/table.js';
 import { THRESHOLD_HELP, evaluateThresholds } from '../../report/thresholds.js';
 import { writeReports } from '../../report/writeReports.js';
 import { prepareOutFolder } from '../../report/outputPlace.js';
-import { ResultFile, keepElsewhere, resultPath } from '../../report/writeResult.js';
+import { ResultFile, resultPath, writeFinal } from '../../report/writeResult.js';
 import type { RunResult } from '../../result/result.js';
 import { InterruptedError, errorMessage } from '../../errors.js';
 import { StderrProgress } from '../../runner/progress.js';
@@ -116,33 +116,31 @@ async function runAction(flags: RunFlags): Promise<void> {
   const color = stderrColor(flags);
   const progress = flags.quiet ? undefined : new StderrProgress({ color });
   let file: ResultFile | undefined;
-  const save = (result: RunResult) =>
-    (file ??= new ResultFile(resultPath(outDir, result))).write(result);
-  let partialWriteFailed = false;
-  // A variant's result that cannot be written yet is written with the next one, or kept elsewhere at the end.
+  const fileFor = (result: RunResult) => (file ??= new ResultFile(resultPath(outDir, result)));
+  let warned = false;
+  // A variant's result that cannot be written now goes with the next one, or elsewhere at the end.
   const savePartial = (result: RunResult) =>
-    save(result).catch((error: unknown) => {
-      if (!partialWriteFailed)
-        process.stderr.write(`warning: ${errorMessage(error)}; measuring on\n`);
-      partialWriteFailed = true;
-    });
+    fileFor(result)
+      .write(result)
+      .catch((error: unknown) => {
+        if (!warned) process.stderr.write(`warning: ${errorMessage(error)}; measuring on\n`);
+        warned = true;
+      });
   const result = await runPlan(plan, {
     signal: interrupts.signal,
     progress,
     onPartial: savePartial,
   });
   if (thresholds.length) result.thresholds = evaluateThresholds(thresholds, result);
-  const notWritten = await save(result).then(
-    () => undefined,
-    (error: unknown) => keepElsewhere(result, error),
-  );
+  const written = fileFor(result);
+  const notWritten = await writeFinal(written, result);
   const reports = notWritten
     ? []
-    : await writeReports(result, formats, file!.file.replace(/\.json$/, ''));
+    : await writeReports(result, formats, written.file.replace(/\.json$/, ''));
   if (!flags.quiet) {
     process.stderr.write(
       `${paintVerdicts(renderTable(result), color)}${renderDurability(result)}` +
-        (notWritten ? '' : `result: ${file!.file}\n`) +
+        (notWritten ? '' : `result: ${written.file}\n`) +
         reports.map((r) => `report: ${r}\n`).join(''),
     );
   }
