@@ -3,7 +3,7 @@ import { chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { resultsIn, runCli, until } from '../helpers/cliProcess.js';
+import { resultsIn, runCli, tempFoldersOf, until } from '../helpers/cliProcess.js';
 
 const made: string[] = [];
 const tempDir = async (prefix: string) => {
@@ -52,6 +52,10 @@ describe('result files', () => {
     expect(report.code, report.stderr).toBe(0);
     expect(report.stderr).toMatch(/this run did not finish \(status partial\): 2 variant/);
     expect(report.stdout).toMatch(/partial/);
+    // What `clean` would remove: a SIGKILLed run leaves its temp folder.
+    for (const folder of await tempFoldersOf(written!.result.runId)) {
+      await rm(path.join(os.tmpdir(), folder), { recursive: true, force: true });
+    }
   });
 
   it('three runs started in the same second with the same --out leave three files', async () => {
