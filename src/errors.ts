@@ -20,9 +20,20 @@ export class RuntimeError extends Error {
   }
 }
 
-/** The run was interrupted (Ctrl-C / SIGTERM). Exit 130. */
+/**
+ * The run was interrupted (Ctrl-C, SIGTERM, SIGHUP). Exit 130. The one way an
+ * interrupt travels: whoever notices it (a start, the warm-up, a fault) throws this.
+ */
 export class InterruptedError extends Error {
   override readonly name = 'InterruptedError';
+  constructor(message = 'interrupted') {
+    super(message);
+  }
+}
+
+/** Throws InterruptedError when the signal has fired: a check before each step that starts something. */
+export function throwIfInterrupted(signal: AbortSignal | undefined, doing?: string): void {
+  if (signal?.aborted) throw new InterruptedError(doing ? `interrupted ${doing}` : undefined);
 }
 
 export function errorMessage(error: unknown): string {

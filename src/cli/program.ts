@@ -3,6 +3,7 @@ import { TOOL_VERSION } from '../version.js';
 import { cleanCommand } from './commands/clean.js';
 import { compareCommand } from './commands/compare.js';
 import { imagesCommand } from './commands/images.js';
+import { interrupts, isStoppingOnInterrupt } from './interrupt.js';
 import { listCommand } from './commands/list.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
@@ -20,7 +21,11 @@ export function buildProgram(): Command {
     .addCommand(compareCommand())
     .addCommand(listCommand())
     .addCommand(imagesCommand())
-    .addCommand(cleanCommand());
+    .addCommand(cleanCommand())
+    // Hooks of the program run for every subcommand's action.
+    .hook('preAction', (_program, command) =>
+      interrupts.commandStarts(isStoppingOnInterrupt(command)),
+    );
   program.commands.forEach((c) => c.exitOverride().showHelpAfterError());
   return program.exitOverride();
 }

@@ -1,6 +1,6 @@
 import type { Audit } from '../audit/audit.js';
 import type { FaultPlan } from '../config/planSchema.js';
-import { errorMessage } from '../errors.js';
+import { InterruptedError, errorMessage, throwIfInterrupted } from '../errors.js';
 import { sleep } from '../lifecycle/sleep.js';
 import type { EventLog } from '../lifecycle/eventLog.js';
 import type { Ledger } from '../load/ledger.js';
@@ -42,7 +42,11 @@ export interface FaultRunnerContext {
   seed: number;
 }
 
-/** Fires each planned fault at its time during the load phase; resolves when all have ended. */
+/**
+ * Fires each planned fault at its time during the load phase; resolves when all have
+ * ended. After an interrupt nothing acts: a fault still waiting is skipped, a downtime
+ * ends at once and its target is not started again.
+ */
 export async function runFaults(
   faults: FaultPlan[],
   ctx: FaultRunnerContext,
@@ -116,15 +120,22 @@ async function execute(
   };
   ctx.events.record(names.join(','), `fault ${plan.action}`);
   let counted: Promise<void> | undefined;
+  // Called by the target between its stop and its start: throwing here keeps it stopped.
   const onDown = async () => {
     counted ??= countLoggedIn(ctx, record);
     // A kill or restart with a duration keeps the target down that long (a lost node).
-    if (plan.durationMs) await sleep(plan.durationMs);
+    if (plan.durationMs) await sleep(plan.durationMs, ctx.signal);
+    throwIfInterrupted(ctx.signal, `while ${names.join(',')} was down: not started again`);
   };
-  try {
-    await Promise.all(targets.map((t) => act(t, plan, onDown)));
-  } catch (error) {
-    record.status = error instanceof SkippedFault ? 'skipped' : 'failed';
+  // Every target settles before the fault ends: none may still be starting during cleanup.
+  const outcomes = await Promise.allSettled(targets.map((t) => act(t, plan, onDown)));
+  const failure = outcomes.find((o) => o.status === 'rejected');
+  if (failure) {
+    const error: unknown = failure.reason;
+    // Interrupted mid-fault: the fault did happen (its losses count), it just did not end.
+    if (!(error instanceof InterruptedError)) {
+      record.status = error instanceof SkippedFault ? 'skipped' : 'failed';
+    }
     record.reason = errorMessage(error);
   }
   await counted;

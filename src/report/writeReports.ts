@@ -1,14 +1,30 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { link, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { RuntimeError, errorMessage } from '../errors.js';
 import { EXTENSIONS, reporterNamed } from './reporters/index.js';
 import type { RunResult } from '../result/result.js';
 
-/** Written to a temp file and renamed: a reader never sees half a report. */
-export async function writeAtomically(file: string, text: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
+/**
+ * Written to a temp file next to it, then moved in place: a reader never sees half a
+ * file. With `replace: false` an existing file is never overwritten (another run's
+ * result). A failed write removes its temp file and throws a RuntimeError naming the file.
+ */
+export async function writeAtomically(
+  file: string,
+  text: string,
+  { replace = true }: { replace?: boolean } = {},
+): Promise<void> {
   const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, text);
-  await rename(temp, file);
+  try {
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(temp, text);
+    // link() fails with EEXIST where rename() would silently replace.
+    await (replace ? rename(temp, file) : link(temp, file));
+  } catch (error) {
+    throw new RuntimeError(`could not write ${file}: ${errorMessage(error)}`);
+  } finally {
+    await rm(temp, { force: true });
+  }
 }
 
 /**

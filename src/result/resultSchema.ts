@@ -170,7 +170,7 @@ export const runResultSchema = z
     runId: z.string(),
     startedAt: z.string(),
     finishedAt: z.string(),
-    /** partial: the run is still writing variants, or died before it finished. */
+    /** `partial`: the run is still writing variants, or died before it finished (killed, crashed). */
     status: z.enum(['completed', 'aborted', 'partial']),
     tool: z.object({ name: z.literal('session-bench'), version: z.string() }),
     machine: z.object({

@@ -17,9 +17,11 @@ import { runVariant } from './runVariant.js';
 export interface RunOptions {
   signal: AbortSignal;
   progress?: Progress;
-  /** Called after each variant with the result so far, so an interrupt loses nothing. */
+  /** Called after each variant with the result so far (status "partial"), so an interrupt or a crash loses nothing. */
   onPartial?: (result: RunResult) => Promise<void>;
 }
+
+const INTERRUPTED_BEFORE = 'run interrupted before this variant';
 
 export function newRunId(now = new Date()): string {
   return `${now.toISOString().replace(/[-:]/g, '').replace(/\..+/, '')}-${randomBytes(3).toString('hex')}`;
@@ -38,7 +40,8 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<RunResul
     runId,
     startedAt: new Date().toISOString(),
     finishedAt: '',
-    status: 'completed',
+    // Until the last variant is done: a file left by a killed run says so.
+    status: 'partial',
     tool: { name: 'session-bench', version: TOOL_VERSION },
     machine: {
       cpus: os.cpus().length,
@@ -52,14 +55,14 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<RunResul
   };
   try {
     for (const { variant, backend } of backends) {
+      // "Every variant" means every one that can run here; the others say why not.
+      const probe = !plan.variants && !options.signal.aborted;
+      const missing = probe ? await whyNotRunnable(backend, variant, plan) : undefined;
+      // Also after the probe: an interrupt during it is not a reason the variant cannot run.
       if (options.signal.aborted) {
-        result.results.push(
-          notRun(variant, backend.name, plan, 'run interrupted before this variant'),
-        );
+        result.results.push(notRun(variant, backend.name, plan, INTERRUPTED_BEFORE));
         continue;
       }
-      // "Every variant" means every one that can run here; the others say why not.
-      const missing = plan.variants ? undefined : await whyNotRunnable(backend, variant, plan);
       if (missing) {
         result.results.push(notRun(variant, backend.name, plan, missing));
         options.progress?.phase(variant, `skipped: ${missing}`);
@@ -84,7 +87,7 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<RunResul
     await rm(workDir, { recursive: true, force: true });
   }
   result.finishedAt = new Date().toISOString();
-  if (options.signal.aborted) result.status = 'aborted';
+  result.status = options.signal.aborted ? 'aborted' : 'completed';
   return result;
 }
 

@@ -54,7 +54,9 @@ describe('session-bench run (CLI)', () => {
     expect(run.stderr).toMatch(/^memory +\d+ /m);
     const files = await readdir(out);
     expect(files).toHaveLength(1);
-    expect(files[0]).toMatch(/^\d{4}-\d\d-\d\dT\d{6}Z-smoke\.json$/);
+    // The run id (start time + a random part) in the name: runs in one second do not collide.
+    expect(files[0]).toBe(`${printed.runId}-smoke.json`);
+    expect(files[0]).toMatch(/^\d{8}T\d{6}-[0-9a-f]{6}-smoke\.json$/);
     const written = JSON.parse(await readFile(path.join(out, files[0]!), 'utf8')) as RunResult;
     expect(written).toEqual(printed);
   });

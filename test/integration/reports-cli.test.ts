@@ -210,6 +210,18 @@ describe('report and compare on two real short runs', () => {
     expect(unknown.stderr).toContain('unknown format "pdf"');
   });
 
+  it('report and compare refuse --out <a folder> (exit 2) and leave no temp file beside it', async () => {
+    const folder = await mkdtemp(path.join(dir, 'a-folder-'));
+    const report = await cli(['report', head, '--format', 'md', '--out', folder]);
+    expect(report.code, report.stderr).toBe(2);
+    expect(report.stderr).toContain(`--out ${folder} is a folder: give a file name`);
+    const compare = await cli(['compare', base, head, '--format', 'md', '--out', folder]);
+    expect(compare.code, compare.stderr).toBe(2);
+    expect(compare.stderr).toContain(`--out ${folder} is a folder: give a file name`);
+    expect((await readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(await readdir(folder)).toEqual([]);
+  });
+
   it('compare shows both runs per variant with directions, and appends to GITHUB_STEP_SUMMARY', async () => {
     const summary = path.join(dir, 'step-summary.md');
     await writeFile(summary, '# earlier step\n');

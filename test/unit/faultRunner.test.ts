@@ -1,6 +1,45 @@
 import { describe, expect, it } from 'vitest';
+import { Audit } from '../../src/audit/audit.js';
 import { runFaults, type FaultRunnerContext } from '../../src/faults/faultRunner.js';
+import { EventLog } from '../../src/lifecycle/eventLog.js';
+import type { FaultTarget } from '../../src/lifecycle/faultTarget.js';
+import { Ledger } from '../../src/load/ledger.js';
+import type { LoadDriver } from '../../src/load/loadDriver.js';
 import { Measurements } from '../../src/load/measurements.js';
+
+/** A target that keeps the FaultTarget contract: gone, then `onDown`, then started again. */
+function fakeNode(name: string) {
+  const node = {
+    name,
+    starts: 0,
+    async kill(onDown?: () => Promise<void> | void) {
+      await onDown?.();
+      node.starts++;
+    },
+    async restart(onDown?: () => Promise<void> | void) {
+      await onDown?.();
+      node.starts++;
+    },
+    async pause() {},
+  };
+  return node satisfies FaultTarget;
+}
+
+function contextWith(targets: FaultTarget[], signal: AbortSignal): FaultRunnerContext {
+  const measurements = new Measurements();
+  const ledger = new Ledger(10);
+  const driver = { settle: async () => undefined, inFlightCount: () => 0 } as unknown as LoadDriver;
+  return {
+    targets: new Map(targets.map((t) => [t.name, t])),
+    driver,
+    ledger,
+    audit: new Audit(ledger, () => measurements.now()),
+    measurements,
+    events: new EventLog(),
+    signal,
+    seed: 1,
+  };
+}
 
 describe('runFaults', () => {
   it('an interrupt skips a fault still waiting for its time, without waiting for that time', async () => {
@@ -25,5 +64,41 @@ describe('runFaults', () => {
         targets: [],
       },
     ]);
+  });
+
+  it.each(['kill', 'restart'] as const)(
+    'an interrupt during a %s downtime ends it at once and starts no target again',
+    async (action) => {
+      const controller = new AbortController();
+      const nodes = [fakeNode('node0'), fakeNode('node1')];
+      const ctx = contextWith(nodes, controller.signal);
+      const started = performance.now();
+      const runs = runFaults([{ atMs: 0, action, target: 'all', durationMs: 60_000 }], ctx);
+      setTimeout(() => controller.abort(), 100);
+      const [execution] = await runs;
+      expect(performance.now() - started).toBeLessThan(1_500);
+      expect(nodes.map((n) => n.starts)).toEqual([0, 0]);
+      // It did happen (its losses count); it only did not end with the targets back.
+      expect(execution).toMatchObject({
+        status: 'done',
+        targets: ['node0', 'node1'],
+        reason: 'interrupted while node0,node1 was down: not started again',
+      });
+      expect(ctx.events.events.map((e) => e.event)).toEqual([`fault ${action}`]);
+    },
+  );
+
+  it('without an interrupt the downtime lasts what was asked, then the target starts again', async () => {
+    const node = fakeNode('node0');
+    const ctx = contextWith([node], new AbortController().signal);
+    const started = performance.now();
+    const [execution] = await runFaults(
+      [{ atMs: 0, action: 'kill', target: 'node0', durationMs: 300 }],
+      ctx,
+    );
+    expect(performance.now() - started).toBeGreaterThanOrEqual(300);
+    expect(node.starts).toBe(1);
+    expect(execution).toMatchObject({ status: 'done', targets: ['node0'] });
+    expect(execution!.reason).toBeUndefined();
   });
 });

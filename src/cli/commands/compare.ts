@@ -6,6 +6,7 @@ import {
   renderComparisonMarkdown,
   renderComparisonTable,
 } from '../../report/compare.js';
+import { checkOutFile } from '../../report/outputPlace.js';
 import { readResult } from '../../report/readResult.js';
 import { stepSummaryReporter } from '../../report/reporters/stepSummary.js';
 import { safeText } from '../../report/reporters/text.js';
@@ -83,6 +84,7 @@ export function compareCommand(): Command {
         );
       }
       const noise = noisePct(flags.noise);
+      if (flags.out) await checkOutFile(flags.out);
       const base = await readResult(baseFile);
       const head = await readResult(headFile);
       const thresholds = thresholdsFrom(

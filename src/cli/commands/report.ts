@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { UsageError } from '../../errors.js';
+import { checkOutFile } from '../../report/outputPlace.js';
 import { readResult } from '../../report/readResult.js';
 import { REPORTER_NAMES, reporterNamed } from '../../report/reporters/index.js';
 import { timelineFileFor, writeAtomically } from '../../report/writeReports.js';
@@ -39,7 +40,15 @@ export function reportCommand(): Command {
       }
       const options = { wide: flags.wide ?? false };
       const render = reporterNamed(format, options);
+      if (flags.out) await checkOutFile(flags.out);
       const result = await readResult(file);
+      if (result.status === 'partial') {
+        const ran = result.results.filter((v) => v.status !== 'skipped').length;
+        process.stderr.write(
+          `note: this run did not finish (status partial): ${ran} variant(s) recorded; ` +
+            'the process was killed or crashed, or is still running\n',
+        );
+      }
       if (!flags.out) {
         const color = colorAllowed(process.stdout, flags);
         process.stdout.write(reporterNamed(format, { ...options, color })(result));

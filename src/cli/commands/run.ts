@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { Command, Option } from 'commander';
 import { backendOf } from '../../backends/registry.js';
 import { loadPlan, type RunOverrides } from '../../config/loadPlan.js';
@@ -9,11 +8,15 @@ import { stepSummaryReporter } from '../../report/reporters/stepSummary.js';
 import { variantSummaryLine } from '../../report/reporters/summaryLine.js';
 import { THRESHOLD_HELP, evaluateThresholds } from '../../report/thresholds.js';
 import { writeReports } from '../../report/writeReports.js';
-import { resultPath, writeResult } from '../../report/writeResult.js';
+import { prepareOutFolder } from '../../report/outputPlace.js';
+import { ResultFile, resultPath, writeFinal } from '../../report/writeResult.js';
+import type { RunResult } from '../../result/result.js';
+import { InterruptedError, errorMessage } from '../../errors.js';
 import { StderrProgress } from '../../runner/progress.js';
 import { runPlan } from '../../runner/runPlan.js';
 import { EXIT } from '../exitCodes.js';
-import { abortOnSignals } from '../interrupt.js';
+import { failedVariantsOutput } from '../failedVariants.js';
+import { interrupts, stopsOnInterrupt } from '../interrupt.js';
 import { runEndText, stderrColor, thresholdsFailed, thresholdsFrom } from '../output.js';
 
 interface RunFlags extends Omit<RunOverrides, 'faults' | 'targets'> {
@@ -48,7 +51,7 @@ Exit codes: 0 ok, 1 a variant failed or runtime error, 2 bad input, 99 a thresho
 const collect = (value: string, all: string[]) => [...all, value];
 
 export function runCommand(): Command {
-  return new Command('run')
+  const command = new Command('run')
     .description(
       'run a scenario against session backends and report latency, throughput and lost sessions',
     )
@@ -98,57 +101,71 @@ export function runCommand(): Command {
     .option('--quiet', 'no progress or table on stderr')
     .option('--wide', 'every column of the summary, lines not cut to 80 columns')
     .addHelpText('after', EXAMPLES)
-    .action(async (flags: RunFlags) => {
-      const plan = await loadPlan({ ...flags, faults: flags.fault, targets: flags.target });
-      plan.variants?.forEach(backendOf);
-      // The result JSON is always written; `json` in --format adds nothing.
-      const formats = flags.format ? parseFormats(flags.format).filter((f) => f !== 'json') : [];
-      // Checked before anything starts: a typo must not cost a whole run.
-      const thresholds = thresholdsFrom(plan.thresholds, flags.threshold, plan.scenario.source, {
-        relativeFlags: false,
+    .action(runAction);
+  return stopsOnInterrupt(command);
+}
+
+async function runAction(flags: RunFlags): Promise<void> {
+  const plan = await loadPlan({ ...flags, faults: flags.fault, targets: flags.target });
+  plan.variants?.forEach(backendOf);
+  // The result JSON is always written; `json` in --format adds nothing.
+  const formats = flags.format ? parseFormats(flags.format).filter((f) => f !== 'json') : [];
+  // Checked before anything starts: a typo must not cost a whole run.
+  const thresholds = thresholdsFrom(plan.thresholds, flags.threshold, plan.scenario.source, {
+    relativeFlags: false,
+  });
+  const outDir = await prepareOutFolder(flags.out);
+  const color = stderrColor(flags);
+  const progress = flags.quiet ? undefined : new StderrProgress({ color });
+  let file: ResultFile | undefined;
+  const fileFor = (result: RunResult) => (file ??= new ResultFile(resultPath(outDir, result)));
+  let warned = false;
+  // A variant's result that cannot be written now goes with the next one, or elsewhere at the end.
+  const savePartial = (result: RunResult) =>
+    fileFor(result)
+      .write(result)
+      .catch((error: unknown) => {
+        if (!warned) process.stderr.write(`warning: ${errorMessage(error)}; measuring on\n`);
+        warned = true;
       });
-      const color = stderrColor(flags);
-      const progress = flags.quiet ? undefined : new StderrProgress({ color });
-      const interrupt = abortOnSignals();
-      let file: string | undefined;
-      const save = async (result: Parameters<typeof writeResult>[1]) => {
-        file ??= resultPath(path.resolve(flags.out), result);
-        await writeResult(file, result);
-      };
-      // Without a terminal (CI) each variant ends with one line saying what it measured.
-      let closed = 0;
-      const closeVariants = (result: Parameters<typeof writeResult>[1]) => {
-        if (flags.quiet || process.stderr.isTTY) return;
-        for (const r of result.results.slice(closed)) {
-          process.stderr.write(`${variantSummaryLine(r)}\n`);
-        }
-        closed = result.results.length;
-      };
-      const onPartial = async (result: Parameters<typeof writeResult>[1]) => {
-        closeVariants(result);
-        await save(result);
-      };
-      try {
-        const result = await runPlan(plan, { signal: interrupt.signal, progress, onPartial });
-        closeVariants(result);
-        if (thresholds.length) result.thresholds = evaluateThresholds(thresholds, result);
-        await save(result);
-        const reports = await writeReports(result, formats, file!.replace(/\.json$/, ''));
-        const summary = await stepSummaryReporter.write(result);
-        if (!flags.quiet) {
-          const files = [
-            { label: 'result', file: file! },
-            ...reports.map((r) => ({ label: 'report', file: r })),
-            ...(summary ? [{ label: 'step summary', file: summary }] : []),
-          ];
-          process.stderr.write(runEndText(result, files, { color, wide: flags.wide }));
-        }
-        if (flags.json) process.stdout.write(renderJson(result));
-        if (result.status === 'aborted') process.exitCode = EXIT.interrupted;
-        else if (result.results.some((r) => r.status === 'failed')) process.exitCode = EXIT.runtime;
-        else if (thresholdsFailed(result.thresholds)) process.exitCode = EXIT.thresholds;
-      } finally {
-        interrupt.dispose();
-      }
-    });
+  // Without a terminal (CI) each variant ends with one line saying what it measured.
+  let closed = 0;
+  const closeVariants = (result: RunResult) => {
+    if (flags.quiet || process.stderr.isTTY) return;
+    for (const r of result.results.slice(closed)) {
+      process.stderr.write(`${variantSummaryLine(r)}\n`);
+    }
+    closed = result.results.length;
+  };
+  const result = await runPlan(plan, {
+    signal: interrupts.signal,
+    progress,
+    onPartial: async (partial) => {
+      closeVariants(partial);
+      await savePartial(partial);
+    },
+  });
+  closeVariants(result);
+  if (thresholds.length) result.thresholds = evaluateThresholds(thresholds, result);
+  const written = fileFor(result);
+  const notWritten = await writeFinal(written, result);
+  const reports = notWritten
+    ? []
+    : await writeReports(result, formats, written.file.replace(/\.json$/, ''));
+  const summary = await stepSummaryReporter.write(result);
+  // A failed server's own last lines, even under --quiet; before the verdicts, which come last.
+  process.stderr.write(failedVariantsOutput(result));
+  if (!flags.quiet) {
+    const files = [
+      ...(notWritten ? [] : [{ label: 'result', file: written.file }]),
+      ...reports.map((r) => ({ label: 'report', file: r })),
+      ...(summary ? [{ label: 'step summary', file: summary }] : []),
+    ];
+    process.stderr.write(runEndText(result, files, { color, wide: flags.wide }));
+  }
+  if (flags.json) process.stdout.write(renderJson(result));
+  if (notWritten) throw notWritten;
+  if (result.status === 'aborted') throw new InterruptedError();
+  if (result.results.some((r) => r.status === 'failed')) process.exitCode = EXIT.runtime;
+  else if (thresholdsFailed(result.thresholds)) process.exitCode = EXIT.thresholds;
 }
