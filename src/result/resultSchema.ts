@@ -135,6 +135,12 @@ export const variantResultSchema = z.object({
   events: z.array(lifecycleEventSchema),
   phasesMs: z.object({ start: ms, warmUp: ms, load: ms, sweep: ms }),
   logTail: z.array(z.string()).optional(),
+  /**
+   * Present when this variant's loss figures (logged out, lost updates) are not
+   * representative, e.g. a time-compressed day whose stores' timers ran on real
+   * time: one short sentence. Reporters mark those figures with † and print it once.
+   */
+  durabilityCaveat: z.string().optional(),
 });
 
 export const thresholdVerdictSchema = z.object({
