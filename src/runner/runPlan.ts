@@ -3,7 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Backend } from '../backends/backend.js';
-import { allVariants, backendOf } from '../backends/registry.js';
+import { backendOf, selectVariants } from '../backends/registry.js';
+import { durabilityCaveat } from '../config/compression.js';
+import { redactPlanTargets } from '../config/targetUrl.js';
 import { errorMessage } from '../errors.js';
 import { writeOwnerFile } from '../lifecycle/runOwner.js';
 import { chooseProvider } from '../providers/registry.js';
@@ -27,7 +29,9 @@ export function newRunId(now = new Date()): string {
 
 /** Runs every variant of the plan, one after the other, and returns the result object. */
 export async function runPlan(plan: Plan, options: RunOptions): Promise<RunResult> {
-  const variants = plan.variants ?? allVariants().map((v) => v.id);
+  // Default: one variant per backend; `all` and the default skip what cannot run here.
+  const { ids: variants, chosen } = selectVariants(plan.variants);
+  const caveat = durabilityCaveat(plan.load);
   const backends = variants.map((variant) => ({ variant, backend: backendOf(variant) }));
   const runId = newRunId();
   const secret = randomBytes(32).toString('hex');
@@ -47,7 +51,8 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<RunResul
       node: process.version,
       platform: `${os.platform()} ${os.release()}`,
     },
-    scenario: plan,
+    // The store still gets the credentials from `plan`; the file never does.
+    scenario: redactPlanTargets(plan),
     results: [],
   };
   try {
@@ -58,8 +63,9 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<RunResul
         );
         continue;
       }
-      // "Every variant" means every one that can run here; the others say why not.
-      const missing = plan.variants ? undefined : await whyNotRunnable(backend, variant, plan);
+      // Unless listed by name, a variant that cannot run here is skipped with the reason.
+      const missing =
+        chosen === 'listed' ? undefined : await whyNotRunnable(backend, variant, plan);
       if (missing) {
         result.results.push(notRun(variant, backend.name, plan, missing));
         options.progress?.phase(variant, `skipped: ${missing}`);
@@ -77,6 +83,8 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<RunResul
           progress: options.progress,
         }),
       );
+      // A compressed day squeezes the traffic, not the stores' timers: loss figures are marked.
+      if (caveat) result.results.at(-1)!.durabilityCaveat = caveat;
       result.finishedAt = new Date().toISOString();
       await options.onPartial?.(result);
     }
