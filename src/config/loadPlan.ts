@@ -202,7 +202,12 @@ export async function loadPlan(flags: RunOverrides): Promise<Plan> {
     source,
     faultSource,
     fileFaults: fileFaults.length,
-    durationFromFlag: flags.duration !== undefined || flags.compress !== undefined,
+    durationFlag:
+      flags.compress !== undefined
+        ? `--compress ${flags.compress}`
+        : flags.duration !== undefined
+          ? `--duration ${flags.duration}`
+          : undefined,
     nodes: nodesPerServer(scenario, provider, targets),
   });
   return {
@@ -265,8 +270,8 @@ interface ScheduleContext {
   faultSource: FaultSource;
   /** Entries before this index came from the scenario file. */
   fileFaults: number;
-  /** The load's length came from --duration or --compress, not from the file. */
-  durationFromFlag: boolean;
+  /** The flag that set the load's length (--duration or --compress); undefined: the file. */
+  durationFlag: string | undefined;
   nodes: number;
 }
 
@@ -292,15 +297,13 @@ function scheduleFaults(
     if (wrongTarget) problems.push(`${fault}: ${wrongTarget}`);
     const outside = outsideTheLoad(plan, durationMs);
     if (!outside) faults.push(plan);
-    else if (fromFile && ctx.durationFromFlag) {
+    else if (fromFile && ctx.durationFlag) {
       warnings.push(
-        `scenario ${scenario.name}'s fault ${faultSpecOf(plan)} ${outside} (--duration or --compress): ` +
+        `scenario ${scenario.name}'s fault ${faultSpecOf(plan)} ${outside} (${ctx.durationFlag}): ` +
           'dropped; --faults none drops them all, --fault adds your own',
       );
     } else {
-      const length = ctx.durationFromFlag
-        ? '--duration or --compress'
-        : `load.duration of the file`;
+      const length = ctx.durationFlag ?? 'load.duration of the file';
       problems.push(`${fault} ${outside} (${length}); move it earlier or make the load longer`);
     }
   }

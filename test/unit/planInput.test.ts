@@ -83,7 +83,7 @@ describe('scenario faults and flags', () => {
       expect(plan.faults).toEqual([]);
       expect(plan.warnings).toEqual([
         expect.stringMatching(
-          /scenario default's fault kill:store@12s fires at 12s, after the load ends at 10s \(--duration or --compress\): dropped/,
+          /scenario default's fault kill:store@12s fires at 12s, after the load ends at 10s \(--duration 10s\): dropped/,
         ),
       ]);
     }
