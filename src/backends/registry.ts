@@ -33,3 +33,34 @@ export function backendOf(variant: string): Backend {
   }
   return backend;
 }
+
+/** The default configuration of each backend (its first variant): what a plain run tries. */
+export function defaultVariants(): string[] {
+  return BACKENDS.map((b) => b.variants[0]!.id);
+}
+
+/** Which variants a run covers, and how they were chosen. */
+export interface VariantSelection {
+  ids: string[];
+  /**
+   * default: one per backend; all: every variant (`--backends all`); listed: named
+   * one by one. Only listed variants fail when they cannot run here; the others are
+   * skipped with the reason.
+   */
+  chosen: 'default' | 'all' | 'listed';
+}
+
+/** The variants of `--backends` (or the scenario's `backends`), every name checked. */
+export function selectVariants(requested: readonly string[] | undefined): VariantSelection {
+  if (requested === undefined) return { ids: defaultVariants(), chosen: 'default' };
+  if (requested.includes('all')) {
+    if (requested.length > 1) {
+      throw new UsageError(
+        '--backends all already means every variant; list variants without it, e.g. memory,redis:aof-always',
+      );
+    }
+    return { ids: allVariants().map((v) => v.id), chosen: 'all' };
+  }
+  requested.forEach(backendOf);
+  return { ids: [...requested], chosen: 'listed' };
+}

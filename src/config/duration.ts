@@ -18,3 +18,54 @@ export function formatDuration(ms: number): string {
 }
 
 export const DURATION_HELP = 'a duration such as 500ms, 30s, 2m or 1h';
+
+const DAY_MS = 86_400_000;
+
+/**
+ * What each kind of duration may be, so that the tool can honour it: a load of at
+ * least a second sends requests and at most a day (a whole `day` replayed in real
+ * time), which also keeps every timer far below Node's 24.8-day limit; a fault
+ * happens inside the load; a repeated fault leaves time for the last to finish.
+ */
+export const DURATION_BOUNDS = {
+  load: { minMs: 1000, maxMs: DAY_MS },
+  faultAt: { minMs: 0, maxMs: DAY_MS },
+  faultDuration: { minMs: 1, maxMs: DAY_MS },
+  faultEvery: { minMs: 1000, maxMs: DAY_MS },
+  timeout: { minMs: 100, maxMs: 600_000 },
+  slow: { minMs: 1, maxMs: 600_000 },
+} as const;
+
+export type DurationBounds = { minMs: number; maxMs: number };
+
+/** "from 1s to 24h" */
+export function describeBounds(bounds: DurationBounds): string {
+  const format = (ms: number) => (ms === 0 ? '0s' : formatDuration(ms));
+  return `from ${format(bounds.minMs)} to ${format(bounds.maxMs)}`;
+}
+
+/**
+ * A duration written with a unit ("30s") or, in a YAML file, a plain number of
+ * milliseconds, checked against its bounds; the problem in words when it is not one.
+ */
+export function readBoundedDuration(
+  value: unknown,
+  bounds: DurationBounds,
+): { ms: number } | { problem: string } {
+  const expected = `expected a duration with its unit (500ms, 30s, 2m, 1h) ${describeBounds(bounds)}`;
+  if (typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value)) {
+    return { problem: `${expected}; a number needs a unit, e.g. ${value.trim()}s` };
+  }
+  if (typeof value === 'string' && value.trim().startsWith('-')) {
+    return { problem: `${expected}; it cannot be negative` };
+  }
+  const ms =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string'
+        ? parseDurationMs(value)
+        : undefined;
+  if (ms === undefined || !Number.isFinite(ms)) return { problem: expected };
+  if (ms < bounds.minMs || ms > bounds.maxMs) return { problem: expected };
+  return { ms };
+}

@@ -1,25 +1,33 @@
-import { readFile, readdir } from 'node:fs/promises';
-import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
-import { UsageError, errorMessage } from '../errors.js';
-import { SCENARIOS_DIR } from '../paths.js';
-import { expandFaults, scheduleProblems } from './faultSchedule.js';
+import { UsageError } from '../errors.js';
+import { formatDuration } from './duration.js';
+import {
+  expandFaults,
+  faultSpecOf,
+  outsideTheLoad,
+  repeatProblems,
+  targetProblem,
+} from './faultSchedule.js';
 import { parseFaultSpec } from './faultSpec.js';
-import type { Plan } from './planSchema.js';
+import type { FaultPlan, Plan } from './planSchema.js';
 import {
   DOCKER_NETWORKS,
   IMAGE_SETS,
   PROVIDER_NAMES,
   type ProviderName,
 } from './providerOptions.js';
+import { readScenarioFile } from './scenarioFile.js';
 import {
   faultSchema,
   loadSchema,
   scenarioSchema,
   topologySchema,
+  type Scenario,
   type ScenarioInput,
 } from './schema.js';
+import { parseTargets } from './targetUrl.js';
+
+export { listScenarioNames } from './scenarioFile.js';
 
 /** Flags of `session-bench run` that override the scenario file. */
 export interface RunOverrides {
@@ -40,7 +48,10 @@ export interface RunOverrides {
   dockerNetwork?: string;
   /** --target backend=URL, for the external provider. */
   targets?: string[];
+  /** --fault specs; they add to the scenario's faults. */
   faults?: string[];
+  /** --faults none: drop the scenario file's faults (--fault still adds). */
+  scenarioFaults?: string;
 }
 
 const FLAG_FOR_PATH: Record<string, string> = {
@@ -53,37 +64,8 @@ const FLAG_FOR_PATH: Record<string, string> = {
   backends: '--backends',
 };
 
-export async function listScenarioNames(): Promise<string[]> {
-  const files = await readdir(SCENARIOS_DIR);
-  return files
-    .filter((f) => f.endsWith('.yaml'))
-    .map((f) => f.replace(/\.yaml$/, ''))
-    .sort();
-}
-
-function scenarioPath(nameOrPath: string): string {
-  const looksLikePath = nameOrPath.includes('/') || /\.ya?ml$/.test(nameOrPath);
-  return looksLikePath ? path.resolve(nameOrPath) : path.join(SCENARIOS_DIR, `${nameOrPath}.yaml`);
-}
-
-async function readScenarioFile(nameOrPath: string): Promise<{ source: string; raw: unknown }> {
-  const source = scenarioPath(nameOrPath);
-  let text: string;
-  try {
-    text = await readFile(source, 'utf8');
-  } catch {
-    const known = await listScenarioNames().catch(() => []);
-    throw new UsageError(
-      `scenario ${JSON.stringify(nameOrPath)} not found (looked for ${source}); ` +
-        `shipped scenarios: ${known.join(', ')}, or give a path to a .yaml file`,
-    );
-  }
-  try {
-    return { source, raw: parseYaml(text) };
-  } catch (error) {
-    throw new UsageError(`scenario ${source}: not valid YAML: ${errorMessage(error)}`);
-  }
-}
+/** Values of --faults: `scenario` keeps the file's faults (the default), `none` drops them. */
+export const SCENARIO_FAULTS = ['scenario', 'none'] as const;
 
 function valueAt(raw: unknown, keys: PropertyKey[]): unknown {
   let value = raw;
@@ -108,23 +90,66 @@ function allowedFieldsAt(path: PropertyKey[]): string {
   return (ALLOWED_FIELDS[place] ?? []).join(', ');
 }
 
+/** A value quoted in an error: escaped, and short (a scenario path may be any file). */
+function quoted(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** Only a key shaped like a field name is shown; anything else may be a file's contents. */
+function unknownFieldText(keys: string[]): string {
+  const first = keys[0] ?? '';
+  const more = keys.length > 1 ? ` (and ${keys.length - 1} more)` : '';
+  return /^[A-Za-z_][\w-]{0,39}$/.test(first)
+    ? `unknown field ${JSON.stringify(first)}${more}`
+    : `a key that is not a field name (not shown)${more}`;
+}
+
+/** Where a fault entry came from: the file, or the --fault flag that wrote it. */
+type FaultSource = (entry: number) => string;
+
+/** The part of a fault's source that names a flag or the file, for "field (flag)". */
+const faultFlag = (source: string) => (source.startsWith('--') ? source : 'scenario file');
+
 /** "scenario x.yaml is invalid: load.rateRps (--rate): Too small ..., got -5", one line per issue. */
-function describeIssues(source: string, raw: unknown, issues: z.core.$ZodIssue[]): string {
+function describeIssues(
+  source: string,
+  raw: unknown,
+  issues: z.core.$ZodIssue[],
+  faultSource: FaultSource,
+): string {
   const lines = issues.map((issue) => {
     const field = issue.path.map(String).join('.') || '(top level)';
-    const flag = FLAG_FOR_PATH[field] ?? (field.startsWith('faults.') ? '--fault or faults:' : '');
+    const flag =
+      FLAG_FOR_PATH[field] ??
+      (issue.path[0] === 'faults' ? faultFlag(faultSource(Number(issue.path[1]))) : '');
     const where = `  ${field}${flag ? ` (${flag})` : ''}`;
     if (issue.code === 'unrecognized_keys') {
-      const keys = issue.keys.map((k) => JSON.stringify(k)).join(', ');
-      return `${where}: unknown field ${keys}; allowed: ${allowedFieldsAt(issue.path)}`;
+      return `${where}: ${unknownFieldText(issue.keys)}; allowed: ${allowedFieldsAt(issue.path)}`;
     }
     const got = valueAt(raw, issue.path);
-    return `${where}: ${issue.message}${got === undefined ? '' : `, got ${JSON.stringify(got)}`}`;
+    return `${where}: ${issue.message}${got === undefined ? '' : `, got ${quoted(got)}`}`;
   });
   return `scenario ${source} is invalid:\n${lines.join('\n')}`;
 }
 
-function applyOverrides(raw: Record<string, unknown>, flags: RunOverrides): ScenarioInput {
+function fileFaultsKept(raw: Record<string, unknown>, flags: RunOverrides): unknown[] {
+  const choice = flags.scenarioFaults ?? 'scenario';
+  if (!(SCENARIO_FAULTS as readonly string[]).includes(choice)) {
+    throw new UsageError(
+      `--faults ${quoted(choice)} is not known; allowed: none (drop the scenario's faults; ` +
+        '--fault adds your own) or scenario (keep them, the default)',
+    );
+  }
+  if (choice === 'none' || raw.faults === undefined) return [];
+  return Array.isArray(raw.faults) ? raw.faults : [raw.faults];
+}
+
+function applyOverrides(
+  raw: Record<string, unknown>,
+  flags: RunOverrides,
+  fileFaults: unknown[],
+): ScenarioInput {
   const load = { ...((raw.load as Record<string, unknown> | undefined) ?? {}) };
   if (flags.mode !== undefined) load.mode = flags.mode;
   if (flags.rate !== undefined) load.rateRps = flags.rate;
@@ -148,10 +173,7 @@ function applyOverrides(raw: Record<string, unknown>, flags: RunOverrides): Scen
       .map((b) => b.trim())
       .filter(Boolean);
   }
-  if (flags.faults?.length) {
-    const fileFaults = Array.isArray(raw.faults) ? raw.faults : [];
-    merged.faults = [...fileFaults, ...flags.faults.map(parseFaultSpec)];
-  }
+  merged.faults = [...fileFaults, ...(flags.faults ?? []).map(parseFaultSpec)];
   return merged as ScenarioInput;
 }
 
@@ -161,36 +183,141 @@ export async function loadPlan(flags: RunOverrides): Promise<Plan> {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new UsageError(`scenario ${source}: expected a YAML mapping with name, load, faults`);
   }
-  const input = applyOverrides(raw as Record<string, unknown>, flags);
+  const fileFaults = fileFaultsKept(raw as Record<string, unknown>, flags);
+  const input = applyOverrides(raw as Record<string, unknown>, flags, fileFaults);
+  const faultSource: FaultSource = (entry) =>
+    entry < fileFaults.length
+      ? `faults.${entry} of the file`
+      : `--fault ${flags.faults?.[entry - fileFaults.length] ?? ''}`;
   const parsed = scenarioSchema.safeParse(input);
-  if (!parsed.success) throw new UsageError(describeIssues(source, input, parsed.error.issues));
+  if (!parsed.success) {
+    throw new UsageError(describeIssues(source, input, parsed.error.issues, faultSource));
+  }
   const scenario = parsed.data;
+  refuseIgnoredFlags(flags, scenario, source);
+  const provider = parseProvider(flags.provider);
+  const targets = parseTargets(flags.targets ?? []);
   const { duration, timeout, slow, ...load } = scenario.load;
-  const faults = expandFaults(scenario.faults, duration, load.seed);
-  const problems = scheduleProblems(scenario.faults, faults, duration);
-  if (problems.length) throw new UsageError(`scenario ${source}: ${problems.join('; ')}`);
+  const { faults, warnings } = scheduleFaults(scenario, {
+    source,
+    faultSource,
+    fileFaults: fileFaults.length,
+    durationFlag:
+      flags.compress !== undefined
+        ? `--compress ${flags.compress}`
+        : flags.duration !== undefined
+          ? `--duration ${flags.duration}`
+          : undefined,
+    nodes: nodesPerServer(scenario, provider, targets),
+  });
   return {
     scenario: { name: scenario.name, description: scenario.description, source },
     variants: scenario.backends,
     load: { ...load, durationMs: duration, timeoutMs: timeout, slowMs: slow },
     topology: scenario.topology,
-    provider: parseProvider(flags.provider),
+    provider,
     imageSet: parseChoice('--image-set', flags.imageSet, IMAGE_SETS, 'official'),
     dockerNetwork: parseChoice('--docker-network', flags.dockerNetwork, DOCKER_NETWORKS, 'bridge'),
-    targets: parseTargets(flags.targets ?? []),
+    targets,
     faults,
     // Long enough that no session expires during the run; under 30 days because
     // memcached reads a longer expiry as a Unix timestamp.
     sessionTtlMs: Math.min(Math.max(3_600_000, 4 * duration), 29 * 86_400_000),
     thresholds: scenario.thresholds,
+    ...(warnings.length ? { warnings } : {}),
   };
+}
+
+/** Input that would be silently ignored, or a run that would send nothing: refused. */
+function refuseIgnoredFlags(flags: RunOverrides, scenario: Scenario, source: string): void {
+  const { load } = scenario;
+  if (flags.rate !== undefined && load.mode === 'saturation') {
+    throw new UsageError(
+      '--rate sets the arrival rate of fixed mode; saturation mode sends as fast as the app ' +
+        'answers (closed loop), so it has no rate: drop --rate or use --mode fixed',
+    );
+  }
+  if (load.mode === 'fixed' && Math.round((load.duration / 1000) * load.rateRps) < 1) {
+    throw new UsageError(
+      `scenario ${source}: ${load.rateRps} req/s for ${formatDuration(load.duration)} sends no request; ` +
+        'raise --rate or --duration',
+    );
+  }
+  const seen = new Set<string>();
+  for (const variant of scenario.backends ?? []) {
+    if (seen.has(variant)) {
+      const where = flags.backends !== undefined ? '--backends' : `scenario ${source} backends`;
+      throw new UsageError(
+        `${where} lists ${variant} twice; each variant runs once per run (one id per result)`,
+      );
+    }
+    seen.add(variant);
+  }
+}
+
+/** Nodes each server backend has: --nodes, or with external servers, the --target URLs. */
+function nodesPerServer(
+  scenario: Scenario,
+  provider: ProviderName,
+  targets: Record<string, string[]>,
+): number {
+  if (provider !== 'external') return scenario.topology.nodes;
+  return Math.max(1, ...Object.values(targets).map((urls) => urls.length));
+}
+
+interface ScheduleContext {
+  source: string;
+  faultSource: FaultSource;
+  /** Entries before this index came from the scenario file. */
+  fileFaults: number;
+  /** The flag that set the load's length (--duration or --compress); undefined: the file. */
+  durationFlag: string | undefined;
+  nodes: number;
+}
+
+/**
+ * The faults a run fires. A scenario fault that a shorter --duration (or --compress)
+ * pushed past the end is dropped with a warning (the help text says so); any other
+ * fault outside the load, or aimed at an instance the run does not have, is refused.
+ */
+function scheduleFaults(
+  scenario: Scenario,
+  ctx: ScheduleContext,
+): { faults: FaultPlan[]; warnings: string[] } {
+  const durationMs = scenario.load.duration;
+  const problems = repeatProblems(scenario.faults, ctx.faultSource);
+  const warnings: string[] = [];
+  const faults: FaultPlan[] = [];
+  const topology = { appInstances: scenario.topology.appInstances, nodes: ctx.nodes };
+  for (const { plan, entry } of expandFaults(scenario.faults, durationMs, scenario.load.seed)) {
+    const fromFile = entry < ctx.fileFaults;
+    const from = ctx.faultSource(entry);
+    const fault = fromFile ? `${from} (${faultSpecOf(plan)})` : from;
+    const wrongTarget = targetProblem(plan.target, topology);
+    if (wrongTarget) problems.push(`${fault}: ${wrongTarget}`);
+    const outside = outsideTheLoad(plan, durationMs);
+    if (!outside) faults.push(plan);
+    else if (fromFile && ctx.durationFlag) {
+      warnings.push(
+        `scenario ${scenario.name}'s fault ${faultSpecOf(plan)} ${outside} (${ctx.durationFlag}): ` +
+          'dropped; --faults none drops them all, --fault adds your own',
+      );
+    } else {
+      const length = ctx.durationFlag ?? 'load.duration of the file';
+      problems.push(`${fault} ${outside} (${length}); move it earlier or make the load longer`);
+    }
+  }
+  if (problems.length) {
+    throw new UsageError(`scenario ${ctx.source}: ${[...new Set(problems)].join('; ')}`);
+  }
+  return { faults, warnings };
 }
 
 function parseProvider(value: string | undefined): ProviderName {
   if (value === undefined) return 'auto';
   if ((PROVIDER_NAMES as readonly string[]).includes(value)) return value as ProviderName;
   throw new UsageError(
-    `--provider ${JSON.stringify(value)} is not known; allowed: ${PROVIDER_NAMES.join(', ')}`,
+    `--provider ${quoted(value)} is not known; allowed: ${PROVIDER_NAMES.join(', ')}`,
   );
 }
 
@@ -202,22 +329,5 @@ function parseChoice<T extends string>(
 ): T {
   if (value === undefined) return fallback;
   if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new UsageError(
-    `${flag} ${JSON.stringify(value)} is not known; allowed: ${allowed.join(', ')}`,
-  );
-}
-
-/** `--target redis=redis://127.0.0.1:6379` (repeatable; several per backend make a pool). */
-function parseTargets(specs: string[]): Record<string, string[]> {
-  const targets: Record<string, string[]> = {};
-  for (const spec of specs) {
-    const eq = spec.indexOf('=');
-    if (eq <= 0 || eq === spec.length - 1) {
-      throw new UsageError(
-        `--target ${JSON.stringify(spec)} is malformed: expected backend=URL, e.g. redis=redis://127.0.0.1:6379`,
-      );
-    }
-    (targets[spec.slice(0, eq)] ??= []).push(spec.slice(eq + 1));
-  }
-  return targets;
+  throw new UsageError(`${flag} ${quoted(value)} is not known; allowed: ${allowed.join(', ')}`);
 }

@@ -44,7 +44,10 @@ export const planSchema = z.object({
     description: z.string().optional(),
     source: z.string(),
   }),
-  /** Requested variants in order; undefined means "every variant available". */
+  /**
+   * Requested variants in order (`all`: every variant); undefined means the default
+   * configuration of each backend. Variants that cannot run here are skipped unless listed.
+   */
   variants: z.array(z.string()).optional(),
   load: loadPlanSchema,
   topology: z.object({ nodes: count, appInstances: count }),
@@ -61,6 +64,11 @@ export const planSchema = z.object({
   sessionTtlMs: ms,
   /** Threshold expressions from the scenario file (`--threshold` adds to them in the CLI). */
   thresholds: z.array(z.string()),
+  /**
+   * Where the plan differs from what was asked, one sentence each (e.g. a scenario
+   * fault dropped because --duration ended the load before it); printed before the run.
+   */
+  warnings: z.array(z.string()).optional(),
 });
 
 export type FaultPlan = z.infer<typeof faultPlanSchema>;

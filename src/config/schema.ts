@@ -1,14 +1,32 @@
 import { z } from 'zod';
-import { DURATION_HELP, parseDurationMs } from './duration.js';
+import { DURATION_BOUNDS, readBoundedDuration, type DurationBounds } from './duration.js';
 
-/** A duration written with its unit ("30s") or a plain number of milliseconds. */
-const durationMs = z.union([z.number(), z.string()]).transform((value, ctx) => {
-  const ms = typeof value === 'number' ? value : parseDurationMs(value);
-  if (ms === undefined || !Number.isFinite(ms) || ms < 0) {
-    ctx.addIssue({ code: 'custom', message: `expected ${DURATION_HELP}` });
+/**
+ * A duration written with its unit ("30s") or a plain number of milliseconds,
+ * within what the tool can honour for that field (DURATION_BOUNDS).
+ */
+const durationMs = (bounds: DurationBounds) =>
+  z.unknown().transform((value, ctx) => {
+    const read = readBoundedDuration(value, bounds);
+    if ('problem' in read) {
+      ctx.addIssue({ code: 'custom', message: read.problem });
+      return z.NEVER;
+    }
+    return read.ms;
+  });
+
+/** When a fault fires: `random`, or a duration after the load starts. */
+const faultAt = z.unknown().transform((value, ctx): 'random' | number => {
+  if (value === 'random') return 'random';
+  const read = readBoundedDuration(value, DURATION_BOUNDS.faultAt);
+  if ('problem' in read) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected random or ${read.problem.slice('expected '.length)}`,
+    });
     return z.NEVER;
   }
-  return ms;
+  return read.ms;
 });
 
 /** Numbers may arrive as strings from flags; "abc" must still be rejected by name. */
@@ -24,15 +42,15 @@ export const FAULT_TARGET_HELP =
 export const faultSchema = z
   .object({
     /** When, after the load starts; `random`: drawn from the run's seed (10%-90% of the load). */
-    at: z.union([z.literal('random'), durationMs]),
+    at: faultAt,
     action: z.enum(FAULT_ACTIONS),
     target: z
       .string()
       .regex(FAULT_TARGET_PATTERN, { message: `expected a target: ${FAULT_TARGET_HELP}` }),
     /** pause: how long frozen; kill or restart: how long kept down before it starts again. */
-    duration: durationMs.optional(),
+    duration: durationMs(DURATION_BOUNDS.faultDuration).optional(),
     /** Repeat the fault this often after `at`... */
-    every: durationMs.optional(),
+    every: durationMs(DURATION_BOUNDS.faultEvery).optional(),
     /** ...this many times in all (also: how many random times). */
     count: numberFrom(z.number().int().min(1).max(1000)).default(1),
   })
@@ -43,6 +61,17 @@ export const faultSchema = z
         code: 'custom',
         path: ['duration'],
         message: 'pause needs a duration, e.g. pause:app@4s:1s',
+      });
+    }
+    if (
+      fault.every !== undefined &&
+      fault.duration !== undefined &&
+      fault.every <= fault.duration
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['every'],
+        message: `must be longer than the fault's duration (${fault.duration} ms): a fault cannot start again before it ended`,
       });
     }
   });
@@ -58,7 +87,7 @@ export const loadSchema = z
     /** constant: rateRps all along. diurnal: a day's traffic shape with rateRps as the
      *  daily mean, replayed in `duration` (24 h compressed). */
     curve: z.enum(CURVES).default('constant'),
-    duration: durationMs.default(30_000),
+    duration: durationMs(DURATION_BOUNDS.load).default(30_000),
     /** Virtual users; each is logged in during warm-up. */
     users: numberFrom(z.number().int().positive().max(10_000_000)).default(10_000),
     /** Closed-loop connections for `saturation` mode. */
@@ -67,9 +96,9 @@ export const loadSchema = z
     maxConnections: numberFrom(z.number().int().positive().max(20_000)).default(1024),
     payloadBytes: numberFrom(z.number().int().nonnegative().max(1_000_000)).default(1024),
     /** A request unanswered after this long counts as a timeout. */
-    timeout: durationMs.default(5_000),
+    timeout: durationMs(DURATION_BOUNDS.timeout).default(5_000),
     /** A request answered later than this counts as failed for unavailableMs. */
-    slow: durationMs.default(500),
+    slow: durationMs(DURATION_BOUNDS.slow).default(500),
     /** Seeds user and action choice so a run is repeatable. */
     seed: numberFrom(z.number().int().nonnegative()).default(1),
     /** Request mix for a logged-in user (weights); `replay` is the chance that a
@@ -113,6 +142,7 @@ export const scenarioSchema = z
   .strict();
 
 export type ScenarioInput = z.input<typeof scenarioSchema>;
+export type Scenario = z.output<typeof scenarioSchema>;
 export type FaultInput = z.input<typeof faultSchema>;
 export type Fault = z.output<typeof faultSchema>;
 export type FaultAction = (typeof FAULT_ACTIONS)[number];

@@ -12,6 +12,8 @@ import {
   type StartedNode,
 } from './provider.js';
 import { type ServerSpec } from '../backends/serverSpec.js';
+import { parseTargetUrl } from '../config/targetUrl.js';
+import { redactUrl } from '../redactUrl.js';
 
 /** Servers just brought up (docker compose up -d) may take this long to answer. */
 const READY_TIMEOUT_MS = 30_000;
@@ -19,49 +21,6 @@ const READY_ATTEMPT_MS = 5_000;
 const READY_POLL_MS = 250;
 /** Removing a run's keys or table from one node may take this long (a big keyspace to scan). */
 const REMOVE_RUN_DATA_MS = 30_000;
-
-/** URL schemes accepted per backend (`tcp://` and a bare host:port work for any). */
-const SCHEMES: Record<string, string[]> = {
-  redis: ['redis:'],
-  memcached: ['memcached:', 'memcache:'],
-  mysql: ['mysql:', 'mariadb:'],
-};
-const DEFAULT_PORTS: Record<string, number> = { redis: 6379, memcached: 11211, mysql: 3306 };
-
-export interface ExternalTarget {
-  endpoint: string;
-  /** Credentials and database from the URL (mysql://user:password@host:port/database). */
-  settings: Record<string, string>;
-}
-
-/** Parses one `--target` URL for a backend; throws a UsageError naming the bad part. */
-export function parseTarget(backend: string, url: string): ExternalTarget {
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : `tcp://${url}`;
-  let parsed: URL;
-  try {
-    parsed = new URL(withScheme);
-  } catch {
-    throw new UsageError(`--target ${backend}=${url}: not a URL or host:port`);
-  }
-  const allowed = [...(SCHEMES[backend] ?? []), 'tcp:'];
-  if (!allowed.includes(parsed.protocol)) {
-    throw new UsageError(
-      `--target ${backend}=${url}: scheme ${parsed.protocol}// does not fit ${backend}; ` +
-        `use ${allowed.map((s) => `${s}//`).join(' or ')}`,
-    );
-  }
-  const port = parsed.port ? Number(parsed.port) : DEFAULT_PORTS[backend];
-  if (!parsed.hostname || !port) {
-    throw new UsageError(`--target ${backend}=${url}: needs a host and a port`);
-  }
-  const host = parsed.hostname.replace(/^\[|\]$/g, '');
-  const settings: Record<string, string> = {};
-  if (parsed.username) settings.user = decodeURIComponent(parsed.username);
-  if (parsed.password) settings.password = decodeURIComponent(parsed.password);
-  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
-  if (database) settings.database = database;
-  return { endpoint: `${host}:${port}`, settings };
-}
 
 /** A server someone else runs: it serves, but nobody here can kill or restart it. */
 class ExternalNode implements StartedNode {
@@ -113,7 +72,7 @@ export class ExternalProvider implements Provider {
     if (urls.length === 0) {
       return { available: false, reason: `no --target ${spec.backend}=URL given` };
     }
-    return { available: true, reason: `external: ${urls.join(', ')}` };
+    return { available: true, reason: `external: ${urls.map(redactUrl).join(', ')}` };
   }
 
   async start(spec: ServerSpec, ctx: ProviderContext): Promise<Started> {
@@ -121,7 +80,7 @@ export class ExternalProvider implements Provider {
     if (urls.length === 0) {
       throw new UsageError(`--provider external needs --target ${spec.backend}=URL`);
     }
-    const targets = urls.map((url) => parseTarget(spec.backend, url));
+    const targets = urls.map((url) => parseTargetUrl(spec.backend, url));
     // The URL's credentials replace the ones generated for a server we would start;
     // the runner hands spec.settings to the store.
     Object.assign(spec.settings, ...targets.map((t) => t.settings));
@@ -135,7 +94,7 @@ export class ExternalProvider implements Provider {
       provider: 'external',
       nodes,
       server,
-      commandLine: `external ${urls.join(' ')}`,
+      commandLine: `external ${urls.map(redactUrl).join(' ')}`,
       detail: 'servers run by someone else: node faults are skipped',
       stop: () => removeRunData(spec, nodes, ctx.events),
     };

@@ -117,6 +117,25 @@ export function parseThresholds(texts: readonly string[]): Threshold[] {
   return parsed;
 }
 
+/**
+ * A variant filter naming a variant the run does not have would judge nothing and
+ * pass: a usage error (exit 2) naming the unknown ones and the variants there are.
+ */
+export function checkThresholdVariants(
+  thresholds: readonly Threshold[],
+  variants: readonly string[],
+): void {
+  const problems = thresholds.flatMap((t) => {
+    const unknown = (t.variants ?? []).filter((v) => !variants.includes(v));
+    if (!unknown.length) return [];
+    return [
+      `threshold ${JSON.stringify(t.expression)}: no variant ${unknown.map((v) => JSON.stringify(v)).join(', ')} in this run; ` +
+        `its variants: ${variants.join(', ') || 'none'}`,
+    ];
+  });
+  if (problems.length) throw new UsageError(problems.join('\n'));
+}
+
 function holds(value: number, op: ThresholdOp, limit: number): boolean {
   switch (op) {
     case '<':
@@ -144,13 +163,15 @@ const signedPct = (n: number) => `${n >= 0 ? '+' : ''}${pct(n)}`;
  * Judges each threshold on each variant of `head` it applies to. Relative thresholds
  * compare with the same variant in `base`; without a base they are skipped. A variant
  * that did not complete has no figures to judge: skipped, its failure is reported
- * elsewhere.
+ * elsewhere. A filter naming a variant in neither result is a UsageError.
  */
 export function evaluateThresholds(
   thresholds: readonly Threshold[],
   head: RunResult,
   base?: RunResult,
 ): ThresholdVerdict[] {
+  const known = new Set([...head.results, ...(base?.results ?? [])].map((r) => r.variant));
+  checkThresholdVariants(thresholds, [...known]);
   const verdicts: ThresholdVerdict[] = [];
   for (const threshold of thresholds) {
     const wanted = threshold.variants ?? head.results.map((r) => r.variant);

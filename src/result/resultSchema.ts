@@ -150,7 +150,11 @@ export const variantResultSchema = z.object({
   unexpectedExits: z
     .array(z.object({ tMs: ms, target: z.string(), detail: z.string().optional() }))
     .optional(),
-  /** Present when this variant's loss figures are not representative (e.g. a time-compressed day): one short sentence. */
+  /**
+   * Present when this variant's loss figures (logged out, lost updates) are not
+   * representative, e.g. a time-compressed day whose stores' timers ran on real
+   * time: one short sentence. Reporters mark those figures with † and print it once.
+   */
   durabilityCaveat: z.string().optional(),
 });
 

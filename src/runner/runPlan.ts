@@ -3,7 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Backend } from '../backends/backend.js';
-import { allVariants, backendOf } from '../backends/registry.js';
+import { backendOf, selectVariants } from '../backends/registry.js';
+import { durabilityCaveat } from '../config/compression.js';
+import { redactPlanTargets } from '../config/targetUrl.js';
 import { errorMessage } from '../errors.js';
 import { writeOwnerFile } from '../lifecycle/runOwner.js';
 import { chooseProvider } from '../providers/registry.js';
@@ -29,7 +31,9 @@ export function newRunId(now = new Date()): string {
 
 /** Runs every variant of the plan, one after the other, and returns the result object. */
 export async function runPlan(plan: Plan, options: RunOptions): Promise<RunResult> {
-  const variants = plan.variants ?? allVariants().map((v) => v.id);
+  // Default: one variant per backend; `all` and the default skip what cannot run here.
+  const { ids: variants, chosen } = selectVariants(plan.variants);
+  const caveat = durabilityCaveat(plan.load);
   const backends = variants.map((variant) => ({ variant, backend: backendOf(variant) }));
   const runId = newRunId();
   const secret = randomBytes(32).toString('hex');
@@ -50,13 +54,14 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<RunResul
       node: process.version,
       platform: `${os.platform()} ${os.release()}`,
     },
-    scenario: plan,
+    // The store still gets the credentials from `plan`; the file never does.
+    scenario: redactPlanTargets(plan),
     results: [],
   };
   try {
     for (const { variant, backend } of backends) {
-      // "Every variant" means every one that can run here; the others say why not.
-      const probe = !plan.variants && !options.signal.aborted;
+      // Unless listed by name, a variant that cannot run here is skipped with the reason.
+      const probe = chosen !== 'listed' && !options.signal.aborted;
       const missing = probe ? await whyNotRunnable(backend, variant, plan) : undefined;
       // Also after the probe: an interrupt during it is not a reason the variant cannot run.
       if (options.signal.aborted) {
@@ -80,6 +85,8 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<RunResul
           progress: options.progress,
         }),
       );
+      // A compressed day squeezes the traffic, not the stores' timers: loss figures are marked.
+      if (caveat) result.results.at(-1)!.durabilityCaveat = caveat;
       result.finishedAt = new Date().toISOString();
       await options.onPartial?.(result);
     }

@@ -86,7 +86,7 @@ describe('fault schedules', () => {
   it('rejects schedules that cannot run, naming the fault', async () => {
     await rejects(
       { scenario: 'smoke', faults: ['kill:app@4s:2s'] },
-      /kill:app ends at 6000 ms, after the load/,
+      /--fault kill:app@4s:2s ends at 6s, after the load ends at 5s \(load\.duration of the file\)/,
     );
     await rejects(
       { scenario: 'smoke', faults: ['kill:gateway@1s'] },

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
 import type { RunResult } from '../../src/result/result.js';
 import {
+  checkThresholdVariants,
   evaluateThresholds,
   parseThreshold,
   parseThresholds,
@@ -130,16 +131,33 @@ describe('evaluateThresholds', () => {
     const noFaults = fixture();
     noFaults.results[1]!.faults = [];
     noFaults.results[2]!.status = 'failed';
-    const verdicts = judge(['unavailableMs<1s', 'p99{redis}<1s'], noFaults);
+    const verdicts = judge(['unavailableMs<1s'], noFaults);
     expect(verdicts.map((v) => [v.variant, v.status])).toEqual([
       ['memory', 'failed'],
       ['disk', 'skipped'],
       ['cookie', 'skipped'],
-      ['redis', 'skipped'],
     ]);
     expect(verdicts[1]!.message).toMatch(/no fault ran/);
     expect(verdicts[2]!.message).toMatch(/the variant failed/);
-    expect(verdicts[3]!.message).toMatch(/no such variant/);
+  });
+
+  it('refuses a variant filter naming a variant in neither result (a typo would pass)', () => {
+    expect(() => judge(['p99{redis}<1s'])).toThrow(UsageError);
+    expect(() => judge(['p99{disk,nosuch}<1s'])).toThrow(
+      /threshold "p99\{disk,nosuch\}<1s": no variant "nosuch" in this run; its variants: memory, disk, cookie/,
+    );
+    const base = fixture();
+    base.results.push({ ...base.results[0]!, variant: 'redis' });
+    // In the base only: judged as "not in this run", not refused.
+    expect(judge(['p99{redis}<+10%'], run, base)[0]).toMatchObject({ status: 'skipped' });
+  });
+
+  it('checks the filters against the planned variants before a run', () => {
+    const thresholds = parseThresholds(['p99{nosuch}<20ms', 'p99{memory}<20ms']);
+    expect(() => checkThresholdVariants(thresholds, ['memory', 'disk'])).toThrow(
+      /no variant "nosuch" in this run; its variants: memory, disk/,
+    );
+    expect(() => checkThresholdVariants(thresholds.slice(1), ['memory'])).not.toThrow();
   });
 
   it('judges a change against the same variant of the base', () => {

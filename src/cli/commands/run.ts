@@ -1,12 +1,17 @@
 import { Command, Option } from 'commander';
-import { backendOf } from '../../backends/registry.js';
+import { checkPlanVariants } from '../../backends/checkPlan.js';
 import { loadPlan, type RunOverrides } from '../../config/loadPlan.js';
 import { FAULT_SPEC_HELP } from '../../config/faultSpec.js';
+import { describePlan, planWarnings } from '../../config/planSummary.js';
 import { parseFormats } from '../../report/reporters/index.js';
 import { renderJson } from '../../report/reporters/json.js';
 import { stepSummaryReporter } from '../../report/reporters/stepSummary.js';
 import { variantSummaryLine } from '../../report/reporters/summaryLine.js';
-import { THRESHOLD_HELP, evaluateThresholds } from '../../report/thresholds.js';
+import {
+  THRESHOLD_HELP,
+  checkThresholdVariants,
+  evaluateThresholds,
+} from '../../report/thresholds.js';
 import { writeReports } from '../../report/writeReports.js';
 import { prepareOutFolder } from '../../report/outputPlace.js';
 import { ResultFile, resultPath, writeFinal } from '../../report/writeResult.js';
@@ -21,6 +26,8 @@ import { runEndText, stderrColor, thresholdsFailed, thresholdsFrom } from '../ou
 
 interface RunFlags extends Omit<RunOverrides, 'faults' | 'targets'> {
   fault: string[];
+  /** --faults none */
+  faults?: string;
   target: string[];
   out: string;
   json?: boolean;
@@ -34,9 +41,10 @@ interface RunFlags extends Omit<RunOverrides, 'faults' | 'targets'> {
 
 const EXAMPLES = `
 Examples:
-  $ session-bench run                                  # default scenario, every backend available
+  $ session-bench run                                  # default scenario, one variant per backend
+  $ session-bench run --backends all                   # every variant available here
   $ session-bench run --scenario smoke --backends memory,disk,cookie --fault kill:app@3s --json
-  $ session-bench run --backends memory --mode saturation --duration 10s
+  $ session-bench run --backends memory --mode saturation --duration 10s --faults none
   $ session-bench run --backends disk:fsync --rate 1000 --fault pause:app@4s:1s
   $ session-bench run --format md,html,csv --threshold 'p99<50ms' --threshold 'loggedOutUsers==0'
   $ session-bench run --provider process --backends memcached --nodes 3 --fault kill:node1@10s
@@ -44,6 +52,9 @@ Examples:
   $ session-bench run --scenario day --backends redis,mysql --compress 2m --seed 7
 
 Fault spec: ${FAULT_SPEC_HELP}
+--fault adds to the scenario's faults; --faults none drops the scenario's. A scenario fault
+that a shorter --duration or --compress puts after the end of the load is dropped with a
+warning; a --fault outside the load is an error.
 Threshold: ${THRESHOLD_HELP}.
 Exit codes: 0 ok, 1 a variant failed or runtime error, 2 bad input, 99 a threshold failed,
 130 interrupted.`;
@@ -58,7 +69,7 @@ export function runCommand(): Command {
     .option('--scenario <name|path>', 'shipped scenario name or path to a YAML file', 'default')
     .option(
       '--backends <list>',
-      'comma-separated variants, e.g. memory,disk:fsync (default: all available)',
+      'comma-separated variants, e.g. memory,disk:fsync, or all (default: each backend in its default configuration)',
     )
     .addOption(
       new Option('--mode <mode>', 'fixed (open-loop arrival rate) or saturation (closed loop)'),
@@ -84,7 +95,8 @@ export function runCommand(): Command {
       collect,
       [],
     )
-    .option('--fault <spec>', 'inject a fault (repeatable)', collect, [])
+    .option('--fault <spec>', "inject a fault, added to the scenario's (repeatable)", collect, [])
+    .option('--faults <none>', "none: drop the scenario's faults (--fault still adds yours)")
     .option('--out <dir>', 'folder for the result JSON', 'results')
     .option('--json', 'print the result JSON on stdout')
     .option(
@@ -106,15 +118,24 @@ export function runCommand(): Command {
 }
 
 async function runAction(flags: RunFlags): Promise<void> {
-  const plan = await loadPlan({ ...flags, faults: flags.fault, targets: flags.target });
-  plan.variants?.forEach(backendOf);
+  const plan = await loadPlan({
+    ...flags,
+    faults: flags.fault,
+    scenarioFaults: flags.faults,
+    targets: flags.target,
+  });
+  const variants = checkPlanVariants(plan);
   // The result JSON is always written; `json` in --format adds nothing.
   const formats = flags.format ? parseFormats(flags.format).filter((f) => f !== 'json') : [];
   // Checked before anything starts: a typo must not cost a whole run.
   const thresholds = thresholdsFrom(plan.thresholds, flags.threshold, plan.scenario.source, {
     relativeFlags: false,
   });
+  checkThresholdVariants(thresholds, variants.ids);
   const outDir = await prepareOutFolder(flags.out);
+  process.stderr.write(
+    flags.quiet ? planWarnings(plan) : describePlan(plan, variants.planned, variants.note),
+  );
   const color = stderrColor(flags);
   const progress = flags.quiet ? undefined : new StderrProgress({ color });
   let file: ResultFile | undefined;
