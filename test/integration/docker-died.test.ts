@@ -35,6 +35,6 @@ describe.skipIf(!available)('a Docker node that dies unasked', () => {
       await started.stop();
     }
     expect(died()).toHaveLength(1);
-    expect(await labelled(runId)).toEqual({ containers: [], volumes: [] });
+    expect(await labelled(runId)).toEqual({ containers: [], volumes: [], networks: [] });
   });
 });

@@ -33,7 +33,7 @@ describe.skipIf(!available)('memcached:warm under Docker (offline image)', () =>
   let runIds: string[] = [];
   afterEach(async () => {
     for (const runId of runIds)
-      expect(await labelled(runId)).toEqual({ containers: [], volumes: [] });
+      expect(await labelled(runId)).toEqual({ containers: [], volumes: [], networks: [] });
     runIds = [];
   });
 

@@ -35,7 +35,8 @@ afterEach(async () => {
 
 async function tempDir(prefix: string): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  // A child of a SIGKILLed run may still be writing (tsx cache under TMPDIR) as it exits.
+  cleanups.push(() => rm(dir, { recursive: true, force: true, maxRetries: 5 }));
   return dir;
 }
 
