@@ -10,7 +10,7 @@ import { renderTable } from '../../report/reporters/table.js';
 import { THRESHOLD_HELP, evaluateThresholds } from '../../report/thresholds.js';
 import { writeReports } from '../../report/writeReports.js';
 import { resultPath, writeResult } from '../../report/writeResult.js';
-import { StderrProgress } from '../../runner/progress.js';
+import { ProgressChannel, StderrProgress } from '../../runner/progress.js';
 import { runPlan } from '../../runner/runPlan.js';
 import { EXIT } from '../exitCodes.js';
 import { abortOnSignals } from '../interrupt.js';
@@ -106,7 +106,9 @@ export function runCommand(): Command {
         relativeFlags: false,
       });
       const color = stderrColor(flags);
-      const progress = flags.quiet ? undefined : new StderrProgress({ color });
+      // The run emits progress; --quiet leaves it without a listener, so nothing shows.
+      const progress = new ProgressChannel();
+      if (!flags.quiet) new StderrProgress({ color }).listen(progress);
       const interrupt = abortOnSignals();
       let file: string | undefined;
       const save = async (result: Parameters<typeof writeResult>[1]) => {
