@@ -1,3 +1,4 @@
+import type { ProgressChannel } from '../lifecycle/progressChannel.js';
 import type Docker from 'dockerode';
 import { RuntimeError, errorMessage } from '../errors.js';
 import { freePort } from '../lifecycle/freePort.js';
@@ -106,7 +107,7 @@ export class DockerProvider implements Provider {
     const options = ctx.options ?? DEFAULT_PROVIDER_OPTIONS;
     const image = this.imageFor(spec, options.imageSet);
     if (!image) throw new RuntimeError(`no ${options.imageSet} image for ${spec.backend}`);
-    const pulled = await this.ensureImage(image, options.imageSet, ctx.signal);
+    const pulled = await this.ensureImage(image, options.imageSet, ctx.signal, ctx.progress);
     const labels = {
       [RUN_ID_LABEL]: ctx.runId,
       [OWNER_LABEL]: ownerLabel(),
@@ -197,15 +198,20 @@ export class DockerProvider implements Provider {
     return known;
   }
 
-  /** Pulls the image when missing, with progress on stderr; true if it pulled. */
-  private async ensureImage(image: string, imageSet: ImageSet, signal: AbortSignal) {
+  /** Pulls the image when missing, with progress on the run's channel; true if it pulled. */
+  private async ensureImage(
+    image: string,
+    imageSet: ImageSet,
+    signal: AbortSignal,
+    progress?: ProgressChannel,
+  ) {
     if (await this.imageId(image)) return false;
     const hint =
       imageSet === 'offline' ? 'build it with `session-bench images build-offline`' : OFFLINE_HINT;
     if (imageSet === 'offline') {
       throw new RuntimeError(`docker: offline image ${image} is not present; ${hint}`);
     }
-    process.stderr.write(`docker: pulling ${image}...\n`);
+    progress?.emit({ type: 'pull', image, status: 'pulling...' });
     try {
       const stream = await this.docker.pull(image, { abortSignal: signal });
       await new Promise<void>((resolve, reject) => {
@@ -221,7 +227,7 @@ export class DockerProvider implements Provider {
             if (error) reject(error);
             else resolve();
           },
-          pullProgress(image),
+          pullProgress(image, progress),
         );
       });
     } catch (error) {
@@ -229,7 +235,7 @@ export class DockerProvider implements Provider {
         `docker: cannot pull ${image}: ${firstLine(dockerMessage(error))}; ${hint}`,
       );
     }
-    process.stderr.write(`docker: pulled ${image}\n`);
+    progress?.emit({ type: 'pull', image, status: 'pulled' });
     return true;
   }
 
@@ -462,15 +468,18 @@ function firstLine(text: string): string {
   return (text.split('\n').find((l) => l.trim()) ?? text).trim();
 }
 
-/** One stderr line per layer state change, not per byte. */
-function pullProgress(image: string): (event: { id?: string; status?: string }) => void {
+/** One progress event per layer state change, not per byte. */
+function pullProgress(
+  image: string,
+  progress?: ProgressChannel,
+): (event: { id?: string; status?: string }) => void {
   const last = new Map<string, string>();
   return (event) => {
     if (!event.status) return;
     const key = event.id ?? '';
     if (last.get(key) === event.status) return;
     last.set(key, event.status);
-    process.stderr.write(`docker: ${image} ${key ? `${key}: ` : ''}${event.status}\n`);
+    progress?.emit({ type: 'pull', image, ...(key ? { layer: key } : {}), status: event.status });
   };
 }
 
