@@ -14,8 +14,29 @@ interface FaultWindow {
   endMs?: number;
   /** 1-based, so that 0 in the ledger means "no fault". */
   number: number;
+  /** Lost by this fault alone, among the users counted at it (`population`). */
   loggedOutUsers: number;
   lostUpdates: number;
+  /** Lost by this fault alone, but not counted at it: they logged in after the count. */
+  loggedOutOutsidePopulation: number;
+  /** Losses this fault or another overlapping one could have caused; blamed on neither. */
+  ambiguousLoggedOutUsers: number;
+  ambiguousLostUpdates: number;
+  /** Users counted as ambiguous here, each once. */
+  ambiguousUsers: Set<number>;
+  /** One bit per user: logged in for sure when the fault was counted. Unset until counted. */
+  population?: Uint8Array;
+  /** Users this fault logged out before it was counted: logged in at its start, so counted in. */
+  lostBeforeCount: number[];
+}
+
+/** What one fault did to sessions, split by how sure the attribution is. */
+export interface FaultLosses {
+  loggedOutUsers: number;
+  lostUpdates: number;
+  loggedOutOutsidePopulation?: number;
+  ambiguousLoggedOutUsers: number;
+  ambiguousLostUpdates: number;
 }
 
 /**
@@ -35,7 +56,48 @@ export class Audit {
   /** A fault began; returns its index for faultEnded and loggedOutByFault. */
   faultStarted(startMs: number): number {
     const number = this.faults.length + 1;
-    return this.faults.push({ startMs, number, loggedOutUsers: 0, lostUpdates: 0 }) - 1;
+    const window: FaultWindow = {
+      startMs,
+      number,
+      loggedOutUsers: 0,
+      lostUpdates: 0,
+      loggedOutOutsidePopulation: 0,
+      ambiguousLoggedOutUsers: 0,
+      ambiguousLostUpdates: 0,
+      ambiguousUsers: new Set(),
+      lostBeforeCount: [],
+    };
+    return this.faults.push(window) - 1;
+  }
+
+  /**
+   * Counts the users at risk at fault `index` (the ledger is sure they are logged in
+   * and they were seen alive since `sinceMs`, or the fault already logged them out)
+   * and remembers who they were: the fault's loggedOutUsers then counts only among
+   * them, so loggedOutUsers <= loggedInUsersAtFault always holds.
+   */
+  countPopulation(index: number, sinceMs: number): number {
+    const ledger = this.ledger;
+    const fault = this.faults[index]!;
+    const population = new Uint8Array(Math.ceil(ledger.users / 8));
+    const add = (u: number) => (population[u >> 3]! |= 1 << (u & 7));
+    let count = 0;
+    for (let u = 0; u < ledger.users; u++) {
+      const flags = ledger.flags[u]! & (UserFlag.LoggedIn | UserFlag.LogoutUncertain);
+      if (flags !== UserFlag.LoggedIn || ledger.lastGoodMs[u]! < sinceMs) continue;
+      add(u);
+      count++;
+    }
+    // Lost between the fault's start and this count (a store that answers "missing"
+    // while it is down): they were logged in at the fault.
+    for (const u of fault.lostBeforeCount) {
+      if (ledger.has(u, UserFlag.LoggedIn) && (population[u >> 3]! & (1 << (u & 7))) !== 0)
+        continue;
+      add(u);
+      count++;
+    }
+    fault.population = population;
+    return count;
   }
 
   /** When the latest finished fault ended (-Infinity if none has). */
@@ -48,9 +110,17 @@ export class Audit {
   }
 
   /** Logged-out users and lost updates caused by fault `index` (not before or after it). */
-  lossesAtFault(index: number): { loggedOutUsers: number; lostUpdates: number } {
+  lossesAtFault(index: number): FaultLosses {
     const fault = this.faults[index];
-    return { loggedOutUsers: fault?.loggedOutUsers ?? 0, lostUpdates: fault?.lostUpdates ?? 0 };
+    return {
+      loggedOutUsers: fault?.loggedOutUsers ?? 0,
+      lostUpdates: fault?.lostUpdates ?? 0,
+      ...(fault?.population
+        ? { loggedOutOutsidePopulation: fault.loggedOutOutsidePopulation }
+        : {}),
+      ambiguousLoggedOutUsers: fault?.ambiguousLoggedOutUsers ?? 0,
+      ambiguousLostUpdates: fault?.ambiguousLostUpdates ?? 0,
+    };
   }
 
   /** Records what a request did; returns its outcome for the request log. */
@@ -79,9 +149,11 @@ export class Audit {
     const read = action === 'update' ? reply.counter - 1 : reply.counter;
     const acknowledged = ledger.counter[user]!;
     if (read < acknowledged) {
-      this.counts.lostUpdates += acknowledged - read;
-      const fault = this.faultBehind(user, duringRun ? this.now() : Infinity);
-      if (fault) fault.lostUpdates += acknowledged - read;
+      const lost = acknowledged - read;
+      this.counts.lostUpdates += lost;
+      const suspects = this.faultsBehind(user, duringRun ? this.now() : Infinity);
+      if (suspects.length === 1) suspects[0]!.lostUpdates += lost;
+      else for (const fault of suspects) fault.ambiguousLostUpdates += lost;
     }
     ledger.counter[user] = reply.counter;
     ledger.lastGoodMs[user] = this.now();
@@ -107,26 +179,40 @@ export class Audit {
       ledger.set(user, UserFlag.CountedLoggedOut);
       this.counts.loggedOutUsers++;
     }
-    // Per fault, a user counts once for each fault that logged them out.
-    const fault = this.faultBehind(user, duringRun ? this.now() : Infinity);
-    if (fault && ledger.blamedFault[user] !== fault.number) {
-      ledger.blamedFault[user] = fault.number;
-      fault.loggedOutUsers++;
-    }
+    this.blameLogout(user, this.faultsBehind(user, duringRun ? this.now() : Infinity));
     return Outcome.LoginWall;
+  }
+
+  /** Per fault, a user counts once for each fault that logged them out. */
+  private blameLogout(user: number, suspects: FaultWindow[]): void {
+    const ledger = this.ledger;
+    if (suspects.length > 1) {
+      for (const fault of suspects) {
+        if (fault.ambiguousUsers.has(user)) continue;
+        fault.ambiguousUsers.add(user);
+        fault.ambiguousLoggedOutUsers++;
+      }
+      return;
+    }
+    const fault = suspects[0];
+    if (!fault || ledger.blamedFault[user] === fault.number) return;
+    ledger.blamedFault[user] = fault.number;
+    if (!fault.population) fault.lostBeforeCount.push(user);
+    const counted = !fault.population || (fault.population[user >> 3]! & (1 << (user & 7))) !== 0;
+    if (counted) fault.loggedOutUsers++;
+    else fault.loggedOutOutsidePopulation++;
   }
 
   /**
    * A loss happened between the user's last good answer and its detection: the
    * fault in that span caused it. With no fault in the span it is nobody's; with
-   * two or more it could be either's, and it is left unattributed rather than guessed.
+   * two or more it could be either's: it is ambiguous, never guessed.
    */
-  private faultBehind(user: number, detectedMs: number): FaultWindow | undefined {
+  private faultsBehind(user: number, detectedMs: number): FaultWindow[] {
     const lastGood = this.ledger.lastGoodMs[user]!;
-    const suspects = this.faults.filter(
+    return this.faults.filter(
       (f) => f.startMs <= detectedMs && (f.endMs === undefined || f.endMs >= lastGood),
     );
-    return suspects.length === 1 ? suspects[0] : undefined;
   }
 
   private checkReplay(user: number, reply: Reply): Outcome {

@@ -62,6 +62,6 @@ function withExpectation(
   if (!wholeStore || !expectation || result.status !== 'done') return result;
   return {
     ...result,
-    expectation: { ...expectation, matches: matchesExpectation(expectation.loss, result) },
+    expectation: { ...expectation, ...matchesExpectation(expectation.loss, result) },
   };
 }

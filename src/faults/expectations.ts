@@ -114,21 +114,66 @@ export function expectationFor(variant: string, action: FaultAction): Expectatio
   return TABLE[variant]?.[action];
 }
 
-/** Does what happened fit what the documentation says? */
-export function matchesExpectation(
-  expected: LossExpectation,
-  observed: { loggedOutUsers: number; lostUpdates: number; loggedInUsersAtFault?: number },
-): boolean {
+/** What one fault did to sessions, as the audit attributed it. */
+export interface ObservedLosses {
+  /** Lost by this fault alone, among the users counted at it. */
+  loggedOutUsers: number;
+  lostUpdates: number;
+  loggedInUsersAtFault?: number;
+  /** Lost by this fault alone, among users who logged in after the count. */
+  loggedOutOutsidePopulation?: number;
+  /** Losses this fault or an overlapping one could have caused. */
+  ambiguousLoggedOutUsers?: number;
+  ambiguousLostUpdates?: number;
+}
+
+export interface Verdict {
+  /** null: the run cannot decide. */
+  matches: boolean | null;
+  reason?: string;
+}
+
+/** Share of the users at risk an "all" loss may miss: users the run could not see again. */
+const ALL_SHARE = 0.9;
+
+/**
+ * Does what happened fit what the documentation says? It compares what the fault
+ * could have caused (its own losses plus those it shares with an overlapping
+ * fault), and says when that cannot decide.
+ */
+export function matchesExpectation(expected: LossExpectation, observed: ObservedLosses): Verdict {
+  const ownUsers = observed.loggedOutUsers + (observed.loggedOutOutsidePopulation ?? 0);
+  const sharedUsers = observed.ambiguousLoggedOutUsers ?? 0;
+  const sharedUpdates = observed.ambiguousLostUpdates ?? 0;
   switch (expected) {
-    case 'none':
-      return observed.loggedOutUsers === 0 && observed.lostUpdates === 0;
-    case 'all':
-      // Everyone logged in at the fault, less a few the run could not see again.
-      return (
-        observed.loggedOutUsers >= 0.9 * (observed.loggedInUsersAtFault ?? 1) &&
-        observed.loggedOutUsers > 0
-      );
+    case 'none': {
+      if (ownUsers > 0 || observed.lostUpdates > 0) {
+        return {
+          matches: false,
+          reason: `${ownUsers} users logged out and ${observed.lostUpdates} updates lost at this fault`,
+        };
+      }
+      if (sharedUsers > 0 || sharedUpdates > 0) {
+        return {
+          matches: null,
+          reason: `${sharedUsers} logged-out users and ${sharedUpdates} lost updates could be this fault's or an overlapping one's`,
+        };
+      }
+      return { matches: true };
+    }
+    case 'all': {
+      const atRisk = observed.loggedInUsersAtFault;
+      if (atRisk === undefined || atRisk === 0) {
+        return { matches: null, reason: 'nobody was surely logged in when the fault was counted' };
+      }
+      const couldHave = Math.min(atRisk, observed.loggedOutUsers + sharedUsers);
+      if (couldHave >= ALL_SHARE * atRisk && couldHave > 0) return { matches: true };
+      return {
+        matches: false,
+        reason: `at most ${couldHave} of ${atRisk} users logged in at the fault were logged out by it`,
+      };
+    }
     case 'recent':
-      return true;
+      return { matches: true };
   }
 }

@@ -2,10 +2,17 @@ import { percentileOf } from '../load/latency.js';
 import type { LogIndex } from '../load/logIndex.js';
 import { Outcome } from '../load/requestLog.js';
 
+/**
+ * The order the figures keep: the target is unavailable from its first failed
+ * request to its first good answer after that, and it can only have recovered
+ * once it serves again, so the search for recovery starts where unavailability
+ * ends. Hence, whenever both are measured:
+ *   (first failure - fault start) + unavailableMs <= recoveryMs, so unavailableMs <= recoveryMs.
+ */
 export interface FaultImpact {
   /** From the first failed request after the fault to the first good answer after it; 0 when nothing failed. */
   unavailableMs: number;
-  /** From the fault to the first 1 s window whose p99 is back within 2x the pre-fault p99 (and no failures); null if never. */
+  /** From the fault to the first 1 s window, starting no earlier than the end of the unavailability, whose p99 is back within 2x the pre-fault p99 (and no failures); null if never. */
   recoveryMs: number | null;
   /** Requests sent during [fault start, recovery] that errored or timed out. */
   errorsDuringFault: number;
@@ -39,6 +46,8 @@ export function faultImpact(
   const after = index.rows(faultStartMs, horizonMs);
   const firstFailure = after.find(failed);
   let unavailableMs = 0;
+  // Where serving resumed: recovery cannot come before it.
+  let servingAgainMs = faultStartMs;
   if (firstFailure !== undefined) {
     const failedAtMs = log.intendedMs[firstFailure]!;
     let firstGoodMs = horizonMs;
@@ -47,6 +56,7 @@ export function faultImpact(
         firstGoodMs = Math.min(firstGoodMs, log.completedMs(i));
     }
     unavailableMs = Math.max(0, firstGoodMs - failedAtMs);
+    servingAgainMs = failedAtMs + unavailableMs;
   }
 
   const baseline = index
@@ -55,7 +65,7 @@ export function faultImpact(
   const baselineP99 = percentileOf(baseline, 99);
   const limitUs = Math.max(2 * baselineP99, baselineP99 + RECOVERY_FLOOR_US);
   let recoveryMs: number | null = null;
-  for (let t = faultStartMs; t + WINDOW_MS <= horizonMs; t += STEP_MS) {
+  for (let t = servingAgainMs; t + WINDOW_MS <= horizonMs; t += STEP_MS) {
     const window = index.rows(t, t + WINDOW_MS);
     if (window.length === 0 || window.some(failed)) continue;
     if (
@@ -64,7 +74,7 @@ export function faultImpact(
         99,
       ) <= limitUs
     ) {
-      recoveryMs = t - faultStartMs;
+      recoveryMs = Math.round(t - faultStartMs);
       break;
     }
   }

@@ -159,6 +159,9 @@ async function countLoggedIn(ctx: FaultRunnerContext, record: FaultExecution): P
   let settled = false;
   await Promise.race([ctx.driver.settle().then(() => (settled = true)), sleep(SETTLE_WAIT_MS)]);
   // Users lost at an earlier fault but not yet back to notice are not at risk here.
-  record.loggedInUsersAtFault = ctx.ledger.loggedInCount(ctx.audit.lastFaultEndMs());
+  record.loggedInUsersAtFault = ctx.audit.countPopulation(
+    record.auditIndex!,
+    ctx.audit.lastFaultEndMs(),
+  );
   record.unsettledAtFault = settled ? 0 : ctx.driver.inFlightCount();
 }

@@ -1,6 +1,6 @@
 import { arrivalsFor } from './arrivals.js';
 import { LATE_MS } from './measurements.js';
-import { tokenFor, type LoadContext, type LoadDriver } from './loadDriver.js';
+import { recordAnswer, tokenFor, type LoadContext, type LoadDriver } from './loadDriver.js';
 
 /**
  * Open loop at a fixed arrival rate (or a rate curve). Each request has an *intended* send time; its latency
@@ -47,7 +47,7 @@ export class FixedRateDriver implements LoadDriver {
   }
 
   private dispatch(intendedMs: number): void {
-    const { workload, ledger, client, audit, measurements, signal } = this.ctx;
+    const { workload, ledger, client, measurements, signal } = this.ctx;
     const step = workload.next();
     if (!step) {
       this.waiting.push(intendedMs);
@@ -61,12 +61,9 @@ export class FixedRateDriver implements LoadDriver {
       .send(step.action, step.user, tokenFor(ledger, step), onSent)
       .catch((error: Error) => error)
       .then((reply) => {
-        const latencyUs = (measurements.now() - intendedMs) * 1000;
-        workload.done(step.user);
-        if (signal.aborted) return;
-        const outcome = audit.check(step.user, step.action, reply);
-        measurements.record(intendedMs, latencyUs, outcome);
-        if (late) measurements.markLate();
+        if (recordAnswer(this.ctx, step, intendedMs, reply) !== undefined && late) {
+          measurements.markLate();
+        }
       })
       .finally(() => {
         this.inFlight.delete(request);

@@ -2,7 +2,7 @@ import type { LoadPlan } from '../config/planSchema.js';
 import type { AppClient, Reply } from './appClient.js';
 import type { Ledger } from './ledger.js';
 import type { Measurements } from './measurements.js';
-import type { Outcome } from './requestLog.js';
+import { FailureKind, type Outcome } from './requestLog.js';
 import type { Action, Step, Workload } from './workload.js';
 
 /**
@@ -39,4 +39,31 @@ export function tokenFor(ledger: Ledger, step: Step): string | undefined {
   if (step.action === 'replay') return ledger.revokedToken.get(step.user);
   if (step.action === 'login') return undefined;
   return ledger.token.get(step.user);
+}
+
+/**
+ * The one recording path of both drivers: a step's answer, or its failure, goes
+ * through the audit and into the request log, so the timeline, the phases and
+ * the fault figures see the same requests in every mode.
+ */
+export function recordAnswer(
+  ctx: LoadContext,
+  step: Step,
+  intendedMs: number,
+  reply: Reply | Error,
+): Outcome | undefined {
+  const { workload, audit, measurements, signal } = ctx;
+  const latencyUs = (measurements.now() - intendedMs) * 1000;
+  workload.done(step.user);
+  // After an interrupt nothing more is measured: the variant is aborted anyway.
+  if (signal.aborted) return undefined;
+  const outcome = audit.check(step.user, step.action, reply);
+  measurements.record(intendedMs, latencyUs, outcome, failureKind(reply));
+  return outcome;
+}
+
+function failureKind(reply: Reply | Error): FailureKind {
+  const refused =
+    reply instanceof Error && (reply as NodeJS.ErrnoException).code === 'ECONNREFUSED';
+  return refused ? FailureKind.Refused : FailureKind.None;
 }

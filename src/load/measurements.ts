@@ -1,6 +1,6 @@
 import type * as hdr from 'hdr-histogram-js';
 import { newLatencyHistogram } from './latency.js';
-import { Outcome, RequestLog } from './requestLog.js';
+import { FailureKind, Outcome, RequestLog } from './requestLog.js';
 import type { RequestCounts } from '../result/result.js';
 
 /** A request that left this much after its intended send time counts as late. */
@@ -15,19 +15,32 @@ export class Measurements {
   originMs = performance.now();
   /** ms after origin when the last answer arrived. */
   lastCompletedMs = 0;
+  /** ms after origin when the load phase ended (the driver returned); unset while it runs. */
+  loadEndedMs: number | undefined;
 
-  record(intendedMs: number, latencyUs: number, outcome: Outcome): void {
+  /** The one place a request of the load phase is counted: counters, histogram and log agree. */
+  record(
+    intendedMs: number,
+    latencyUs: number,
+    outcome: Outcome,
+    failure = FailureKind.None,
+  ): void {
     this.requests.total++;
     if (outcome === Outcome.Ok || outcome === Outcome.LoginWall) this.requests.ok++;
     else if (outcome === Outcome.Timeout) this.requests.timeouts++;
     else this.requests.errors++;
     this.histogram.recordValue(Math.max(1, Math.round(latencyUs)));
-    this.log.add(intendedMs, latencyUs, outcome);
+    this.log.add(intendedMs, latencyUs, outcome, failure);
     this.lastCompletedMs = Math.max(this.lastCompletedMs, intendedMs + latencyUs / 1000);
   }
 
   markLate(): void {
     this.requests.late++;
+  }
+
+  /** The load phase's length: to its end once it ended, else to now. */
+  loadSpanMs(): number {
+    return this.loadEndedMs ?? this.now();
   }
 
   now(): number {

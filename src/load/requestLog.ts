@@ -13,9 +13,18 @@ export enum Outcome {
 export const isAnswered = (outcome: Outcome): boolean =>
   outcome === Outcome.Ok || outcome === Outcome.LoginWall;
 
+/** Why a failed request failed, when the failure itself says more than its outcome. */
+export enum FailureKind {
+  None = 0,
+  /** The connection was refused: nothing listens where the app should be. */
+  Refused = 1,
+}
+
 /**
- * One row per request of the load phase, in growable typed arrays (13 bytes a
- * request): the source of the timeline, the fault figures and per-phase summaries.
+ * One row per request of the load phase, answered or failed, in growable typed
+ * arrays (14 bytes a request). Both drivers write it through the same path
+ * (`recordAnswer` in loadDriver.ts); it is the source of the timeline, the fault
+ * figures, the per-phase summaries, stalls and unplanned exits.
  */
 export class RequestLog {
   length = 0;
@@ -24,13 +33,15 @@ export class RequestLog {
   /** From the intended send time to the answer (or the failure), microseconds. */
   latencyUs = new Uint32Array(1024);
   outcome = new Uint8Array(1024);
+  failure = new Uint8Array(1024);
 
-  add(intendedMs: number, latencyUs: number, outcome: Outcome): void {
+  add(intendedMs: number, latencyUs: number, outcome: Outcome, failure = FailureKind.None): void {
     if (this.length === this.outcome.length) this.grow();
     const i = this.length++;
     this.intendedMs[i] = intendedMs;
     this.latencyUs[i] = Math.min(latencyUs, 0xffffffff);
     this.outcome[i] = outcome;
+    this.failure[i] = failure;
   }
 
   /** When the answer came, ms since the load started. */
@@ -46,8 +57,11 @@ export class RequestLog {
     latency.set(this.latencyUs);
     const outcome = new Uint8Array(size);
     outcome.set(this.outcome);
+    const failure = new Uint8Array(size);
+    failure.set(this.failure);
     this.intendedMs = intended;
     this.latencyUs = latency;
     this.outcome = outcome;
+    this.failure = failure;
   }
 }

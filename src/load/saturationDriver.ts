@@ -1,23 +1,39 @@
-import autocannon, { type AutocannonRequest } from 'autocannon';
+import autocannon, { type AutocannonClient, type AutocannonRequest } from 'autocannon';
 import { SESSION_COOKIE } from '../backends/sessionToken.js';
-import { parseReply, requestLine, type Reply } from './appClient.js';
-import { tokenFor, type LoadContext, type LoadDriver } from './loadDriver.js';
+import { RequestTimeout, parseReply, requestLine, type Reply } from './appClient.js';
+import { recordAnswer, tokenFor, type LoadContext, type LoadDriver } from './loadDriver.js';
 import type { Step } from './workload.js';
 
-interface ConnectionContext extends Record<string, unknown> {
+/** How late after its duration (or an interrupt) autocannon may notice it should stop. */
+const END_CHECK_MS = 50;
+
+/** One autocannon connection: the step it has in flight, if any. */
+interface Connection {
   step?: Step;
-  sentAtMs?: number;
+  sentAtMs: number;
+  /** The last socket error of this connection, the reason its step got no answer. */
+  lastError?: Error;
+}
+
+/** Carries the connection from a request's setup to its answer (autocannon's per-request context). */
+interface RequestContext extends Record<string, unknown> {
+  connection?: Connection;
 }
 
 /**
  * Closed loop with autocannon: each connection sends its next step as soon as the
  * previous one is answered, which finds the maximum throughput. Latency here is
  * service time under saturation, not the latency users would see at a given rate.
- * Every answer still goes through the ledger and the audit.
+ *
+ * Every request, answered or failed, goes through the same recording path as the
+ * fixed-rate driver. autocannon forgets its per-request context when a connection
+ * fails and reconnects, so the step in flight is kept per connection (`setupClient`)
+ * and settled as failed when that connection sends its next request unanswered.
  */
 export class SaturationDriver implements LoadDriver {
-  /** Connections whose request has not been answered yet. */
-  private readonly unanswered = new Set<ConnectionContext>();
+  private readonly connections = new Set<Connection>();
+  /** The connection whose next request autocannon is building right now. */
+  private building: Connection | undefined;
 
   constructor(
     private readonly ctx: LoadContext,
@@ -27,29 +43,34 @@ export class SaturationDriver implements LoadDriver {
   async run(): Promise<void> {
     const { load, signal } = this.ctx;
     const request: AutocannonRequest = {
-      setupRequest: (req, context) => this.nextRequest(req, context as ConnectionContext),
+      setupRequest: (req, context) => this.nextRequest(req, context as RequestContext),
       onResponse: (status, body, context, headers) =>
-        this.answered(context as ConnectionContext, toReply(status, body, headers)),
+        this.answered((context as RequestContext).connection, toReply(status, body, headers)),
     };
     const instance = autocannon({
       url: this.baseUrls,
       connections: load.connections,
       duration: load.durationMs / 1000,
       timeout: Math.max(1, Math.ceil(load.timeoutMs / 1000)),
+      // autocannon notices its end only at a sample: sample often, so it ends on time.
+      sampleInt: END_CHECK_MS,
       requests: [request],
+      setupClient: (client) => this.track(client),
     });
     const stop = () => instance.stop();
     signal.addEventListener('abort', stop, { once: true });
-    const result = await instance;
+    await instance;
     signal.removeEventListener('abort', stop);
-    // Requests cut off by the end of the run may have been applied (a logout, say):
-    // the audit must treat them as unknown, not as never sent.
-    for (const context of this.unanswered) this.noAnswer(context, 'no answer before the run ended');
-    // Connection errors never reach onResponse; count what autocannon saw.
-    const counted = this.ctx.measurements.requests;
-    counted.timeouts += result.timeouts;
-    counted.errors += Math.max(0, result.errors - result.timeouts);
-    counted.total += result.errors;
+    // Requests cut off by the end of the load may have been applied (a logout, say):
+    // the audit treats them as unknown. They are not the server's failures, so they
+    // are not in the log (the fixed-rate driver waits for its own instead).
+    for (const connection of this.connections) {
+      const step = connection.step;
+      if (!step) continue;
+      connection.step = undefined;
+      this.ctx.workload.done(step.user);
+      this.ctx.audit.check(step.user, step.action, new Error('no answer before the load ended'));
+    }
   }
 
   /** Closed loop: nothing is in flight beyond one request per connection, and it cannot be awaited. */
@@ -60,16 +81,39 @@ export class SaturationDriver implements LoadDriver {
     return this.ctx.load.connections;
   }
 
-  private nextRequest(req: AutocannonRequest, context: ConnectionContext): AutocannonRequest {
+  private track(client: AutocannonClient): void {
+    const connection: Connection = { sentAtMs: 0 };
+    this.connections.add(connection);
+    client.on('connError', (error: Error) => (connection.lastError = error));
+    // Emitted right before autocannon builds the connection's next request, on every
+    // path: after an answer, a socket error, a closed connection or its own timeout.
+    // The first one sends the request built with the client, before it was tracked.
+    let first = true;
+    client.on('request', () => {
+      if (first) return void (first = false);
+      if (connection.step) this.failed(connection);
+      this.building = connection;
+    });
+  }
+
+  private nextRequest(req: AutocannonRequest, context: RequestContext): AutocannonRequest {
     const { workload, ledger, measurements } = this.ctx;
-    // The previous request of this connection failed without an answer.
-    if (context.step) this.noAnswer(context, 'connection error');
-    const step = workload.next();
+    const connection = this.building;
+    this.building = undefined;
+    // The very first request of a connection is built before it is tracked; when
+    // every user is busy there is nobody to act for; past the load's duration no step
+    // starts. None of these is measured.
+    const over = measurements.now() >= this.ctx.load.durationMs;
+    const step = connection && !over ? workload.next() : null;
     // autocannon hands over a fresh copy per request: filling it in place saves a copy.
-    if (!step) return Object.assign(req, { method: 'GET', path: '/health', headers: {} });
-    context.step = step;
-    context.sentAtMs = measurements.now();
-    this.unanswered.add(context);
+    if (!connection || !step) {
+      context.connection = undefined;
+      return Object.assign(req, { method: 'GET', path: '/health', headers: {} });
+    }
+    connection.step = step;
+    connection.sentAtMs = measurements.now();
+    connection.lastError = undefined;
+    context.connection = connection;
     const token = tokenFor(ledger, step);
     const { method, path } = requestLine(step.action, step.user);
     req.method = method;
@@ -78,23 +122,24 @@ export class SaturationDriver implements LoadDriver {
     return req;
   }
 
-  private noAnswer(context: ConnectionContext, why: string): void {
-    const step = context.step!;
-    context.step = undefined;
-    this.unanswered.delete(context);
-    this.ctx.audit.check(step.user, step.action, new Error(why));
-    this.ctx.workload.done(step.user);
+  /** The connection's step got no answer: a socket error, a closed connection or a timeout. */
+  private failed(connection: Connection): void {
+    const step = connection.step!;
+    connection.step = undefined;
+    const waitedMs = this.ctx.measurements.now() - connection.sentAtMs;
+    const error =
+      connection.lastError ??
+      (waitedMs >= this.ctx.load.timeoutMs
+        ? new RequestTimeout(`no answer within ${this.ctx.load.timeoutMs} ms`)
+        : new Error('connection closed before the answer'));
+    recordAnswer(this.ctx, step, connection.sentAtMs, error);
   }
 
-  private answered(context: ConnectionContext, reply: Reply): void {
-    const { workload, audit, measurements } = this.ctx;
-    const step = context.step;
-    if (!step || context.sentAtMs === undefined) return;
-    context.step = undefined;
-    this.unanswered.delete(context);
-    workload.done(step.user);
-    const outcome = audit.check(step.user, step.action, reply);
-    measurements.record(context.sentAtMs, (measurements.now() - context.sentAtMs) * 1000, outcome);
+  private answered(connection: Connection | undefined, reply: Reply): void {
+    const step = connection?.step;
+    if (!connection || !step) return;
+    connection.step = undefined;
+    recordAnswer(this.ctx, step, connection.sentAtMs, reply);
   }
 }
 

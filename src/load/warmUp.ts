@@ -1,4 +1,4 @@
-import { RuntimeError, errorMessage } from '../errors.js';
+import { InterruptedError, RuntimeError, errorMessage } from '../errors.js';
 import type { AppClient } from './appClient.js';
 import { forEachUser } from './forEachUser.js';
 import type { AnswerCheck } from './loadDriver.js';
@@ -7,7 +7,7 @@ import { Outcome } from './requestLog.js';
 const CONCURRENCY = 32;
 const ATTEMPTS = 3;
 
-/** Logs every virtual user in before the measured load starts. */
+/** Logs every virtual user in before the measured load starts; an interrupt ends it with InterruptedError. */
 export async function warmUp(
   client: AppClient,
   audit: AnswerCheck,
@@ -24,6 +24,7 @@ export async function warmUp(
     }
     failed++;
   });
+  if (signal.aborted) throw new InterruptedError('interrupted during the warm-up');
   // A few failed logins are part of the story; most failing means the store is not working.
   if (failed > users * 0.01) {
     throw new RuntimeError(`warm-up: ${failed} of ${users} logins failed (last: ${lastProblem})`);

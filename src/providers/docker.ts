@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
 import { InterruptedError, RuntimeError, errorMessage } from '../errors.js';
+import type { ProgressChannel } from '../lifecycle/progressChannel.js';
 import { withTimeout } from '../lifecycle/withTimeout.js';
 import { type ImageSet, IMAGE_SETS } from '../config/providerOptions.js';
 import type { ServerSpec } from '../backends/serverSpec.js';
@@ -103,7 +104,7 @@ export class DockerProvider implements Provider {
     const options = ctx.options ?? DEFAULT_PROVIDER_OPTIONS;
     const image = this.imageFor(spec, options.imageSet);
     if (!image) throw new RuntimeError(`no ${options.imageSet} image for ${spec.backend}`);
-    const pulled = await this.ensureImage(image, spec, options.imageSet, ctx.signal);
+    const pulled = await this.ensureImage(image, spec, options.imageSet, ctx.signal, ctx.progress);
     const labels = {
       [RUN_ID_LABEL]: ctx.runId,
       [OWNER_LABEL]: ownerLabel(),
@@ -220,20 +221,21 @@ export class DockerProvider implements Provider {
     return known;
   }
 
-  /** Pulls the image when missing, with progress on stderr; true if it pulled. */
+  /** Pulls the image when missing, with progress on the run's channel; true if it pulled. */
   private async ensureImage(
     image: string,
     spec: ServerSpec,
     imageSet: ImageSet,
     signal: AbortSignal,
+    progress?: ProgressChannel,
   ): Promise<boolean> {
     if (await this.imageId(image)) return false;
     if (imageSet === 'offline') {
       throw new RuntimeError(`docker: offline image ${image} is not present; ${BUILD_OFFLINE}`);
     }
-    process.stderr.write(`docker: pulling ${image}...\n`);
+    progress?.emit({ type: 'pull', image, status: 'pulling...' });
     try {
-      await pullImage(this.docker, image, signal);
+      await pullImage(this.docker, image, signal, progress);
     } catch (error) {
       if (error instanceof InterruptedError) throw error;
       throw new RuntimeError(
@@ -241,7 +243,7 @@ export class DockerProvider implements Provider {
           (await this.missingImageHint(spec, imageSet)),
       );
     }
-    process.stderr.write(`docker: pulled ${image}\n`);
+    progress?.emit({ type: 'pull', image, status: 'pulled' });
     return true;
   }
 }

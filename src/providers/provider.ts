@@ -1,3 +1,4 @@
+import type { ProgressChannel } from '../lifecycle/progressChannel.js';
 import type { EventLog } from '../lifecycle/eventLog.js';
 import type { FaultTarget } from '../lifecycle/faultTarget.js';
 import type { ServerSpec } from '../backends/serverSpec.js';
@@ -44,6 +45,8 @@ export interface ProviderContext {
   workDir: string;
   events: EventLog;
   signal: AbortSignal;
+  /** Where to tell a person what takes long (an image pull); absent or unheard under --quiet. */
+  progress?: ProgressChannel;
   /** Absent: DEFAULT_PROVIDER_OPTIONS. */
   options?: ProviderOptions;
 }

@@ -55,21 +55,38 @@ export const faultResultSchema = z.object({
   durationMs: ms.optional(),
   status: z.enum(['done', 'skipped', 'failed']),
   reason: z.string().optional(),
-  unavailableMs: ms,
-  recoveryMs: ms.nullable().describe('null: latency did not recover within the run'),
+  /**
+   * From the first failed request after the fault to the first good answer after it.
+   * Order kept whenever both are measured: unavailableMs <= recoveryMs (recovery is
+   * looked for only once the target serves again; src/faults/faultImpact.ts).
+   */
+  unavailableMs: ms.describe(
+    'first failed request after the fault to the first good answer; never above recoveryMs',
+  ),
+  /** From the fault to latency back to normal; >= unavailableMs whenever it is not null. */
+  recoveryMs: ms
+    .nullable()
+    .describe('null: latency did not recover within the run; else >= unavailableMs'),
   errorsDuringFault: count,
-  loggedOutUsers: count.describe('users whose session was lost at this fault'),
+  /** Users in loggedInUsersAtFault whose session was lost at this fault (only this fault could have). */
+  loggedOutUsers: count.describe(
+    'users of loggedInUsersAtFault whose session was lost at this fault',
+  ),
   lostUpdates: count.describe('acknowledged writes lost at this fault'),
+  /** Users the ledger was sure were logged in once the target was down: the population of loggedOutUsers. */
   loggedInUsersAtFault: count.optional(),
-  /** Users lost at this fault who were not in loggedInUsersAtFault (they logged in after the fault was counted). */
+  /** Users lost at this fault who were not in loggedInUsersAtFault (they logged in after it was counted). */
   loggedOutOutsidePopulation: count.optional(),
+  /** Losses this fault or another one overlapping it could have caused: blamed on neither. */
+  ambiguousLoggedOutUsers: count.optional(),
+  ambiguousLostUpdates: count.optional(),
   unsettledAtFault: count.optional(),
   phases: faultPhasesSchema.optional(),
   expectation: expectationSchema
     .extend({
-      /** null: the run cannot decide (e.g. losses another fault may have caused). */
+      /** Whether the run agrees with the documentation; null: it cannot decide (see reason). */
       matches: z.boolean().nullable(),
-      /** Why it agrees, disagrees or cannot decide, in one sentence. */
+      /** Why the run cannot decide, or what the mismatch is. */
       reason: z.string().optional(),
     })
     .optional()
@@ -111,7 +128,7 @@ export const auditCountsSchema = z.object({
   resurrectedSessions: count,
   /** Answers carrying another user's session. Must be 0. */
   wrongUserSessions: count,
-  /** Users the final sweep could not check (the app or store kept failing). */
+  /** Users the final sweep could not check (the app or store kept failing, or the sweep was interrupted before them); once each, so never above users.total. */
   unverifiedUsers: count,
 });
 
@@ -135,6 +152,7 @@ export const variantResultSchema = z.object({
   reason: z.string().optional(),
   mode,
   requests: requestCountsSchema,
+  /** Answered requests per second over the whole load phase (to its end, not to the last answer). */
   throughputRps: z.number().nonnegative(),
   latencyUs: latencySummarySchema.describe('HDR histogram percentiles, µs'),
   users: z.object({ total: count, loggedInAtEnd: count }),
@@ -144,9 +162,16 @@ export const variantResultSchema = z.object({
   events: z.array(lifecycleEventSchema),
   phasesMs: z.object({ start: ms, warmUp: ms, load: ms, sweep: ms }),
   logTail: z.array(z.string()).optional(),
-  /** Answers stopped for longer than the load's timeout: from atMs (after the load started), for forMs. */
+  /**
+   * Answers stopped for longer than the load's timeout, outside any fault's own
+   * downtime: from `atMs` (ms after the load started) for `forMs`. A variant with it
+   * did not complete cleanly, whatever its status.
+   */
   stalled: z.object({ atMs: ms, forMs: ms }).optional(),
-  /** The app or a node died without a planned fault. */
+  /**
+   * The app or a node died without a planned fault (an EventLog `died` event, or
+   * every request refused while no fault ran). The variant is then `failed`.
+   */
   unexpectedExits: z
     .array(z.object({ tMs: ms, target: z.string(), detail: z.string().optional() }))
     .optional(),

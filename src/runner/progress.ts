@@ -1,15 +1,14 @@
-import type { AuditCounts } from '../result/result.js';
-import type { Plan } from '../config/planSchema.js';
 import { formatDuration } from '../config/duration.js';
-import { summarize } from '../load/latency.js';
-import type { Measurements } from '../load/measurements.js';
+import {
+  ProgressChannel,
+  type LoadFigures,
+  type ProgressEvent,
+  type ProgressListener,
+} from '../lifecycle/progressChannel.js';
 
-/** Where a run tells a person what it is doing. Progress never goes to stdout. */
-export interface Progress {
-  phase(variant: string, text: string): void;
-  /** Starts periodic load lines; returns the function that stops them. */
-  load(variant: string, plan: Plan, measurements: Measurements, audit: AuditCounts): () => void;
-}
+/** What the runner tells a person through: it emits, listeners such as StderrProgress print. */
+export type Progress = ProgressChannel;
+export { ProgressChannel };
 
 /** The part of a stream progress writes to (process.stderr, or a test's fake). */
 export interface ProgressStream {
@@ -22,9 +21,7 @@ export interface ProgressOptions {
   stream?: ProgressStream;
   /** Colors on a terminal; false for NO_COLOR or --no-color. Default: the stream is a TTY. */
   color?: boolean;
-  /** Redraw period on a terminal. */
-  redrawMs?: number;
-  /** Period of the plain lines when the stream is not a terminal (a CI log). */
+  /** Period of the plain lines when the stream is not a terminal (a CI log), in load time. */
   lineEveryMs?: number;
 }
 
@@ -38,111 +35,132 @@ const SGR = { bold: '1', dim: '2', red: '31', green: '32', yellow: '33', cyan: '
 const RATE_WINDOW_MS = 2_000;
 
 /** What a progress line shows, measured at one moment. */
-export interface LoadSnapshot {
-  variant: string;
-  /** "2/4" when the plan names its variants. */
-  position?: string;
-  elapsedMs: number;
-  totalMs: number;
+export interface LoadSnapshot extends Omit<LoadFigures, 'requests'> {
   rateRps: number;
-  p99Us: number;
-  errors: number;
-  loggedOutUsers: number;
-  nextFault?: { action: string; target: string; atMs: number };
 }
 
 /**
- * Progress on stderr. On a terminal one status line is redrawn in place (and phase
- * messages scroll above it); elsewhere, such as a CI log, a plain line every few
- * seconds. Colors only on a terminal without NO_COLOR / --no-color.
+ * Prints the run's progress events on stderr. On a terminal one status line is
+ * redrawn in place at each load tick (phase messages scroll above it), fitted to the
+ * terminal's width; elsewhere, such as a CI log, a plain line every few seconds.
+ * Colors only on a terminal without NO_COLOR / --no-color. It reads nothing but
+ * the events: `listen(channel)` subscribes it.
  */
-export class StderrProgress implements Progress {
+export class StderrProgress {
   private readonly stream: ProgressStream;
   private readonly tty: boolean;
   private readonly color: boolean;
-  private readonly redrawMs: number;
   private readonly lineEveryMs: number;
   /** Whether the status line is on screen and must be cleared before other output. */
   private statusShown = false;
+  /** Recent (elapsed, requests) samples of the variant in load, for its current rate. */
+  private samples: { variant: string; elapsedMs: number; requests: number }[] = [];
+  private lastLineMs = 0;
+  readonly listener: ProgressListener = (event) => this.handle(event);
 
   constructor(options: ProgressOptions = {}) {
     this.stream = options.stream ?? process.stderr;
     this.tty = this.stream.isTTY === true;
     this.color = options.color ?? colorWanted(this.stream);
-    this.redrawMs = options.redrawMs ?? 500;
     this.lineEveryMs = options.lineEveryMs ?? 5_000;
   }
 
-  phase(variant: string, text: string): void {
-    this.clearStatus();
-    this.stream.write(`${this.paint(SGR.cyan, `[${variant}]`)} ${text}\n`);
+  /** Subscribes to a channel; returns the function that unsubscribes. */
+  listen(channel: ProgressChannel): () => void {
+    return channel.on(this.listener);
   }
 
-  load(variant: string, plan: Plan, measurements: Measurements, audit: AuditCounts): () => void {
-    const samples: { atMs: number; total: number }[] = [
-      { atMs: measurements.now(), total: measurements.requests.total },
-    ];
-    const index = plan.variants?.indexOf(variant) ?? -1;
-    const snapshot = (): LoadSnapshot => {
-      const now = measurements.now();
-      samples.push({ atMs: now, total: measurements.requests.total });
-      while (samples.length > 2 && now - samples[1]!.atMs >= RATE_WINDOW_MS) samples.shift();
-      const first = samples[0]!;
-      const spanMs = now - first.atMs;
-      const fault = plan.faults.find((f) => f.atMs > now);
-      return {
-        variant,
-        ...(index >= 0 ? { position: `${index + 1}/${plan.variants!.length}` } : {}),
-        elapsedMs: Math.min(now, plan.load.durationMs),
-        totalMs: plan.load.durationMs,
-        rateRps: spanMs > 0 ? ((measurements.requests.total - first.total) / spanMs) * 1000 : 0,
-        p99Us: summarize(measurements.histogram).p99,
-        errors: measurements.requests.errors + measurements.requests.timeouts,
-        loggedOutUsers: audit.loggedOutUsers,
-        ...(fault ? { nextFault: fault } : {}),
-      };
-    };
-    const tick = () => {
-      const line = this.format(snapshot());
-      if (this.tty) this.showStatus(line);
-      else this.stream.write(`${line}\n`);
-    };
-    const timer = setInterval(tick, this.tty ? this.redrawMs : this.lineEveryMs);
-    timer.unref();
-    return () => {
-      clearInterval(timer);
-      // On a terminal the last status becomes a permanent line, so the scrollback
-      // keeps how each variant's load ended.
-      if (this.tty) {
-        const line = this.format(snapshot());
-        this.clearStatus();
-        this.stream.write(`${line}\n`);
-      }
-    };
+  handle(event: ProgressEvent): void {
+    switch (event.type) {
+      case 'phase':
+        return this.writeLine(`${this.paint(SGR.cyan, `[${event.variant}]`)} ${event.text}`);
+      case 'pull':
+        return this.writeLine(
+          `docker: ${event.image} ${event.layer ? `${event.layer}: ` : ''}${event.status}`,
+        );
+      case 'loadTick':
+        return this.tick(event);
+      case 'loadEnded':
+        return this.ended(event);
+    }
   }
 
-  /** One progress line: "[redis 2/4] 12s/30s  348 req/s  p99 4.1 ms  errors 0  logged out 0  next kill:app at 20s". */
-  format(s: LoadSnapshot): string {
+  private tick(figures: LoadFigures): void {
+    const snapshot = this.snapshot(figures);
+    if (this.tty) return this.showStatus(snapshot);
+    if (figures.elapsedMs - this.lastLineMs < this.lineEveryMs) return;
+    this.lastLineMs = figures.elapsedMs;
+    this.stream.write(`${this.format(snapshot)}\n`);
+  }
+
+  private ended(figures: LoadFigures): void {
+    // On a terminal the last status becomes a permanent line, so the scrollback
+    // keeps how each variant's load ended.
+    if (this.tty) this.writeLine(this.fitted(this.snapshot(figures)));
+    this.samples = [];
+    this.lastLineMs = 0;
+  }
+
+  private snapshot(figures: LoadFigures): LoadSnapshot {
+    const { requests, ...rest } = figures;
+    if (this.samples[0]?.variant !== figures.variant) this.samples = [];
+    this.samples.push({ variant: figures.variant, elapsedMs: figures.elapsedMs, requests });
+    while (
+      this.samples.length > 2 &&
+      figures.elapsedMs - this.samples[1]!.elapsedMs >= RATE_WINDOW_MS
+    ) {
+      this.samples.shift();
+    }
+    const first = this.samples[0]!;
+    const spanMs = figures.elapsedMs - first.elapsedMs;
+    return { ...rest, rateRps: spanMs > 0 ? ((requests - first.requests) / spanMs) * 1000 : 0 };
+  }
+
+  /**
+   * One progress line: "[redis 2/4] 12s/30s  348 req/s  p99 4.1 ms  errors 0  logged out 0
+   * next fault kill:node0 at 20s". Given a width, the least needed parts go first
+   * (next fault, p99, rate, time); errors and logged-out users stay to the last.
+   */
+  format(s: LoadSnapshot, width?: number): string {
     const loggedOut = `logged out ${s.loggedOutUsers}`;
     const head = this.paint(SGR.cyan, `[${s.variant}${s.position ? ` ${s.position}` : ''}]`);
+    // In the order shown; `drop` ranks what goes first when the line is too wide.
     const parts = [
-      `${formatDuration(s.elapsedMs)}/${formatDuration(s.totalMs)}`,
-      `${Math.round(s.rateRps)} req/s`,
-      `p99 ${(s.p99Us / 1000).toFixed(1)} ms`,
-      s.errors ? this.paint(SGR.yellow, `errors ${s.errors}`) : `errors ${s.errors}`,
-      s.loggedOutUsers ? this.paint(SGR.red, loggedOut) : loggedOut,
-      s.nextFault
-        ? `next fault ${s.nextFault.action}:${s.nextFault.target} at ${formatDuration(s.nextFault.atMs)}`
-        : '',
-    ];
-    return `${head} ${parts.filter(Boolean).join(this.tty ? '  ' : ', ')}`;
+      { drop: 4, text: `${formatDuration(s.elapsedMs)}/${formatDuration(s.totalMs)}` },
+      { drop: 3, text: `${Math.round(s.rateRps)} req/s` },
+      { drop: 2, text: `p99 ${(s.p99Us / 1000).toFixed(1)} ms` },
+      { drop: 9, text: s.errors ? this.paint(SGR.yellow, `errors ${s.errors}`) : `errors 0` },
+      { drop: 9, text: s.loggedOutUsers ? this.paint(SGR.red, loggedOut) : loggedOut },
+      {
+        drop: 1,
+        text: s.nextFault
+          ? `next fault ${s.nextFault.action}:${s.nextFault.target} at ${formatDuration(s.nextFault.atMs)}`
+          : '',
+      },
+    ].filter((p) => p.text);
+    const join = () => `${head} ${parts.map((p) => p.text).join(this.tty ? '  ' : ', ')}`;
+    let line = join();
+    for (let rank = 1; width && visibleLength(line) >= width && rank <= 4; rank++) {
+      const at = parts.findIndex((p) => p.drop === rank);
+      if (at >= 0) parts.splice(at, 1);
+      line = join();
+    }
+    // Still too wide (a long variant name): cut, a wrapped line cannot be redrawn in place.
+    return width && visibleLength(line) >= width ? cut(line, width - 1) : line;
   }
 
-  private showStatus(line: string): void {
-    // Cut to the terminal's width: a wrapped line cannot be redrawn in place.
-    const width = this.stream.columns;
-    const fitted = width && visibleLength(line) >= width ? cut(line, width - 1) : line;
-    this.stream.write(`\r\x1b[2K${fitted}`);
+  /** The line for the terminal's current width (it may change while running). */
+  private fitted(s: LoadSnapshot): string {
+    return this.format(s, this.stream.columns);
+  }
+
+  private writeLine(line: string): void {
+    this.clearStatus();
+    this.stream.write(`${line}\n`);
+  }
+
+  private showStatus(s: LoadSnapshot): void {
+    this.stream.write(`\r\x1b[2K${this.fitted(s)}`);
     this.statusShown = true;
   }
 

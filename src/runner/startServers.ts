@@ -2,6 +2,7 @@ import type { Backend } from '../backends/backend.js';
 import type { Plan } from '../config/planSchema.js';
 import type { CleanupStack } from '../lifecycle/cleanupStack.js';
 import type { EventLog } from '../lifecycle/eventLog.js';
+import type { ProgressChannel } from '../lifecycle/progressChannel.js';
 import type { Started } from '../providers/provider.js';
 import { chooseProvider } from '../providers/registry.js';
 
@@ -23,6 +24,7 @@ export async function startServers(
     events: EventLog;
     signal: AbortSignal;
     cleanup: CleanupStack;
+    progress?: ProgressChannel;
   },
 ): Promise<StartedServers> {
   const spec = backend.serverSpec!(variant, { nodes: plan.topology.nodes });
@@ -32,6 +34,7 @@ export async function startServers(
     workDir: ctx.workDir,
     events: ctx.events,
     signal: ctx.signal,
+    ...(ctx.progress ? { progress: ctx.progress } : {}),
     options: plan,
   });
   ctx.cleanup.push('servers', () => started.stop());

@@ -40,13 +40,23 @@ declare module 'autocannon' {
     '2xx': number;
   }
 
+  /** One connection (lib/httpClient.js); the events session-bench listens to. */
+  export interface AutocannonClient {
+    on(event: 'connError', listener: (error: Error) => void): this;
+    on(event: 'request' | 'timeout', listener: () => void): this;
+  }
+
   export interface Options {
     url: string | string[];
     connections?: number;
     duration?: number;
     timeout?: number;
     pipelining?: number;
+    /** Sampling period, ms; autocannon also checks for its end (duration, stop()) only then. */
+    sampleInt?: number;
     requests?: AutocannonRequest[];
+    /** Called with each connection's client before its first request is sent. */
+    setupClient?: (client: AutocannonClient) => void;
   }
 
   export interface Instance extends PromiseLike<Result> {

@@ -1,3 +1,4 @@
+import { ProgressChannel, StderrProgress } from '../../src/runner/progress.js';
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -97,7 +98,7 @@ describe.skipIf(!available)('docker provider: pulling an official-set image', ()
     registry.server.close();
   });
 
-  it('pulls a missing image with progress on stderr, then starts from it', async () => {
+  it('pulls a missing image with progress on the run channel, then starts from it', async () => {
     const image = `${host}/session-bench/tiny:1`;
     process.env.SESSION_BENCH_IMAGE_REDIS = image;
     const provider = new DockerProvider();
@@ -106,11 +107,15 @@ describe.skipIf(!available)('docker provider: pulling an official-set image', ()
       reason: `docker: image ${image} will be pulled`,
     });
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    // As `run` wires it: the provider emits, a listener prints (none under --quiet).
+    const progress = new ProgressChannel();
+    new StderrProgress({ stream: process.stderr }).listen(progress);
     const ctx = {
       runId: newRunId(),
       workDir: '/nonexistent',
       events: new EventLog(),
       signal: new AbortController().signal,
+      progress,
       options,
     };
     pulled.push(image);
@@ -124,9 +129,9 @@ describe.skipIf(!available)('docker provider: pulling an official-set image', ()
       lines = stderr.mock.calls.map((c) => String(c[0]));
       stderr.mockRestore();
     }
-    expect(lines[0]).toBe(`docker: pulling ${image}...\n`);
+    expect(lines[0]).toBe(`docker: ${image} pulling...\n`);
     expect(lines.join('')).toMatch(/Pull complete/);
-    expect(lines.at(-1)).toBe(`docker: pulled ${image}\n`);
+    expect(lines.at(-1)).toBe(`docker: ${image} pulled\n`);
     await docker.getImage(image).inspect();
     expect(registry.requests).toContain('HEAD /v2/session-bench/tiny/manifests/1');
     expect(registry.requests.filter((r) => r.includes('/blobs/'))).not.toEqual([]);

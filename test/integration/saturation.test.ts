@@ -16,4 +16,31 @@ describe('saturation mode', () => {
     }
     expect(resultFor(run, 'cookie').audit.resurrectedSessions).toBeGreaterThan(0);
   });
+
+  it('with an app restart: errors in the log, the load goes on after it, figures from the log', async () => {
+    const run = await runSmoke({
+      backends: 'memory',
+      mode: 'saturation',
+      duration: '5s',
+      faults: ['restart:app@1500ms'],
+    });
+    const result = resultFor(run, 'memory');
+    const [restart] = result.faults;
+    expect(restart!.status).toBe('done');
+    // Failed requests land in the same log as answers: the timeline and the fault see them.
+    const timelineErrors = result.timeline.reduce((sum, p) => sum + p.errors, 0);
+    expect(timelineErrors).toBe(result.requests.errors + result.requests.timeouts);
+    expect(result.requests.errors + result.requests.timeouts).toBeGreaterThan(0);
+    expect(restart!.errorsDuringFault).toBeGreaterThan(0);
+    expect(restart!.unavailableMs).toBeGreaterThan(0);
+    expect(restart!.recoveryMs).not.toBeNull();
+    expect(restart!.recoveryMs!).toBeGreaterThanOrEqual(restart!.unavailableMs);
+    // Answers every second to the end: the load kept going once the app was back.
+    expect(result.timeline).toHaveLength(5);
+    for (const point of result.timeline.slice(3)) expect(point.rps).toBeGreaterThan(100);
+    expect(result.stalled).toBeUndefined();
+    // Throughput over the whole load phase, not to the last answer.
+    expect(result.throughputRps).toBeLessThanOrEqual(result.requests.ok / 5);
+    expect(result.throughputRps).toBeGreaterThan(result.requests.ok / 6);
+  });
 });

@@ -33,7 +33,8 @@ describe('faultImpact', () => {
     const impact = faultImpact(index, 5000, 10_000, 500);
     expect(impact.unavailableMs).toBe(301); // 5000 -> answer of the 5300 request at 5301
     expect(impact.errorsDuringFault).toBe(30);
-    expect(impact.recoveryMs).toBe(300);
+    // Recovery is looked for from the first good answer on, never before it.
+    expect(impact.recoveryMs).toBe(301);
   });
 
   it('a 1 s freeze fails nobody outright but counts as unavailable through slow answers', () => {
@@ -44,7 +45,8 @@ describe('faultImpact', () => {
     // First slow (>500 ms) request was intended at 5000; the first good answer came at ~6001.
     expect(impact.unavailableMs).toBeGreaterThanOrEqual(990);
     expect(impact.unavailableMs).toBeLessThanOrEqual(1010);
-    expect(impact.recoveryMs).toBe(1000);
+    expect(impact.recoveryMs).toBeGreaterThanOrEqual(impact.unavailableMs);
+    expect(impact.recoveryMs).toBeLessThanOrEqual(1010);
     expect(impact.errorsDuringFault).toBe(0);
   });
 
@@ -55,5 +57,38 @@ describe('faultImpact', () => {
     const impact = faultImpact(index, 5000, 10_000, 500);
     expect(impact.recoveryMs).toBeNull();
     expect(impact.unavailableMs).toBe(5000);
+  });
+
+  it('recovery never comes before the end of unavailability (mysql: 300 ms < 375 ms)', () => {
+    // Refused from 5000 to 5300; the first good request (intended 5300) answers 75 ms
+    // later: one slow answer does not move a window's p99, so the window from 5300 on
+    // looked recovered before anything was served.
+    const index = steadyLog((t) => {
+      if (t >= 5000 && t < 5300) return { latencyMs: 0.2, outcome: Outcome.Error };
+      if (t === 5300) return { latencyMs: 75, outcome: Outcome.Ok };
+      return undefined;
+    });
+    const impact = faultImpact(index, 5000, 10_000, 500);
+    expect(impact.unavailableMs).toBe(311); // the 5310 request answers first, at 5311
+    expect(impact.recoveryMs).not.toBeNull();
+    expect(impact.recoveryMs!).toBeGreaterThanOrEqual(impact.unavailableMs);
+  });
+
+  it('keeps the order for every outage length and answer delay', () => {
+    for (let outageMs = 0; outageMs <= 900; outageMs += 150) {
+      for (const slowAnswerMs of [1, 40, 90, 400]) {
+        const index = steadyLog((t) => {
+          if (t >= 5000 && t < 5000 + outageMs) return { latencyMs: 0.3, outcome: Outcome.Error };
+          if (t === 5000 + outageMs) return { latencyMs: slowAnswerMs, outcome: Outcome.Ok };
+          return undefined;
+        });
+        const impact = faultImpact(index, 5000.4, 10_000, 500);
+        if (impact.recoveryMs !== null) {
+          expect(impact.recoveryMs, `${outageMs}/${slowAnswerMs}`).toBeGreaterThanOrEqual(
+            impact.unavailableMs,
+          );
+        }
+      }
+    }
   });
 });

@@ -3,7 +3,14 @@ import { emptyCounts } from '../../src/audit/audit.js';
 import { loadPlan } from '../../src/config/loadPlan.js';
 import { Measurements } from '../../src/load/measurements.js';
 import { Outcome } from '../../src/load/requestLog.js';
-import { StderrProgress, colorWanted, type LoadSnapshot } from '../../src/runner/progress.js';
+import type { LoadFigures, ProgressEvent } from '../../src/lifecycle/progressChannel.js';
+import { startLoadTicker } from '../../src/runner/loadTicker.js';
+import {
+  ProgressChannel,
+  StderrProgress,
+  colorWanted,
+  type LoadSnapshot,
+} from '../../src/runner/progress.js';
 
 /** A stream that keeps what was written. */
 function fakeStream(isTTY: boolean, columns?: number) {
@@ -23,6 +30,17 @@ const SNAPSHOT: LoadSnapshot = {
   rateRps: 348.4,
   p99Us: 4_120,
   errors: 3,
+  loggedOutUsers: 7,
+  nextFault: { action: 'kill', target: 'node0', atMs: 20_000 },
+};
+
+const FIGURES: LoadFigures = {
+  variant: 'memory',
+  elapsedMs: 0,
+  totalMs: 30_000,
+  requests: 0,
+  errors: 3,
+  p99Us: 4_120,
   loggedOutUsers: 7,
   nextFault: { action: 'kill', target: 'node0', atMs: 20_000 },
 };
@@ -59,24 +77,18 @@ describe('StderrProgress', () => {
     expect(colorWanted({ isTTY: true, write: () => 0 })).toBe(true);
   });
 
-  it('on a terminal redraws one line in place, cut to the width, and leaves a final line', async () => {
-    vi.useFakeTimers();
+  it('on a terminal redraws one line in place, cut to the width, and leaves a final line', () => {
     const out = fakeStream(true, 40);
-    const progress = new StderrProgress({ stream: out.stream, color: false, redrawMs: 100 });
-    const plan = await loadPlan({ scenario: 'smoke', faults: ['kill:app@3s'] });
-    const measurements = new Measurements();
-    const audit = emptyCounts();
-    progress.phase('memory', 'warming up 200 users');
-    const stop = progress.load('memory', plan, measurements, audit);
-    for (let i = 0; i < 30; i++) measurements.record(i * 10, 2_000, Outcome.Ok);
-    vi.advanceTimersByTime(350);
-    audit.loggedOutUsers = 4;
-    stop();
+    const channel = new ProgressChannel();
+    new StderrProgress({ stream: out.stream, color: false }).listen(channel);
+    channel.phase('memory', 'warming up 200 users');
+    for (let i = 1; i <= 3; i++) channel.emit({ type: 'loadTick', ...FIGURES, elapsedMs: i * 500 });
+    channel.emit({ type: 'loadEnded', ...FIGURES, elapsedMs: 5_000, loggedOutUsers: 4 });
     const text = out.text();
     expect(text.startsWith('[memory] warming up 200 users\n')).toBe(true);
     // Each redraw returns to the line start and clears it; no line feed between redraws.
     const redraws = text.split('\r\x1b[2K').slice(1, -1);
-    expect(redraws.length).toBeGreaterThanOrEqual(3);
+    expect(redraws).toHaveLength(3);
     for (const r of redraws) {
       expect(r).not.toContain('\n');
       expect(r.length).toBeLessThan(40);
@@ -85,21 +97,83 @@ describe('StderrProgress', () => {
     expect(text).toMatch(/\[memory\] .*logged out 4.*\n$/);
   });
 
-  it('in a log writes plain periodic lines, and nothing after stop', async () => {
-    vi.useFakeTimers();
+  it('fits the terminal by dropping the least needed parts first; losses stay', () => {
+    const progress = new StderrProgress({ stream: fakeStream(true).stream, color: false });
+    const wide = progress.format(SNAPSHOT);
+    expect(wide).toContain('next fault kill:node0 at 20s');
+    for (const width of [100, 80, 60, 50]) {
+      const line = progress.format(SNAPSHOT, width);
+      expect(line.length, `${width}`).toBeLessThan(width);
+      expect(line, `${width}`).toContain('logged out 7');
+      expect(line, `${width}`).toContain('errors 3');
+    }
+    expect(progress.format(SNAPSHOT, 80)).not.toContain('next fault');
+    // A width nothing fits in still gives a line that does not wrap.
+    expect(progress.format(SNAPSHOT, 20)).toHaveLength(19);
+  });
+
+  it('in a log writes a plain line every few seconds of load, and nothing after the end', () => {
     const out = fakeStream(false);
-    const progress = new StderrProgress({ stream: out.stream, lineEveryMs: 1_000 });
-    const plan = await loadPlan({ scenario: 'smoke' });
-    const stop = progress.load('disk', plan, new Measurements(), emptyCounts());
-    vi.advanceTimersByTime(3_100);
-    stop();
-    vi.advanceTimersByTime(5_000);
+    const channel = new ProgressChannel();
+    new StderrProgress({ stream: out.stream, lineEveryMs: 1_000 }).listen(channel);
+    const figures = { ...FIGURES, variant: 'disk', position: undefined, nextFault: undefined };
+    for (let t = 500; t <= 3_100; t += 500) {
+      channel.emit({ type: 'loadTick', ...figures, elapsedMs: t, requests: t / 10 });
+    }
+    channel.emit({ type: 'loadEnded', ...figures, elapsedMs: 3_100 });
     const lines = out.text().split('\n').filter(Boolean);
     expect(lines).toHaveLength(3);
     for (const line of lines) {
-      expect(line).toMatch(/^\[disk\] \S+\/5s, \d+ req\/s, p99 [\d.]+ ms, errors 0, logged out 0$/);
+      expect(line).toMatch(
+        /^\[disk\] \S+\/30s, \d+ req\/s, p99 [\d.]+ ms, errors 3, logged out 7$/,
+      );
     }
+    expect(lines[1]).toContain('100 req/s');
     expect(out.text()).not.toContain('\r');
     expect(out.text()).not.toContain(ESC);
+  });
+
+  it('prints pull progress from the same channel; with no listener (--quiet) nothing is written', () => {
+    const out = fakeStream(false);
+    const channel = new ProgressChannel();
+    const stop = new StderrProgress({ stream: out.stream }).listen(channel);
+    channel.emit({ type: 'pull', image: 'redis:7.2', layer: 'abc', status: 'Downloading' });
+    expect(out.text()).toBe('docker: redis:7.2 abc: Downloading\n');
+    stop();
+    channel.emit({ type: 'pull', image: 'redis:7.2', status: 'Pulled' });
+    channel.phase('redis', 'starting');
+    expect(out.text()).toBe('docker: redis:7.2 abc: Downloading\n');
+  });
+});
+
+describe('the load ticker', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('emits the live figures as values while the load runs, and the last ones when stopped', async () => {
+    vi.useFakeTimers();
+    const plan = await loadPlan({ scenario: 'smoke', faults: ['kill:app@3s'] });
+    const measurements = new Measurements();
+    const audit = emptyCounts();
+    const channel = new ProgressChannel();
+    const seen: ProgressEvent[] = [];
+    channel.on((event) => seen.push(event));
+    const stop = startLoadTicker(channel, 'memory', plan, measurements, audit);
+    for (let i = 0; i < 30; i++) measurements.record(i * 10, 2_000, Outcome.Ok);
+    vi.advanceTimersByTime(1_100);
+    audit.loggedOutUsers = 4;
+    stop();
+    vi.advanceTimersByTime(2_000);
+    expect(seen.map((e) => e.type)).toEqual(['loadTick', 'loadTick', 'loadEnded']);
+    const last = seen.at(-1)!;
+    expect(last).toMatchObject({
+      variant: 'memory',
+      requests: 30,
+      loggedOutUsers: 4,
+      totalMs: 5000,
+    });
+    expect(last).toMatchObject({ nextFault: { action: 'kill', target: 'app', atMs: 3000 } });
+    // A value, not the live object: later changes do not reach an event already sent.
+    audit.loggedOutUsers = 9;
+    expect(last).toMatchObject({ loggedOutUsers: 4 });
   });
 });

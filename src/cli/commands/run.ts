@@ -17,7 +17,7 @@ import { prepareOutFolder } from '../../report/outputPlace.js';
 import { ResultFile, resultPath, writeFinal } from '../../report/writeResult.js';
 import type { RunResult } from '../../result/result.js';
 import { InterruptedError, errorMessage } from '../../errors.js';
-import { StderrProgress } from '../../runner/progress.js';
+import { ProgressChannel, StderrProgress } from '../../runner/progress.js';
 import { runPlan } from '../../runner/runPlan.js';
 import { EXIT } from '../exitCodes.js';
 import { failedVariantsOutput } from '../failedVariants.js';
@@ -137,7 +137,9 @@ async function runAction(flags: RunFlags): Promise<void> {
     flags.quiet ? planWarnings(plan) : describePlan(plan, variants.planned, variants.note),
   );
   const color = stderrColor(flags);
-  const progress = flags.quiet ? undefined : new StderrProgress({ color });
+  // The run emits progress; --quiet leaves it without a listener, so nothing shows.
+  const progress = new ProgressChannel();
+  if (!flags.quiet) new StderrProgress({ color }).listen(progress);
   let file: ResultFile | undefined;
   const fileFor = (result: RunResult) => (file ??= new ResultFile(resultPath(outDir, result)));
   let warned = false;

@@ -1,11 +1,17 @@
 import type Docker from 'dockerode';
 import { InterruptedError } from '../../errors.js';
+import type { ProgressChannel } from '../../lifecycle/progressChannel.js';
 
 /**
- * Pulls an image with one stderr line per layer state change; rejects on the
+ * Pulls an image with one progress event per layer state change; rejects on the
  * daemon's error, and with InterruptedError (the stream destroyed) on abort.
  */
-export async function pullImage(docker: Docker, image: string, signal: AbortSignal): Promise<void> {
+export async function pullImage(
+  docker: Docker,
+  image: string,
+  signal: AbortSignal,
+  progress?: ProgressChannel,
+): Promise<void> {
   if (signal.aborted) throw new InterruptedError(`interrupted before pulling ${image}`);
   const stream = await docker.pull(image, { abortSignal: signal });
   await new Promise<void>((resolve, reject) => {
@@ -21,19 +27,22 @@ export async function pullImage(docker: Docker, image: string, signal: AbortSign
         if (error) reject(error);
         else resolve();
       },
-      pullProgress(image),
+      pullProgress(image, progress),
     );
   });
 }
 
-/** One stderr line per layer state change, not per byte. */
-function pullProgress(image: string): (event: { id?: string; status?: string }) => void {
+/** One progress event per layer state change, not per byte. */
+function pullProgress(
+  image: string,
+  progress?: ProgressChannel,
+): (event: { id?: string; status?: string }) => void {
   const last = new Map<string, string>();
   return (event) => {
     if (!event.status) return;
     const key = event.id ?? '';
     if (last.get(key) === event.status) return;
     last.set(key, event.status);
-    process.stderr.write(`docker: ${image} ${key ? `${key}: ` : ''}${event.status}\n`);
+    progress?.emit({ type: 'pull', image, ...(key ? { layer: key } : {}), status: event.status });
   };
 }

@@ -1,0 +1,79 @@
+import { runFaults, type FaultExecution } from '../faults/faultRunner.js';
+import type { AppClient } from '../load/appClient.js';
+import { FixedRateDriver } from '../load/fixedRateDriver.js';
+import type { LoadContext, LoadDriver } from '../load/loadDriver.js';
+import { SaturationDriver } from '../load/saturationDriver.js';
+import { Workload } from '../load/workload.js';
+import { startLoadTicker } from './loadTicker.js';
+import type { VariantRun } from './variantRun.js';
+import type { VariantState } from './variantState.js';
+
+/** Choice: the plan's mode picks the driver; both record through the same path. */
+function chooseDriver(run: VariantRun, state: VariantState, client: AppClient): LoadDriver {
+  const { plan, signal } = run;
+  const context: LoadContext = {
+    load: plan.load,
+    client,
+    ledger: state.ledger,
+    audit: state.audit,
+    measurements: state.measurements,
+    signal,
+    workload: new Workload(state.ledger, plan.load.mix, plan.load.seed),
+  };
+  if (plan.load.mode === 'fixed') return new FixedRateDriver(context);
+  return new SaturationDriver(
+    context,
+    state.apps.map((a) => a.url),
+  );
+}
+
+/**
+ * The load phase with its faults. Faults stop with the run, and also when this
+ * variant's load fails: none may fire later, during cleanup or the next variant
+ * (abort forwarding). The executions are kept in the state, also on failure.
+ */
+export async function runLoad(
+  run: VariantRun,
+  state: VariantState,
+  client: AppClient,
+): Promise<void> {
+  const { plan, variant, signal } = run;
+  const { measurements, events, ledger, audit } = state;
+  const driver = chooseDriver(run, state, client);
+  measurements.originMs = performance.now();
+  events.setOrigin(measurements.originMs);
+  // Everyone warm-up logged in was fine when the load began (times count from here).
+  ledger.lastGoodMs.fill(0);
+  const stopTicker = run.progress
+    ? startLoadTicker(run.progress, variant, plan, measurements, audit.counts)
+    : undefined;
+  const stopFaults = new AbortController();
+  const forwardAbort = () => stopFaults.abort();
+  signal.addEventListener('abort', forwardAbort, { once: true });
+  // An interrupt during the warm-up already fired: the listener above never will.
+  if (signal.aborted) stopFaults.abort();
+  const faultRuns = runFaults(plan.faults, {
+    targets: state.targets,
+    driver,
+    ledger,
+    audit,
+    measurements,
+    events,
+    signal: stopFaults.signal,
+    seed: plan.load.seed,
+  });
+  let executions: FaultExecution[] | undefined;
+  try {
+    await driver.run();
+    measurements.loadEndedMs = measurements.now();
+    executions = await faultRuns;
+  } finally {
+    measurements.loadEndedMs ??= measurements.now();
+    stopFaults.abort();
+    executions ??= await faultRuns.catch(() => undefined);
+    state.executions = executions;
+    signal.removeEventListener('abort', forwardAbort);
+    // Also when the load fails: the ticker would keep redrawing through the next variants.
+    stopTicker?.();
+  }
+}

@@ -1,0 +1,81 @@
+import { InterruptedError, RuntimeError, errorMessage } from '../errors.js';
+import { formatDuration } from '../config/duration.js';
+import { describeFaults } from '../faults/describeFaults.js';
+import type { FaultExecution } from '../faults/faultRunner.js';
+import { summarize } from '../load/latency.js';
+import { LogIndex } from '../load/logIndex.js';
+import { findStall, type DownWindow } from '../load/stalls.js';
+import { buildTimeline } from '../load/timeline.js';
+import { findUnexpectedExits } from '../load/unexpectedExits.js';
+import type { VariantRun } from './variantRun.js';
+import type { VariantState } from './variantState.js';
+
+/** A failure of the variant's own becomes data: aborted for an interrupt, else failed. */
+export function recordFailure(run: VariantRun, state: VariantState, error: unknown): void {
+  const { result } = state;
+  if (error instanceof InterruptedError || run.signal.aborted) {
+    result.status = 'aborted';
+    result.reason = 'interrupted';
+    return;
+  }
+  result.status = 'failed';
+  result.reason = errorMessage(error);
+  result.logTail = [
+    ...(error instanceof RuntimeError ? error.logTail : []),
+    ...state.apps.flatMap((a) => a.logTail()),
+  ];
+}
+
+/** Where each fault kept its target down: silence and refusals there are the fault's. */
+function downWindows(executions: FaultExecution[], loadSpanMs: number): DownWindow[] {
+  return executions
+    .filter((e) => e.startedMs !== undefined)
+    .map((e) => ({ startMs: e.startedMs!, endMs: e.endedMs ?? loadSpanMs }));
+}
+
+/**
+ * Result assembly, after everything stopped: the figures that come from the whole
+ * request log (throughput over the load phase, latency, timeline, fault figures,
+ * stalls, unplanned exits), whatever phase the variant reached.
+ */
+export function assembleResult(run: VariantRun, state: VariantState): void {
+  const { plan, variant, signal } = run;
+  const { result, measurements, audit, ledger, events } = state;
+  if (signal.aborted && result.status === 'completed') {
+    result.status = 'aborted';
+    result.reason = 'interrupted';
+  }
+  const loadSpanMs = Math.max(measurements.loadSpanMs(), 1);
+  const index = new LogIndex(measurements.log);
+  result.throughputRps = Math.round((measurements.requests.ok / loadSpanMs) * 1000 * 10) / 10;
+  result.latencyUs = summarize(measurements.histogram);
+  result.users.loggedInAtEnd = ledger.loggedInCount();
+  result.timeline = buildTimeline(index, Math.min(loadSpanMs, plan.load.durationMs));
+  const executions = state.executions;
+  if (!executions) return;
+  const loadEndMs = Math.max(measurements.lastCompletedMs, plan.load.durationMs);
+  const nodes = [...state.targets.keys()].filter((name) => name.startsWith('node'));
+  const holders = nodes.length ? nodes : state.apps.map((a) => a.name);
+  result.faults = describeFaults(executions, index, audit, plan.load, loadEndMs, {
+    variant,
+    holders,
+  });
+  const down = downWindows(executions, loadSpanMs);
+  const stall = findStall(measurements.log, plan.load, loadSpanMs, down);
+  if (stall) result.stalled = stall;
+  const exits = findUnexpectedExits(events.events, index, down);
+  if (exits.length) flagUnexpectedExits(state, exits);
+}
+
+function flagUnexpectedExits(
+  state: VariantState,
+  exits: NonNullable<VariantState['result']['unexpectedExits']>,
+): void {
+  const { result } = state;
+  result.unexpectedExits = exits;
+  if (result.status !== 'completed') return;
+  // The figures stay in the result, but they measure a dead target, not the store.
+  const first = exits[0]!;
+  result.status = 'failed';
+  result.reason = `${first.target} died at ${formatDuration(Math.max(0, first.tMs))} without a planned fault${first.detail ? ` (${first.detail})` : ''}`;
+}
