@@ -26,6 +26,11 @@ export function recordFailure(run: VariantRun, state: VariantState, error: unkno
   ];
 }
 
+function notFired(faults: VariantRun['plan']['faults'], status: string): FaultExecution[] {
+  const reason = `not fired: the variant ${status === 'aborted' ? 'was interrupted' : 'failed'} before its load`;
+  return faults.map((plan) => ({ plan, status: 'skipped', reason, targets: [] }));
+}
+
 /** Where each fault kept its target down: silence and refusals there are the fault's. */
 function downWindows(executions: FaultExecution[], loadSpanMs: number): DownWindow[] {
   return executions
@@ -51,8 +56,8 @@ export function assembleResult(run: VariantRun, state: VariantState): void {
   result.latencyUs = summarize(measurements.histogram);
   result.users.loggedInAtEnd = ledger.loggedInCount();
   result.timeline = buildTimeline(index, Math.min(loadSpanMs, plan.load.durationMs));
-  const executions = state.executions;
-  if (!executions) return;
+  // A variant that never reached its load still lists its planned faults: as skipped, never as 0.
+  const executions = state.executions ?? notFired(plan.faults, result.status);
   const loadEndMs = Math.max(measurements.lastCompletedMs, plan.load.durationMs);
   const nodes = [...state.targets.keys()].filter((name) => name.startsWith('node'));
   const holders = nodes.length ? nodes : state.apps.map((a) => a.name);

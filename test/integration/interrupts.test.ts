@@ -86,10 +86,8 @@ describe('interrupts (CLI)', () => {
     expect(variant.events.filter((e) => e.event === 'start')).toHaveLength(1);
   });
 
-  // Needs runVariant (figures helper) to stop at an interrupt that came before the load:
-  // today its fault runner listens for 'abort' only once the load starts, so a signal
-  // during the warm-up lets the kill fire at 1 s. Flip to `it` once that is merged.
-  it.fails('Ctrl-C during the warm-up exits within 2 s and no fault fires after it', async () => {
+  // The fault runner starts after the warm-up: it must see an interrupt that came before.
+  it('Ctrl-C during the warm-up exits within 2 s and no fault fires after it', async () => {
     const out = await outDir();
     const run = await runCli(
       ['run', '--scenario', 'smoke', '--backends', 'memory', '--users', '300000'].concat([
@@ -111,31 +109,28 @@ describe('interrupts (CLI)', () => {
     expect(variant.faults.map((f) => f.status)).toEqual(['skipped']);
   });
 
-  // Needs the nodes helper's ProcessNode.pause to end at an interrupt (it sleeps the
-  // whole pause today). Flip to `it` once that is merged.
-  it.fails(
-    'Ctrl-C during pause:node0@1s:15s resumes and stops redis and exits within 2 s',
-    async () => {
-      const out = await outDir();
-      const run = await runCli(
-        ['run', '--scenario', 'smoke', '--backends', 'redis', '--provider', 'process'].concat([
-          '--duration',
-          '20s',
-          '--fault',
-          'pause:node0@1s:15s',
-          '--out',
-          out,
-        ]),
-        { signalAfter: { signal: 'SIGINT', when: afterPrinted('warming up', 3000) } },
-      );
-      expect(run.code, run.stderr).toBe(130);
-      expect(run.exitAfterSignalMs).toBeLessThan(2_000);
-      const [written] = await resultsIn(out);
-      const variant = written!.result.results[0]!;
-      expect(eventsAfter(variant, 'paused').map((e) => `${e.target} ${e.event}`)).toEqual(
-        expect.arrayContaining(['node0 resumed', 'node0 stop']),
-      );
-      expect(variant.events.filter((e) => e.event === 'start')).toHaveLength(1);
-    },
-  );
+  it('Ctrl-C during pause:node0@1s:15s resumes and stops redis and exits within 2 s', async () => {
+    const out = await outDir();
+    const run = await runCli(
+      ['run', '--scenario', 'smoke', '--backends', 'redis', '--provider', 'process'].concat([
+        '--duration',
+        '20s',
+        '--fault',
+        'pause:node0@1s:15s',
+        '--out',
+        out,
+      ]),
+      { signalAfter: { signal: 'SIGINT', when: afterPrinted('warming up', 3000) } },
+    );
+    expect(run.code, run.stderr).toBe(130);
+    expect(run.exitAfterSignalMs).toBeLessThan(2_000);
+    const [written] = await resultsIn(out);
+    const variant = written!.result.results[0]!;
+    expect(eventsAfter(variant, 'paused').map((e) => `${e.target} ${e.event}`)).toEqual(
+      expect.arrayContaining(['node0 resumed', 'node0 stop']),
+    );
+    expect(variant.events.filter((e) => e.target === 'node0' && e.event === 'start')).toHaveLength(
+      1,
+    );
+  });
 });
