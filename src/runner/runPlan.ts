@@ -33,13 +33,29 @@ export function newRunId(now = new Date()): string {
 export async function runPlan(plan: Plan, options: RunOptions): Promise<RunResult> {
   // Default: one variant per backend; `all` and the default skip what cannot run here.
   const { ids: variants, chosen } = selectVariants(plan.variants);
-  const caveat = durabilityCaveat(plan.load);
-  const backends = variants.map((variant) => ({ variant, backend: backendOf(variant) }));
   const runId = newRunId();
-  const secret = randomBytes(32).toString('hex');
   const workDir = await mkdtemp(path.join(os.tmpdir(), `session-bench-${runId}-`));
   await writeOwnerFile(workDir);
-  const result: RunResult = {
+  const result = newRunResult(runId, plan);
+  const shared = { runId, plan, workDir, secret: randomBytes(32).toString('hex') };
+  try {
+    for (const variant of variants) {
+      const probe = chosen !== 'listed' && !options.signal.aborted;
+      result.results.push(await variantOutcome(variant, probe, shared, options));
+      result.finishedAt = new Date().toISOString();
+      await options.onPartial?.(result);
+    }
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+  result.finishedAt = new Date().toISOString();
+  result.status = options.signal.aborted ? 'aborted' : 'completed';
+  return result;
+}
+
+/** The run's result before any variant: `partial` until the last variant is done. */
+function newRunResult(runId: string, plan: Plan): RunResult {
+  return {
     schemaVersion: SCHEMA_VERSION,
     runId,
     startedAt: new Date().toISOString(),
@@ -58,43 +74,37 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<RunResul
     scenario: redactPlanTargets(plan),
     results: [],
   };
-  try {
-    for (const { variant, backend } of backends) {
-      // Unless listed by name, a variant that cannot run here is skipped with the reason.
-      const probe = chosen !== 'listed' && !options.signal.aborted;
-      const missing = probe ? await whyNotRunnable(backend, variant, plan) : undefined;
-      // Also after the probe: an interrupt during it is not a reason the variant cannot run.
-      if (options.signal.aborted) {
-        result.results.push(notRun(variant, backend.name, plan, INTERRUPTED_BEFORE));
-        continue;
-      }
-      if (missing) {
-        result.results.push(notRun(variant, backend.name, plan, missing));
-        options.progress?.phase(variant, `skipped: ${missing}`);
-        continue;
-      }
-      result.results.push(
-        await runVariant({
-          runId,
-          variant,
-          backend,
-          plan,
-          secret,
-          workDir,
-          signal: options.signal,
-          progress: options.progress,
-        }),
-      );
-      // A compressed day squeezes the traffic, not the stores' timers: loss figures are marked.
-      if (caveat) result.results.at(-1)!.durabilityCaveat = caveat;
-      result.finishedAt = new Date().toISOString();
-      await options.onPartial?.(result);
-    }
-  } finally {
-    await rm(workDir, { recursive: true, force: true });
+}
+
+/**
+ * One variant's result: run, or not run with the reason (interrupted before it, or,
+ * unless listed by name, nothing here can start it).
+ */
+async function variantOutcome(
+  variant: string,
+  probe: boolean,
+  shared: { runId: string; plan: Plan; workDir: string; secret: string },
+  options: RunOptions,
+): Promise<VariantResult> {
+  const { plan } = shared;
+  const backend = backendOf(variant);
+  const missing = probe ? await whyNotRunnable(backend, variant, plan) : undefined;
+  // Also after the probe: an interrupt during it is not a reason the variant cannot run.
+  if (options.signal.aborted) return notRun(variant, backend.name, plan, INTERRUPTED_BEFORE);
+  if (missing) {
+    options.progress?.phase(variant, `skipped: ${missing}`);
+    return notRun(variant, backend.name, plan, missing);
   }
-  result.finishedAt = new Date().toISOString();
-  result.status = options.signal.aborted ? 'aborted' : 'completed';
+  const result = await runVariant({
+    ...shared,
+    variant,
+    backend,
+    signal: options.signal,
+    progress: options.progress,
+  });
+  // A compressed day squeezes the traffic, not the stores' timers: loss figures are marked.
+  const caveat = durabilityCaveat(plan.load);
+  if (caveat) result.durabilityCaveat = caveat;
   return result;
 }
 

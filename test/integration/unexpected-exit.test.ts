@@ -34,7 +34,7 @@ describe('the app dies without a planned fault', () => {
     expect(result.status).toBe('failed');
     expect(result.reason).toMatch(/died at \d/);
     expect(result.unexpectedExits).toHaveLength(1);
-    expect(result.unexpectedExits![0]).toMatchObject({ target: 'app' });
+    expect(result.unexpectedExits![0]).toMatchObject({ target: 'app0' });
     expect(result.unexpectedExits![0]!.tMs).toBeGreaterThan(1_000);
     expect(result.unexpectedExits![0]!.tMs).toBeLessThan(3_500);
     // Every count within its population.

@@ -11,6 +11,7 @@ import {
   summaryTable,
   variantStatus,
 } from './htmlTables.js';
+import { verdictHeading, verdictRows } from './thresholdsBlock.js';
 
 export type { ChartData } from './html/chartData.js';
 export { chartData } from './htmlChartData.js';
@@ -29,16 +30,15 @@ const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u0
 function thresholdsSection(result: RunResult): string {
   const verdicts = result.thresholds ?? [];
   if (!verdicts.length) return '';
-  const failed = verdicts.filter((v) => v.status === 'failed').length;
-  const rows = verdicts
+  const rows = verdictRows(verdicts)
     .map(
       (v) =>
         `<tr class="${v.status}"><td>${v.status}</td><td><code>${escapeHtml(v.expression)}</code></td>` +
-        `<td>${escapeHtml(v.variant)}</td><td>${escapeHtml(v.message.replace(`${v.variant}: `, ''))}</td></tr>`,
+        `<td>${escapeHtml(v.variant)}</td><td>${escapeHtml(v.detail)}</td></tr>`,
     )
     .join('\n');
   return (
-    `<h2>Thresholds: ${failed ? `${failed} failed` : 'all passed'}</h2>\n` +
+    `<h2>Thresholds: ${verdictHeading(verdicts)}</h2>\n` +
     `<div class="scroll"><table class="thresholds"><thead><tr><th></th><th>threshold</th><th>variant</th><th>detail</th></tr></thead><tbody>${rows}</tbody></table></div>`
   );
 }

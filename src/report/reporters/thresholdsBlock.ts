@@ -67,11 +67,16 @@ const MD_MARK: Record<VerdictRow['status'], string> = {
   skipped: '➖ skipped',
 };
 
+/** The heading of the Markdown and HTML blocks: "5 failed" or "all passed". */
+export function verdictHeading(verdicts: readonly ThresholdVerdict[]): string {
+  const failed = verdicts.filter((v) => v.status === 'failed').length;
+  return failed ? `${failed} failed` : 'all passed';
+}
+
 /** The Markdown block: "### Thresholds: 5 failed" and a GFM table. */
 export function thresholdsMarkdown(verdicts: readonly ThresholdVerdict[]): string {
-  const failed = verdicts.filter((v) => v.status === 'failed').length;
   return [
-    `### Thresholds: ${failed ? `${failed} failed` : 'all passed'}`,
+    `### Thresholds: ${verdictHeading(verdicts)}`,
     '',
     mdTable(
       ['', 'threshold', 'variant', 'detail'],
