@@ -82,27 +82,13 @@ export function parseMemcachedVersion(output: string): { name: string; version: 
 }
 
 /** A `version` round trip on the text protocol. */
-export function memcachedReady(endpoint: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const socket = createConnection(hostPort(endpoint));
-    let reply = '';
-    const finish = (error?: Error) => {
-      socket.destroy();
-      if (error) reject(error);
-      else resolve();
-    };
-    socket.setTimeout(1_000, () => finish(new Error('no answer to version within 1000 ms')));
-    socket.on('error', finish);
-    // docker-proxy accepts and closes at once while the server is not listening yet.
-    socket.on('close', () => finish(new Error('closed before answering version')));
-    socket.on('connect', () => socket.write('version\r\n'));
-    socket.on('data', (chunk) => {
-      reply += chunk.toString('latin1');
-      if (!reply.includes('\r\n')) return;
-      if (reply.startsWith('VERSION ')) finish();
-      else finish(new Error(`version answered ${JSON.stringify(reply.trim())}`));
-    });
-  });
+export async function memcachedReady(endpoint: string): Promise<void> {
+  // A close before the answer fails too: docker-proxy accepts and closes at once
+  // while the server is not listening yet.
+  const reply = await textRoundTrip(endpoint, 'version\r\n', (r) => r.includes('\r\n'), 1_000);
+  if (!reply.startsWith('VERSION ')) {
+    throw new Error(`version answered ${JSON.stringify(reply.trim())}`);
+  }
 }
 
 /** Key prefix on a server the run started; a shared server gets one with the run id. */

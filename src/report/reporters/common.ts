@@ -152,21 +152,51 @@ export const FAULT_COLUMNS = [
 ];
 export const FAULT_ALIGN = 'llrrrrrll';
 
+/** One fault's cells, written once for every reporter's fault table ('' where not measured). */
+export interface FaultCells {
+  variant: string;
+  fault: string;
+  at: string;
+  done: boolean;
+  unavailable: string;
+  recovery: string;
+  loggedOut: string;
+  lostUpdates: number | '';
+  documented: string;
+  status: string;
+}
+
+export function faultCells(r: VariantResult, f: FaultResult, spaced = false): FaultCells {
+  const done = f.status === 'done';
+  const e = f.expectation;
+  return {
+    variant: r.variant,
+    fault: faultName(f),
+    at: `${((f.startedMs ?? f.atMs) / 1000).toFixed(1)} s`,
+    done,
+    unavailable: done ? `${f.unavailableMs} ms` : '',
+    recovery: done ? recoveryText(f) : '',
+    loggedOut: done ? faultLossText(f, spaced) : '',
+    lostUpdates: done ? f.lostUpdates : '',
+    documented: e ? `${e.loss} (${expectationVerdict(e)})` : '',
+    status: done ? 'done' : `${f.status}${f.reason ? `: ${f.reason}` : ''}`,
+  };
+}
+
 export function faultRows(results: VariantResult[]): (string | number)[][] {
   return results.flatMap((r) =>
     r.faults.map((f) => {
-      const done = f.status === 'done';
-      const e = f.expectation;
+      const c = faultCells(r, f, true);
       return [
-        r.variant,
-        faultName(f),
-        `${((f.startedMs ?? f.atMs) / 1000).toFixed(1)} s`,
-        done ? `${f.unavailableMs} ms` : '',
-        done ? recoveryText(f) : '',
-        done ? faultLossText(f, true) : '',
-        done ? f.lostUpdates : '',
-        e ? `${e.loss} (${expectationVerdict(e)})` : '',
-        done ? 'done' : `${f.status}${f.reason ? `: ${f.reason}` : ''}`,
+        c.variant,
+        c.fault,
+        c.at,
+        c.unavailable,
+        c.recovery,
+        c.loggedOut,
+        c.lostUpdates,
+        c.documented,
+        c.status,
       ];
     }),
   );

@@ -1,12 +1,10 @@
 import type { RunResult, VariantResult } from '../../result/result.js';
 import {
   caveatNotes,
-  expectationVerdict,
-  faultLossText,
+  faultCells,
   faultName,
   incidentNotes,
   measured,
-  recoveryText,
 } from './common.js';
 import { notMeasuredGroups, type NotMeasuredGroup } from './notMeasured.js';
 import { summaryColumns, superscript } from './summaryColumns.js';
@@ -104,24 +102,17 @@ export function notMeasuredText(groups: readonly NotMeasuredGroup[], width: numb
 function faultsTable(results: VariantResult[], style: Style, wide: boolean): string[] {
   const rows = results.flatMap((r) =>
     r.faults.map((f) => {
-      const done = f.status === 'done';
-      const e = f.expectation;
+      const c = faultCells(r, f);
+      // Narrow: the status stands where the figures would, and a short "no recovery".
+      const recovery = c.done && f.recoveryMs === null && !wide ? 'none in run' : c.recovery;
       return [
-        r.variant,
-        faultName(f),
-        `${((f.startedMs ?? f.atMs) / 1000).toFixed(1)} s`,
-        done ? `${f.unavailableMs} ms` : f.status,
-        done
-          ? f.recoveryMs === null
-            ? wide
-              ? recoveryText(f)
-              : 'none in run'
-            : recoveryText(f)
-          : '',
-        done ? faultLossText(f) : '',
-        ...(wide
-          ? [done ? f.lostUpdates : '', e ? `${e.loss} (${expectationVerdict(e)})` : '']
-          : []),
+        c.variant,
+        c.fault,
+        c.at,
+        c.done ? c.unavailable : f.status,
+        recovery,
+        c.loggedOut,
+        ...(wide ? [c.lostUpdates, c.documented] : []),
       ];
     }),
   );
