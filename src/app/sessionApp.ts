@@ -14,6 +14,9 @@ import { SESSION_COOKIE, newSessionId } from '../backends/sessionToken.js';
  */
 class StoreTimeout extends Error {}
 
+type Route = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+type Deadline = <T>(operation: Promise<T>) => Promise<T>;
+
 export function createSessionHandler(
   store: SessionStore,
   options: { payloadBytes: number; storeTimeoutMs: number },
@@ -22,14 +25,29 @@ export function createSessionHandler(
   const payload = randomBytes(Math.ceil(options.payloadBytes * 0.75))
     .toString('base64')
     .slice(0, options.payloadBytes);
+  const routes = sessionRoutes(store, payload, storeDeadline(options.storeTimeoutMs));
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const path = (req.url ?? '/').split('?')[0];
+    const route = routes[`${req.method} ${path}`];
+    // Drain any request body so keep-alive connections stay usable.
+    req.resume();
+    if (!route) return send(res, 404, { error: 'no such endpoint' });
+    try {
+      await route(req, res);
+    } catch (error) {
+      const reason =
+        error instanceof StoreTimeout ? 'store timeout' : `store error: ${String(error)}`;
+      send(res, 503, { error: reason });
+    }
+  };
+}
 
+/** A store call that takes longer than `timeoutMs` fails (the app answers 503). */
+function storeDeadline(timeoutMs: number): Deadline {
   // On every request's path: one promise and one timer, nothing more.
-  const withTimeout = <T>(operation: Promise<T>): Promise<T> =>
+  return <T>(operation: Promise<T>): Promise<T> =>
     new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new StoreTimeout('store timed out')),
-        options.storeTimeoutMs,
-      );
+      const timer = setTimeout(() => reject(new StoreTimeout('store timed out')), timeoutMs);
       operation.then(
         (value) => {
           clearTimeout(timer);
@@ -41,8 +59,14 @@ export function createSessionHandler(
         },
       );
     });
+}
 
-  const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>> = {
+function sessionRoutes(store: SessionStore, payload: string, withTimeout: Deadline) {
+  const loadSession = async (req: IncomingMessage): Promise<Session | null> => {
+    const token = cookieToken(req);
+    return token ? withTimeout(store.get(token)) : null;
+  };
+  const routes: Record<string, Route> = {
     'POST /login': async (req, res) => {
       const param = new URL(req.url ?? '/', 'http://app').searchParams.get('u');
       // Number(null) and Number('') are 0: a missing id must not log in user 0.
@@ -76,26 +100,7 @@ export function createSessionHandler(
     },
     'GET /health': async (_req, res) => send(res, 200, { ok: true }),
   };
-
-  async function loadSession(req: IncomingMessage): Promise<Session | null> {
-    const token = cookieToken(req);
-    return token ? withTimeout(store.get(token)) : null;
-  }
-
-  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const path = (req.url ?? '/').split('?')[0];
-    const route = routes[`${req.method} ${path}`];
-    // Drain any request body so keep-alive connections stay usable.
-    req.resume();
-    if (!route) return send(res, 404, { error: 'no such endpoint' });
-    try {
-      await route(req, res);
-    } catch (error) {
-      const reason =
-        error instanceof StoreTimeout ? 'store timeout' : `store error: ${String(error)}`;
-      send(res, 503, { error: reason });
-    }
-  };
+  return routes;
 }
 
 function cookieToken(req: IncomingMessage): string | undefined {

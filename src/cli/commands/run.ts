@@ -117,7 +117,8 @@ export function runCommand(): Command {
   return stopsOnInterrupt(command);
 }
 
-async function runAction(flags: RunFlags): Promise<void> {
+/** Everything checked before anything starts: a typo must not cost a whole run. */
+async function prepareRun(flags: RunFlags) {
   const plan = await loadPlan({
     ...flags,
     faults: flags.fault,
@@ -127,7 +128,6 @@ async function runAction(flags: RunFlags): Promise<void> {
   const variants = checkPlanVariants(plan);
   // The result JSON is always written; `json` in --format adds nothing.
   const formats = flags.format ? parseFormats(flags.format).filter((f) => f !== 'json') : [];
-  // Checked before anything starts: a typo must not cost a whole run.
   const thresholds = thresholdsFrom(plan.thresholds, flags.threshold, plan.scenario.source, {
     relativeFlags: false,
   });
@@ -136,22 +136,15 @@ async function runAction(flags: RunFlags): Promise<void> {
   process.stderr.write(
     flags.quiet ? planWarnings(plan) : describePlan(plan, variants.planned, variants.note),
   );
-  const color = stderrColor(flags);
-  // The run emits progress; --quiet leaves it without a listener, so nothing shows.
-  const progress = new ProgressChannel();
-  if (!flags.quiet) new StderrProgress({ color }).listen(progress);
-  let file: ResultFile | undefined;
-  const fileFor = (result: RunResult) => (file ??= new ResultFile(resultPath(outDir, result)));
+  return { plan, formats, thresholds, outDir };
+}
+
+/**
+ * What happens after each variant: its one-line summary without a terminal (CI), and
+ * the result so far written to its file (a failed write is retried with the next one).
+ */
+function afterEachVariant(flags: RunFlags, fileFor: (result: RunResult) => ResultFile) {
   let warned = false;
-  // A variant's result that cannot be written now goes with the next one, or elsewhere at the end.
-  const savePartial = (result: RunResult) =>
-    fileFor(result)
-      .write(result)
-      .catch((error: unknown) => {
-        if (!warned) process.stderr.write(`warning: ${errorMessage(error)}; measuring on\n`);
-        warned = true;
-      });
-  // Without a terminal (CI) each variant ends with one line saying what it measured.
   let closed = 0;
   const closeVariants = (result: RunResult) => {
     if (flags.quiet || process.stderr.isTTY) return;
@@ -160,14 +153,28 @@ async function runAction(flags: RunFlags): Promise<void> {
     }
     closed = result.results.length;
   };
-  const result = await runPlan(plan, {
-    signal: interrupts.signal,
-    progress,
-    onPartial: async (partial) => {
-      closeVariants(partial);
-      await savePartial(partial);
-    },
-  });
+  const onPartial = async (result: RunResult) => {
+    closeVariants(result);
+    await fileFor(result)
+      .write(result)
+      .catch((error: unknown) => {
+        if (!warned) process.stderr.write(`warning: ${errorMessage(error)}; measuring on\n`);
+        warned = true;
+      });
+  };
+  return { closeVariants, onPartial };
+}
+
+async function runAction(flags: RunFlags): Promise<void> {
+  const { plan, formats, thresholds, outDir } = await prepareRun(flags);
+  const color = stderrColor(flags);
+  // The run emits progress; --quiet leaves it without a listener, so nothing shows.
+  const progress = new ProgressChannel();
+  if (!flags.quiet) new StderrProgress({ color }).listen(progress);
+  let file: ResultFile | undefined;
+  const fileFor = (result: RunResult) => (file ??= new ResultFile(resultPath(outDir, result)));
+  const { closeVariants, onPartial } = afterEachVariant(flags, fileFor);
+  const result = await runPlan(plan, { signal: interrupts.signal, progress, onPartial });
   closeVariants(result);
   if (thresholds.length) result.thresholds = evaluateThresholds(thresholds, result);
   const written = fileFor(result);
