@@ -25,7 +25,8 @@ import { EventLog } from '../src/lifecycle/eventLog.js';
 import { findBinary, processProvider, runCommand } from '../src/providers/process.js';
 import type { Started } from '../src/providers/provider.js';
 import type { VariantResult } from '../src/result/result.js';
-import { newRunId, runPlan } from '../src/runner/runPlan.js';
+import { runPlan } from '../src/runner/runPlan.js';
+import { newRunId } from '../src/lifecycle/runNames.js';
 
 const seconds = Number(process.argv[2] ?? 10);
 const VARIANTS = ['redis', 'memcached', 'mysql'];

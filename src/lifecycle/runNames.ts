@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+
 /*
  * One naming scheme for everything a run leaves outside the process (temp folders,
  * containers, volumes, keys and tables in a server the user runs): each name carries
@@ -7,6 +9,12 @@
 /** A run id: the UTC start second and 3 random bytes, `YYYYMMDDTHHMMSS-hex6`. */
 const RUN_ID_SOURCE = '\\d{8}T\\d{6}-[0-9a-f]{6}';
 const RUN_ID = new RegExp(`^${RUN_ID_SOURCE}$`);
+
+/** A new run id, made once per run; every name the run leaves carries it. */
+export function newRunId(now = new Date()): string {
+  const second = now.toISOString().replace(/[-:]/g, '').replace(/\..+/, '');
+  return `${second}-${randomBytes(3).toString('hex')}`;
+}
 
 export function isRunId(text: string): boolean {
   return RUN_ID.test(text);

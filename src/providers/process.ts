@@ -9,6 +9,7 @@ import { writeOwnerFile } from '../lifecycle/runOwner.js';
 import { ProcessNode } from './processNode.js';
 import type { Provider, ProviderContext, Started } from './provider.js';
 import type { CommandRunner, NodePlacement, ServerSpec } from '../backends/serverSpec.js';
+import { runName } from '../lifecycle/runNames.js';
 
 /**
  * Daemons live in sbin, which a non-root user's PATH often lacks (Debian puts
@@ -173,7 +174,7 @@ export class ProcessProvider implements Provider {
     const { binary, server } = await this.probe(spec);
     const wrapper = await this.deathSignalWrapper();
     const memoryRoot = spec.runDirInMemory
-      ? await mkdtemp(path.join(MEMORY_DIR, `session-bench-${ctx.runId}-`))
+      ? await mkdtemp(path.join(MEMORY_DIR, `${runName(ctx.runId)}-`))
       : undefined;
     if (memoryRoot) await writeOwnerFile(memoryRoot);
     const nodes: ProcessNode[] = [];

@@ -15,6 +15,7 @@ import { SCHEMA_VERSION, type RunResult, type VariantResult } from '../result/re
 import { TOOL_VERSION } from '../version.js';
 import type { Progress } from './progress.js';
 import { runVariant } from './runVariant.js';
+import { newRunId, runName } from '../lifecycle/runNames.js';
 
 export interface RunOptions {
   signal: AbortSignal;
@@ -25,16 +26,12 @@ export interface RunOptions {
 
 const INTERRUPTED_BEFORE = 'run interrupted before this variant';
 
-export function newRunId(now = new Date()): string {
-  return `${now.toISOString().replace(/[-:]/g, '').replace(/\..+/, '')}-${randomBytes(3).toString('hex')}`;
-}
-
 /** Runs every variant of the plan, one after the other, and returns the result object. */
 export async function runPlan(plan: Plan, options: RunOptions): Promise<RunResult> {
   // Default: one variant per backend; `all` and the default skip what cannot run here.
   const { ids: variants, chosen } = selectVariants(plan.variants);
   const runId = newRunId();
-  const workDir = await mkdtemp(path.join(os.tmpdir(), `session-bench-${runId}-`));
+  const workDir = await mkdtemp(path.join(os.tmpdir(), `${runName(runId)}-`));
   await writeOwnerFile(workDir);
   const result = newRunResult(runId, plan);
   const shared = { runId, plan, workDir, secret: randomBytes(32).toString('hex') };

@@ -6,7 +6,7 @@ import { loadPlan, type RunOverrides } from '../../src/config/loadPlan.js';
 import { type Plan } from '../../src/config/planSchema.js';
 import type { RunResult, VariantResult } from '../../src/result/result.js';
 import { runPlan } from '../../src/runner/runPlan.js';
-import { newRunId } from '../../src/runner/runPlan.js';
+import { newRunId } from '../../src/lifecycle/runNames.js';
 import { runVariant } from '../../src/runner/runVariant.js';
 
 /** A plan from the smoke scenario with the given flags, exactly as the CLI builds it. */

@@ -3,7 +3,7 @@ import { EventLog } from '../../src/lifecycle/eventLog.js';
 import { sleep } from '../../src/lifecycle/sleep.js';
 import { DockerProvider } from '../../src/providers/docker.js';
 import type { DockerNode } from '../../src/providers/dockerNode.js';
-import { newRunId } from '../../src/runner/runPlan.js';
+import { newRunId } from '../../src/lifecycle/runNames.js';
 import { docker, dockerReady, labelled, redisTestSpec } from '../helpers/docker.js';
 
 const available = await dockerReady();

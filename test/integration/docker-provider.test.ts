@@ -7,7 +7,7 @@ import { removeLabelled } from '../../src/providers/dockerClean.js';
 import { tarOf } from '../../src/providers/docker/tar.js';
 import { OFFLINE_IMAGE } from '../../src/providers/dockerImages.js';
 import type { ProviderContext, ProviderOptions } from '../../src/providers/provider.js';
-import { newRunId } from '../../src/runner/runPlan.js';
+import { newRunId } from '../../src/lifecycle/runNames.js';
 import { docker, dockerReady, labelled, redisCommand, redisTestSpec } from '../helpers/docker.js';
 
 const available = await dockerReady();

@@ -8,7 +8,7 @@ import { EventLog } from '../../src/lifecycle/eventLog.js';
 import { DockerProvider } from '../../src/providers/docker.js';
 import { tarOf } from '../../src/providers/docker/tar.js';
 import type { ProviderOptions } from '../../src/providers/provider.js';
-import { newRunId } from '../../src/runner/runPlan.js';
+import { newRunId } from '../../src/lifecycle/runNames.js';
 import { docker, dockerReady, labelled, redisTestSpec } from '../helpers/docker.js';
 
 const available = await dockerReady();

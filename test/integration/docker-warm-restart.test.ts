@@ -5,7 +5,7 @@ import { memcachedBackend } from '../../src/backends/memcached.js';
 import { EventLog } from '../../src/lifecycle/eventLog.js';
 import { sleep } from '../../src/lifecycle/sleep.js';
 import { DockerProvider } from '../../src/providers/docker.js';
-import { newRunId } from '../../src/runner/runPlan.js';
+import { newRunId } from '../../src/lifecycle/runNames.js';
 import { dockerReady, labelled } from '../helpers/docker.js';
 import { SHORT_LOAD, expectNobodyLost } from '../helpers/processServers.js';
 import { resultFor, runSmoke } from '../helpers/runScenario.js';

@@ -14,7 +14,7 @@ import { runKeyPrefix, runTableName } from '../../src/lifecycle/runNames.js';
 import { processProvider } from '../../src/providers/process.js';
 import type { Started } from '../../src/providers/provider.js';
 import type { VariantResult } from '../../src/result/result.js';
-import { newRunId } from '../../src/runner/runPlan.js';
+import { newRunId } from '../../src/lifecycle/runNames.js';
 import { missingServers, skipServerTests } from '../helpers/processServers.js';
 import { resultFor, runSmoke } from '../helpers/runScenario.js';
 

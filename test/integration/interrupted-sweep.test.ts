@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { backendOf } from '../../src/backends/registry.js';
 import { ProgressChannel } from '../../src/runner/progress.js';
-import { newRunId } from '../../src/runner/runPlan.js';
+import { newRunId } from '../../src/lifecycle/runNames.js';
 import { runVariant } from '../../src/runner/runVariant.js';
 import { smokePlan } from '../helpers/runScenario.js';
 

@@ -9,7 +9,7 @@ import { EventLog } from '../../src/lifecycle/eventLog.js';
 import { freePort } from '../../src/lifecycle/freePort.js';
 import { processProvider } from '../../src/providers/process.js';
 import type { ProcessNode } from '../../src/providers/processNode.js';
-import { newRunId } from '../../src/runner/runPlan.js';
+import { newRunId } from '../../src/lifecycle/runNames.js';
 import {
   RATE_RPS,
   SHORT_LOAD,

@@ -10,7 +10,7 @@ import {
   runTableName,
 } from '../../src/lifecycle/runNames.js';
 import { findLeftovers } from '../../src/providers/processLeftovers.js';
-import { newRunId } from '../../src/runner/runPlan.js';
+import { newRunId } from '../../src/lifecycle/runNames.js';
 
 describe('run names', () => {
   it('every name made from a run id gives that run id back', () => {

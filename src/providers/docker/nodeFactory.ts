@@ -17,6 +17,7 @@ import {
 } from './paths.js';
 import { runOnce } from './runOnce.js';
 import { tarOf } from './tar.js';
+import { runName } from '../../lifecycle/runNames.js';
 
 /** Default when the spec names none; a first MariaDB start in a container is slow. */
 const START_TIMEOUT_MS = 60_000;
@@ -41,7 +42,7 @@ export interface NodeRecipe {
 
 /** The name every container, volume and network of a variant starts with. */
 export function variantBaseName(runId: string, variant: string): string {
-  return `session-bench-${runId}-${slug(variant)}`;
+  return runName(runId, slug(variant));
 }
 
 /** What createNode has made so far, before a node owns it. */
