@@ -38,8 +38,18 @@ export class Measurements {
     this.requests.late++;
   }
 
-  /** The load phase's length: to its end once it ended, else to now. */
+  /** Set when the load phase begins; a variant that failed or stopped before it has no load figures. */
+  loadStarted = false;
+
+  /** The load phase begins now: every ms figure counts from here. */
+  startLoad(): void {
+    this.originMs = performance.now();
+    this.loadStarted = true;
+  }
+
+  /** The load phase's length: to its end once it ended, else to now; 0 if it never began. */
   loadSpanMs(): number {
+    if (!this.loadStarted) return 0;
     return this.loadEndedMs ?? this.now();
   }
 

@@ -11,7 +11,7 @@ import { createOwnNetwork, removeNetwork } from './docker/network.js';
 import { createNode, variantBaseName, type NodeNetwork } from './docker/nodeFactory.js';
 import { pullImage } from './docker/pull.js';
 import { ensureWatchdog, watchdogHint } from './docker/watchdog.js';
-import { OFFLINE_HINT, imageFor } from './dockerImages.js';
+import { OFFLINE_HINT, imageFor, registryRefused } from './dockerImages.js';
 import type { DockerNode } from './dockerNode.js';
 import {
   DEFAULT_PROVIDER_OPTIONS,
@@ -206,6 +206,8 @@ export class DockerProvider implements Provider {
 
   /** Asks the registry (through the daemon) for the image's manifest, without pulling. */
   private registryAnswers(image: string): Promise<{ ok: boolean; reason: string }> {
+    const refused = registryRefused(image);
+    if (refused) return Promise.resolve({ ok: false, reason: refused });
     let known = this.pullable.get(image);
     if (!known) {
       known = withTimeout(
@@ -232,6 +234,12 @@ export class DockerProvider implements Provider {
     if (await this.imageId(image)) return false;
     if (imageSet === 'offline') {
       throw new RuntimeError(`docker: offline image ${image} is not present; ${BUILD_OFFLINE}`);
+    }
+    const refused = registryRefused(image);
+    if (refused) {
+      throw new RuntimeError(
+        `docker: cannot pull ${image}: ${refused}; ${await this.missingImageHint(spec, imageSet)}`,
+      );
     }
     progress?.emit({ type: 'pull', image, status: 'pulling...' });
     try {

@@ -42,3 +42,23 @@ export function imageFor(backend: string, imageSet: ImageSet): string | undefine
       return OFFICIAL_IMAGES[backend];
   }
 }
+
+/** The registry an image name points at: its first part when that is a host, else Docker Hub. */
+export function registryHost(image: string): string {
+  const first = image.split('/')[0]!;
+  const isHost =
+    image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+  return isHost ? first.replace(/:\d+$/, '') : 'docker.io';
+}
+
+/**
+ * `SESSION_BENCH_REGISTRIES=loopback` (the tests set it): the daemon is asked about,
+ * or pulls from, registries on this machine only (127.0.0.1, localhost, [::1]); any
+ * other image counts as not pullable, so nothing ever leaves the machine.
+ */
+export function registryRefused(image: string, env = process.env): string | undefined {
+  if (env.SESSION_BENCH_REGISTRIES !== 'loopback') return undefined;
+  const host = registryHost(image);
+  if (['127.0.0.1', 'localhost', '[::1]'].includes(host)) return undefined;
+  return `registry ${host} not asked: SESSION_BENCH_REGISTRIES=loopback allows only registries on this machine`;
+}

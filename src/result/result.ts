@@ -19,8 +19,7 @@ import type {
  * is inferred from the zod schema in resultSchema.ts, the one place the shape is written.
  */
 
-/** Bumped whenever a field changes meaning or disappears; readers refuse other versions. */
-export const SCHEMA_VERSION = 1;
+export { SCHEMA_VERSION } from './resultSchema.js';
 
 export type AuditCounts = z.infer<typeof auditCountsSchema>;
 export type LatencySummary = z.infer<typeof latencySummarySchema>;

@@ -11,6 +11,14 @@ import { FAULT_ACTIONS, MODES } from '../config/schema.js';
  * Objects accept unknown fields: a newer writer of the same schemaVersion may add some.
  */
 
+/**
+ * Bumped whenever a field changes meaning or disappears; readers refuse other versions.
+ * 2: per-fault loggedOutUsers counts one population (loggedOutOutsidePopulation and
+ * ambiguous* beside it), throughputRps divides by the whole load phase in both modes,
+ * and a run's status may be partial.
+ */
+export const SCHEMA_VERSION = 2;
+
 const count = z.number().int().nonnegative();
 const ms = z.number();
 const us = z.number().nonnegative();
@@ -195,7 +203,7 @@ export const thresholdVerdictSchema = z.object({
 
 export const runResultSchema = z
   .object({
-    schemaVersion: z.literal(1),
+    schemaVersion: z.literal(SCHEMA_VERSION),
     runId: z.string(),
     startedAt: z.string(),
     finishedAt: z.string(),
@@ -227,5 +235,5 @@ export function resultIssues(data: unknown): string[] {
 /** The JSON Schema (draft 2020-12) of a result file. */
 export function resultJsonSchema(): Record<string, unknown> {
   const { $schema, ...schema } = z.toJSONSchema(runResultSchema, { io: 'input' });
-  return { $schema, title: 'session-bench result, schemaVersion 1', ...schema };
+  return { $schema, title: `session-bench result, schemaVersion ${SCHEMA_VERSION}`, ...schema };
 }

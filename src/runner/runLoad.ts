@@ -40,7 +40,7 @@ export async function runLoad(
   const { plan, variant, signal } = run;
   const { measurements, events, ledger, audit } = state;
   const driver = chooseDriver(run, state, client);
-  measurements.originMs = performance.now();
+  measurements.startLoad();
   events.setOrigin(measurements.originMs);
   // Everyone warm-up logged in was fine when the load began (times count from here).
   ledger.lastGoodMs.fill(0);

@@ -50,12 +50,17 @@ export function assembleResult(run: VariantRun, state: VariantState): void {
     result.status = 'aborted';
     result.reason = 'interrupted';
   }
+  // A variant that failed or stopped before its load has no load figures: no throughput,
+  // no stall, no timeline (a start that hung is not a stalled load).
+  const loadStarted = measurements.loadStarted;
   const loadSpanMs = Math.max(measurements.loadSpanMs(), 1);
   const index = new LogIndex(measurements.log);
   result.throughputRps = Math.round((measurements.requests.ok / loadSpanMs) * 1000 * 10) / 10;
   result.latencyUs = summarize(measurements.histogram);
   result.users.loggedInAtEnd = ledger.loggedInCount();
-  result.timeline = buildTimeline(index, Math.min(loadSpanMs, plan.load.durationMs));
+  if (loadStarted) {
+    result.timeline = buildTimeline(index, Math.min(loadSpanMs, plan.load.durationMs));
+  }
   // A variant that never reached its load still lists its planned faults: as skipped, never as 0.
   const executions = state.executions ?? notFired(plan.faults, result.status);
   const loadEndMs = Math.max(measurements.lastCompletedMs, plan.load.durationMs);
@@ -66,7 +71,7 @@ export function assembleResult(run: VariantRun, state: VariantState): void {
     holders,
   });
   const down = downWindows(executions, loadSpanMs);
-  const stall = findStall(measurements.log, plan.load, loadSpanMs, down);
+  const stall = loadStarted && findStall(measurements.log, plan.load, loadSpanMs, down);
   if (stall) result.stalled = stall;
   const exits = findUnexpectedExits(events.events, index, down);
   if (exits.length) flagUnexpectedExits(state, exits);

@@ -43,7 +43,7 @@ describe('session-bench run (CLI)', () => {
     ]);
     expect(run.code, run.stderr).toBe(0);
     const printed = JSON.parse(run.stdout) as RunResult;
-    expect(printed.schemaVersion).toBe(1);
+    expect(printed.schemaVersion).toBe(2);
     expect(printed.results[0]).toMatchObject({
       variant: 'memory',
       status: 'completed',

@@ -99,8 +99,8 @@ async function runIdOwnedBy(pid: number): Promise<string> {
 
 describe.skipIf(!available)('session-bench with docker (CLI)', () => {
   it('a missing image with no registry fails the variant with the offline hint, no stack trace', async () => {
-    // .invalid never resolves: the same answer as a machine without a registry,
-    // and no traffic leaves the machine.
+    // A machine without a registry: the tests let the daemon ask none but 127.0.0.1
+    // (SESSION_BENCH_REGISTRIES=loopback), so no traffic leaves the machine.
     const run = await cli(
       ['run', '--provider', 'docker', '--backends', 'redis:none', ...SMALL, '--json'],
       { env: { SESSION_BENCH_IMAGE_REDIS: 'registry.invalid/session-bench/absent:1' } },

@@ -192,11 +192,11 @@ describe('report and compare on two real short runs', () => {
   it('report refuses another schemaVersion and a file that is not a result (exit 2)', async () => {
     const result = JSON.parse(await readFile(head, 'utf8')) as Record<string, unknown>;
     const future = path.join(dir, 'future.json');
-    await writeFile(future, JSON.stringify({ ...result, schemaVersion: 2 }));
+    await writeFile(future, JSON.stringify({ ...result, schemaVersion: 3 }));
     const run = await cli(['report', future, '--format', 'md']);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(
-      `${future} has schemaVersion 2; this session-bench reads schemaVersion 1`,
+      `${future} has schemaVersion 3; this session-bench reads schemaVersion 2`,
     );
 
     const broken = path.join(dir, 'broken.json');

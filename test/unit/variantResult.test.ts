@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { backendOf } from '../../src/backends/registry.js';
 import { loadPlan } from '../../src/config/loadPlan.js';
 import { InterruptedError, RuntimeError } from '../../src/errors.js';
-import { recordFailure } from '../../src/runner/variantResult.js';
+import { assembleResult, recordFailure } from '../../src/runner/variantResult.js';
 import type { VariantRun } from '../../src/runner/variantRun.js';
 import { newVariantState } from '../../src/runner/variantState.js';
 
@@ -35,5 +35,28 @@ describe('recordFailure', () => {
       reason: 'redis would not start',
       logTail: ['port in use'],
     });
+  });
+});
+
+describe('assembleResult', () => {
+  it('a variant that failed before its load has no stall, no timeline, its faults skipped', async () => {
+    const run = await variantRun();
+    run.plan.faults = [{ atMs: 1_000, action: 'kill', target: 'app' }];
+    const state = newVariantState(run);
+    recordFailure(run, state, new RuntimeError('redis did not answer within 30000 ms'));
+    // The start hung well past the load's timeout before it failed.
+    state.measurements.originMs = performance.now() - 30_000;
+    assembleResult(run, state);
+    expect(state.result.status).toBe('failed');
+    expect(state.result.stalled).toBeUndefined();
+    expect(state.result.timeline).toEqual([]);
+    expect(state.result.throughputRps).toBe(0);
+    expect(state.result.faults).toMatchObject([
+      {
+        action: 'kill',
+        status: 'skipped',
+        reason: expect.stringMatching(/failed before its load/),
+      },
+    ]);
   });
 });

@@ -19,10 +19,10 @@ import type { RunResult } from '../../result/result.js';
 import { InterruptedError, errorMessage } from '../../errors.js';
 import { ProgressChannel, StderrProgress } from '../../runner/progress.js';
 import { runPlan } from '../../runner/runPlan.js';
-import { EXIT } from '../exitCodes.js';
+import { exitCodeOfRun } from '../exitCodes.js';
 import { failedVariantsOutput } from '../failedVariants.js';
 import { interrupts, stopsOnInterrupt } from '../interrupt.js';
-import { runEndText, stderrColor, thresholdsFailed, thresholdsFrom } from '../output.js';
+import { runEndText, stderrColor, thresholdsFrom } from '../output.js';
 
 interface RunFlags extends Omit<RunOverrides, 'faults' | 'targets'> {
   fault: string[];
@@ -182,7 +182,11 @@ async function runAction(flags: RunFlags): Promise<void> {
   const reports = notWritten
     ? []
     : await writeReports(result, formats, written.file.replace(/\.json$/, ''));
-  const summary = await stepSummaryReporter.write(result);
+  // A step summary that cannot be written costs a line, not the run's output.
+  const summary = await stepSummaryReporter.write(result).catch((error: unknown) => {
+    process.stderr.write(`warning: GITHUB_STEP_SUMMARY not written: ${errorMessage(error)}\n`);
+    return undefined;
+  });
   // A failed server's own last lines, even under --quiet; before the verdicts, which come last.
   process.stderr.write(failedVariantsOutput(result));
   if (!flags.quiet) {
@@ -196,6 +200,5 @@ async function runAction(flags: RunFlags): Promise<void> {
   if (flags.json) process.stdout.write(renderJson(result));
   if (notWritten) throw notWritten;
   if (result.status === 'aborted') throw new InterruptedError();
-  if (result.results.some((r) => r.status === 'failed')) process.exitCode = EXIT.runtime;
-  else if (thresholdsFailed(result.thresholds)) process.exitCode = EXIT.thresholds;
+  process.exitCode = exitCodeOfRun(result);
 }

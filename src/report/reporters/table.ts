@@ -1,11 +1,5 @@
 import type { RunResult, VariantResult } from '../../result/result.js';
-import {
-  caveatNotes,
-  faultCells,
-  faultName,
-  incidentNotes,
-  measured,
-} from './common.js';
+import { caveatNotes, faultCells, faultName, incidentNotes, measured } from './common.js';
 import { notMeasuredGroups, type NotMeasuredGroup } from './notMeasured.js';
 import { summaryColumns, superscript } from './summaryColumns.js';
 import { thresholdsText } from './thresholdsBlock.js';
