@@ -11,7 +11,7 @@ import { runCommand } from './commands/run.js';
 export function buildProgram(): Command {
   const program = new Command('session-bench')
     .description(
-      'Benchmark and chaos-test where a web app keeps its sessions: latency, throughput,\n' +
+      'Benchmark and chaos-test where a web app keeps its sessions: latency, throughput, ' +
         'and how many logged-in users a restart, a crash or a pause logs out.',
     )
     .version(TOOL_VERSION)

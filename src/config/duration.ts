@@ -52,7 +52,8 @@ export function readBoundedDuration(
   value: unknown,
   bounds: DurationBounds,
 ): { ms: number } | { problem: string } {
-  const expected = `expected a duration with its unit (500ms, 30s, 2m, 1h) ${describeBounds(bounds)}`;
+  // The units as words, not examples: an example could fall outside these bounds.
+  const expected = `expected a duration with its unit (ms, s, m or h, e.g. 30s) ${describeBounds(bounds)}`;
   if (typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value)) {
     return { problem: `${expected}; a number needs a unit, e.g. ${value.trim()}s` };
   }

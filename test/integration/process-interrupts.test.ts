@@ -127,7 +127,7 @@ describe.skipIf(skipServerTests(missing))('after an interrupt nothing is started
         const { error, tookMs } = await timed(node[fault](() => controller.abort()));
         expect(error).toBeInstanceOf(InterruptedError);
         expect((error as Error).message).toMatch(/not started again: the run was interrupted/);
-        expect(tookMs).toBeLessThan(1_000);
+        expect(tookMs).toBeLessThan(3_000);
         expect(starts(events)).toBe(1);
         expect(isGone(pid)).toBe(true);
         expect(node.pid).toBe(pid);
@@ -145,7 +145,7 @@ describe.skipIf(skipServerTests(missing))('after an interrupt nothing is started
       controller.abort();
       const { error, tookMs } = await pausing;
       expect(error).toBeInstanceOf(InterruptedError);
-      expect(tookMs).toBeLessThan(1_200);
+      expect(tookMs).toBeLessThan(3_000);
       expect(processState(node.pid!)).not.toBe('T');
       expect(events.events.map((e) => e.event)).toEqual(['start', 'ready', 'paused', 'resumed']);
     });
@@ -158,7 +158,7 @@ describe.skipIf(skipServerTests(missing))('after an interrupt nothing is started
       const { error, tookMs } = await starting;
       expect(error).toBeInstanceOf(InterruptedError);
       expect((error as Error).message).toMatch(/interrupted while starting/);
-      expect(tookMs).toBeLessThan(1_000);
+      expect(tookMs).toBeLessThan(3_000);
       await expect(node.start()).rejects.toBeInstanceOf(InterruptedError);
       expect(starts(events)).toBe(1);
     });
@@ -172,7 +172,7 @@ describe.skipIf(skipServerTests(missing))('after an interrupt nothing is started
     controller.abort();
     const { error, tookMs } = await starting;
     expect(error).toBeInstanceOf(InterruptedError);
-    expect(tookMs).toBeLessThan(1_500);
+    expect(tookMs).toBeLessThan(3_500);
     expect(isGone(pid)).toBe(true);
     expect(await readdir(dir)).not.toContain(PID_FILE_NAME);
   });
@@ -198,7 +198,7 @@ describe.skipIf(skipServerTests(missing))('an interrupted MariaDB start', () => 
     controller.abort();
     const { error } = await starting;
     expect(error).toBeInstanceOf(InterruptedError);
-    expect(performance.now() - abortedAtMs).toBeLessThan(1_000);
+    expect(performance.now() - abortedAtMs).toBeLessThan(1_500);
     expect(events.events.map((e) => e.event)).toEqual(['prepare']);
     // The bootstrap mariadbd that mariadb-install-db started is gone with it.
     await sleep(100);

@@ -81,7 +81,7 @@ describe('loadPlan', () => {
     );
     await rejects(
       { scenario: 'smoke', duration: '10 parsecs' },
-      /load\.duration \(--duration\).*500ms, 30s/,
+      /load\.duration \(--duration\).*ms, s, m or h, e\.g\. 30s\) from 1s to 24h/,
     );
     await rejects(
       { scenario: 'smoke', faults: ['explode:app@1s'] },

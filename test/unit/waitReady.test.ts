@@ -25,6 +25,8 @@ async function failure(options: WaitReadyOptions): Promise<unknown> {
   );
 }
 
+// Time limits are far below what the wrong behaviour would take (5-10 s or never)
+// and far above what a loaded 2-core machine needs.
 describe('waitReady', () => {
   it('retries a failing probe until it answers, pausing the interval between attempts', async () => {
     const probe = flaky(3);
@@ -40,7 +42,7 @@ describe('waitReady', () => {
     expect(error).toBeInstanceOf(NotReadyError);
     expect(error).toMatchObject({ reason: 'timeout', waitedMs: 150 });
     expect((error as NotReadyError).lastProblem).toMatch(/^refused \d+$/);
-    expect(performance.now() - startMs).toBeLessThan(400);
+    expect(performance.now() - startMs).toBeLessThan(1_500);
   });
 
   it('bounds each attempt: a probe that never settles times out, the next one answers', async () => {
@@ -49,7 +51,7 @@ describe('waitReady', () => {
     const startMs = performance.now();
     await waitReady({ ...base, attemptTimeoutMs: 50, probe });
     expect(calls).toBe(2);
-    expect(performance.now() - startMs).toBeLessThan(500);
+    expect(performance.now() - startMs).toBeLessThan(2_000);
   });
 
   it('never waits past the deadline for a hanging attempt', async () => {
@@ -61,7 +63,7 @@ describe('waitReady', () => {
       probe: never,
     });
     expect(error).toMatchObject({ reason: 'timeout', lastProblem: 'no answer within 100 ms' });
-    expect(performance.now() - startMs).toBeLessThan(400);
+    expect(performance.now() - startMs).toBeLessThan(2_500);
   });
 
   it('stops at once when the target is not alive any more', async () => {
@@ -85,7 +87,7 @@ describe('waitReady', () => {
       died: diedPromise,
     });
     expect(error).toMatchObject({ reason: 'died', lastProblem: 'SIGKILL' });
-    expect(performance.now() - startMs).toBeLessThan(300);
+    expect(performance.now() - startMs).toBeLessThan(2_500);
     const answeredLate = await failure({
       ...base,
       probe: () => Promise.resolve(),
@@ -112,7 +114,7 @@ describe('waitReady', () => {
       });
       expect(error).toBeInstanceOf(InterruptedError);
       expect((error as Error).message).toBe('node0: fake: interrupted while starting');
-      expect(performance.now() - startMs).toBeLessThan(300);
+      expect(performance.now() - startMs).toBeLessThan(2_500);
     }
   });
 

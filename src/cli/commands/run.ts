@@ -101,7 +101,7 @@ export function runCommand(): Command {
     .option('--json', 'print the result JSON on stdout')
     .option(
       '--format <list>',
-      'also write these reports next to the result JSON: table, md, html, csv (+ its timeline), timeline-csv',
+      'also write these reports next to the result JSON: table, md, html, csv (+ its timeline), timeline-csv (the JSON itself is always written)',
     )
     .option(
       '--threshold <expr>',
