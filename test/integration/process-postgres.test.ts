@@ -72,4 +72,23 @@ describe.skipIf(skipServerTests(missing))('postgres on a local process', () => {
       expectServersGone(result);
     }
   });
+
+  it('a pause freezes the backends too (the postmaster alone would leave them serving)', async () => {
+    const run = await runSmoke({
+      ...SHORT_LOAD,
+      duration: '6s',
+      backends: 'postgres',
+      faults: ['pause:node0@1s:3s'],
+    });
+    const result = resultFor(run, 'postgres');
+    const fault = result.faults[0]!;
+    expect(fault.status).toBe('done');
+    // The app gives up on a store call after 2 s: frozen backends make it answer 503.
+    expect(result.requests.ok).toBeGreaterThan(300);
+    expect(fault.unavailableMs, JSON.stringify(fault)).toBeGreaterThan(1_000);
+    expect(result.events.find((e) => e.event === 'paused')?.detail).toMatch(
+      /and \d+ child processes/,
+    );
+    expectServersGone(result);
+  });
 });
