@@ -28,6 +28,17 @@ function expectRanUnprivileged(result: VariantResult): void {
   expect(existsSync(ownRoot), `${ownRoot} left behind`).toBe(false);
 }
 
+/** Losses of postgres:async on a kill: at most about one second of the load's writes. */
+function expectAsyncLossBounded(result: VariantResult): void {
+  const fault = result.faults[0]!;
+  expect(fault.expectation).toMatchObject({ loss: 'recent' });
+  expect(fault.expectation!.matches, fault.expectation!.reason).not.toBe(false);
+  expect(
+    result.audit.loggedOutUsers + result.audit.lostUpdates,
+    result.variant,
+  ).toBeLessThanOrEqual(RATE_RPS);
+}
+
 describe.skipIf(skipServerTests(missing))('postgres on a local process', () => {
   it('has PostgreSQL’s server binaries (Debian: /usr/lib/postgresql/<version>/bin)', () => {
     expect(missing, 'install it with .ci/setup-servers.sh').toEqual([]);
@@ -56,6 +67,9 @@ describe.skipIf(skipServerTests(missing))('postgres on a local process', () => {
     expect(resultFor(run, 'postgres:async').serverCommand).toContain('synchronous_commit=off');
     expectNobodyLost(resultFor(run, 'postgres'));
     // Crash recovery truncates every UNLOGGED table.
+    // synchronous_commit=off: what a crash loses is bounded by ~3 WAL writer rounds
+    // (600 ms) of commits; measured 0-2 users and 0-3 updates at 150-350 req/s.
+    expectAsyncLossBounded(resultFor(run, 'postgres:async'));
     expectEveryoneLoggedOut(resultFor(run, 'postgres:unlogged'), RATE_RPS);
   });
 
