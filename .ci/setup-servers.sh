@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the servers the process provider and its tests run (redis-server,
-# memcached, MariaDB) from Debian 12's packages, as root, without leaving any
+# memcached, MariaDB, PostgreSQL 15) from Debian 12's packages, as root, without leaving any
 # system service running: session-bench starts its own server processes on its own
 # ports and data dirs, and a packaged service would only hold ports and memory.
 #
@@ -9,9 +9,12 @@
 # A no-op when the binaries are already there (SESSION_BENCH_SETUP_FORCE=1 installs anyway).
 set -euo pipefail
 
-PACKAGES=(redis-server memcached mariadb-server mariadb-client)
+PACKAGES=(redis-server memcached mariadb-server mariadb-client postgresql-15)
 BINARIES=(redis-server redis-benchmark memcached mariadbd mariadb-install-db)
-SERVERS=(redis-server memcached mariadbd)
+# Debian keeps PostgreSQL's server binaries off PATH, in a folder per major version
+# (session-bench looks there too); postgresql-common creates the postgres user.
+PG_BINARIES=(/usr/lib/postgresql/15/bin/postgres /usr/lib/postgresql/15/bin/initdb)
+SERVERS=(redis-server memcached mariadbd postgres)
 
 say() { echo "setup-servers: $*" >&2; }
 
@@ -20,10 +23,12 @@ have_all() {
   for bin in "${BINARIES[@]}"; do
     PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin" command -v "$bin" >/dev/null || return 1
   done
+  for bin in "${PG_BINARIES[@]}"; do [ -x "$bin" ] || return 1; done
+  getent passwd postgres >/dev/null || return 1
 }
 
 if [ "${SESSION_BENCH_SETUP_FORCE:-0}" != 1 ] && have_all; then
-  say "redis-server, memcached and mariadbd already installed"
+  say "redis-server, memcached, mariadbd and postgres already installed"
   exit 0
 fi
 
@@ -90,7 +95,7 @@ if [ "${#started[@]}" -gt 0 ]; then
 fi
 
 have_all || {
-  say "binaries still missing after the install: ${BINARIES[*]}"
+  say "binaries still missing after the install: ${BINARIES[*]} ${PG_BINARIES[*]}"
   exit 1
 }
-say "installed: $(redis-server --version | cut -d' ' -f1-3), $(memcached -V), MariaDB $(/usr/sbin/mariadbd --version | awk '{print $3}')"
+say "installed: $(redis-server --version | cut -d' ' -f1-3), $(memcached -V), MariaDB $(/usr/sbin/mariadbd --version | awk '{print $3}'), $(/usr/lib/postgresql/15/bin/postgres --version)"

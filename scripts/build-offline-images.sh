@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the "offline" image set from Debian packages, with no container registry:
-# debootstrap a minimal bookworm with redis-server, memcached and mariadb-server,
+# debootstrap a minimal bookworm with redis-server, memcached, mariadb-server and
+# postgresql-15,
 # then `docker import` it. One image serves every backend; per-backend tags point at it.
 #
 #   scripts/build-offline-images.sh [--force | --print-mirror]
@@ -18,9 +19,9 @@ set -euo pipefail
 
 IMAGE="${SESSION_BENCH_OFFLINE_IMAGE:-session-bench/offline:bookworm}"
 SUITE=bookworm
-PACKAGES=redis-server,memcached,mariadb-server
+PACKAGES=redis-server,memcached,mariadb-server,postgresql-15
 # Per-backend names for the same image, so `docker images` says what it is for.
-ALIASES=(session-bench/redis:offline session-bench/memcached:offline session-bench/mariadb:offline)
+ALIASES=(session-bench/redis:offline session-bench/memcached:offline session-bench/mariadb:offline session-bench/postgres:offline)
 LOG="${SESSION_BENCH_BUILD_LOG:-/var/tmp/session-bench-offline-build.log}"
 APT_DIR="${SESSION_BENCH_APT_DIR:-/etc/apt}"
 FORCE=0
@@ -116,16 +117,21 @@ if ! debootstrap --variant=minbase --include="$PACKAGES" "$SUITE" "$ROOTFS" "$MI
 fi
 
 # Versions go into the image labels, so a result can say what it ran.
-versions=$(chroot "$ROOTFS" dpkg-query -W -f='${Package}=${Version} ' redis-server memcached mariadb-server)
+versions=$(chroot "$ROOTFS" dpkg-query -W -f='${Package}=${Version} ' redis-server memcached mariadb-server postgresql-15)
 say "installed: $versions"
 
+# Debian keeps PostgreSQL's binaries off PATH (/usr/lib/postgresql/<version>/bin):
+# the image puts them on it, as the official image does.
+pg_bin=$(cd "$ROOTFS" && ls -d usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1) || true
+[ -n "$pg_bin" ] || fail "postgresql-15 installed no /usr/lib/postgresql/<version>/bin"
+
 # Smaller image: no package lists, caches, docs; no data dirs left from postinst.
-rm -rf "$ROOTFS"/var/lib/apt/lists/* "$ROOTFS"/var/cache/apt/*.bin "$ROOTFS"/var/cache/apt/archives/*.deb \
+rm -rf "$ROOTFS"/var/lib/postgresql/*/main "$ROOTFS"/var/lib/apt/lists/* "$ROOTFS"/var/cache/apt/*.bin "$ROOTFS"/var/cache/apt/archives/*.deb \
   "$ROOTFS"/usr/share/doc/* "$ROOTFS"/usr/share/man/* "$ROOTFS"/usr/share/info/* "$ROOTFS"/var/log/*.log
 
 say "docker import as $IMAGE"
 tar --numeric-owner -C "$ROOTFS" -c . | docker import \
-  --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+  --change "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/$pg_bin" \
   --change 'CMD ["/bin/bash"]' \
   --change 'LABEL session-bench.image-set=offline' \
   --change "LABEL session-bench.suite=$SUITE" \

@@ -5,6 +5,7 @@ import { diskBackend } from './disk.js';
 import { memcachedBackend } from './memcached.js';
 import { memoryBackend } from './memory.js';
 import { mysqlBackend } from './mysql.js';
+import { postgresBackend } from './postgres.js';
 import { redisBackend } from './redis.js';
 
 /** Every backend session-bench knows, in the order runs and listings use. */
@@ -15,6 +16,7 @@ export const BACKENDS: Backend[] = [
   redisBackend,
   memcachedBackend,
   mysqlBackend,
+  postgresBackend,
 ];
 
 export function allVariants(): VariantInfo[] {

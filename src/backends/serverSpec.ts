@@ -63,6 +63,17 @@ export interface ServerSpec {
   parseVersion(output: string, binary: string): { name: string; version: string };
   /** Graceful stop: the signal the server's own shutdown path listens to. */
   stopSignal: NodeJS.Signals;
+  /**
+   * The server refuses to run as root (PostgreSQL): a provider running as root runs
+   * it, and its prepare commands, as this user (process: `nobody` where it does not
+   * exist), with the node's folders owned by it.
+   */
+  unprivilegedUser?: string;
+  /**
+   * The server forks a process per connection and helpers, each in a session of its
+   * own (PostgreSQL): a kill or pause of a local process must reach those children too.
+   */
+  forks?: boolean;
   /** Credentials and the like, generated per run, passed to the store as settings. */
   settings: Record<string, string>;
   /**

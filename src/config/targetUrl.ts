@@ -6,8 +6,14 @@ export const TARGET_SCHEMES: Record<string, string[]> = {
   redis: ['redis:'],
   memcached: ['memcached:', 'memcache:'],
   mysql: ['mysql:', 'mariadb:'],
+  postgres: ['postgres:', 'postgresql:'],
 };
-const DEFAULT_PORTS: Record<string, number> = { redis: 6379, memcached: 11211, mysql: 3306 };
+const DEFAULT_PORTS: Record<string, number> = {
+  redis: 6379,
+  memcached: 11211,
+  mysql: 3306,
+  postgres: 5432,
+};
 
 export interface TargetUrl {
   /** host:port, brackets of an IPv6 host removed. */

@@ -12,6 +12,12 @@ const REDIS_DOCS = 'https://redis.io/docs/latest/operate/oss_and_stack/managemen
 const INNODB_DOCS =
   'https://dev.mysql.com/doc/refman/8.0/en/innodb-parameters.html#sysvar_innodb_flush_log_at_trx_commit';
 const MEMCACHED_WARM = 'https://github.com/memcached/memcached/wiki/WarmRestart';
+const PG_SYNC_COMMIT =
+  'https://www.postgresql.org/docs/current/runtime-config-wal.html#GUC-SYNCHRONOUS-COMMIT';
+const PG_ASYNC_COMMIT = 'https://www.postgresql.org/docs/current/wal-async-commit.html';
+const PG_UNLOGGED =
+  'https://www.postgresql.org/docs/current/sql-createtable.html#SQL-CREATETABLE-UNLOGGED';
+const PG_SHUTDOWN = 'https://www.postgresql.org/docs/current/server-shutdown.html';
 
 const both = (e: Expectation) => ({ restart: e, kill: e });
 
@@ -106,6 +112,36 @@ const TABLE: Record<string, Partial<Record<FaultAction, Expectation>>> = {
       loss: 'recent',
       claim: 'flush=0: a mysqld crash can lose up to 1 s of transactions',
       source: INNODB_DOCS,
+    },
+  },
+  postgres: both({
+    loss: 'none',
+    claim: 'synchronous_commit=on: a commit returns once its WAL record is flushed to disk',
+    source: PG_SYNC_COMMIT,
+  }),
+  'postgres:async': {
+    restart: {
+      loss: 'none',
+      claim: 'a fast shutdown writes the WAL and a shutdown checkpoint',
+      source: PG_SHUTDOWN,
+    },
+    kill: {
+      loss: 'recent',
+      claim:
+        'synchronous_commit=off: a crash loses commits of the last 3 x wal_writer_delay (~600 ms); their WAL may not have left shared memory',
+      source: PG_ASYNC_COMMIT,
+    },
+  },
+  'postgres:unlogged': {
+    restart: {
+      loss: 'none',
+      claim: 'a clean shutdown keeps an UNLOGGED table',
+      source: PG_UNLOGGED,
+    },
+    kill: {
+      loss: 'all',
+      claim: 'an UNLOGGED table is truncated by crash recovery',
+      source: PG_UNLOGGED,
     },
   },
 };

@@ -4,6 +4,7 @@ import { exitDetail, isRunning, stopChild, waitForExit } from './childProcess.js
 import type { EventLog } from './eventLog.js';
 import type { FaultTarget } from './faultTarget.js';
 import { LogTail } from './logTail.js';
+import { childPidsOf, isAlive, signalEach } from './processTree.js';
 import { sleep } from './sleep.js';
 import { NotReadyError, waitReady, type WaitReadyOptions } from './waitReady.js';
 
@@ -23,7 +24,15 @@ export interface ChildTargetOptions {
   signal?: AbortSignal;
   /** Output lines kept for error messages. */
   logLines?: number;
+  /**
+   * Kill and pause reach the child's own children too (PostgreSQL's backends, each
+   * in a session of its own), as docker kill / pause reach a whole container.
+   */
+  withChildren?: boolean;
 }
+
+/** How long the children of a killed child may take to exit before a start goes on. */
+const CHILDREN_EXIT_MS = 10_000;
 
 /** How a subclass knows its child serves (everything waitReady needs but the child's fate). */
 export type Readiness = Pick<
@@ -150,8 +159,13 @@ export abstract class ChildTarget implements FaultTarget {
     const child = this.requireChild();
     this.expectedExit = true;
     this.target.events.record(this.name, 'kill', 'SIGKILL');
+    // Frozen first, so it forks nothing between the listing and the kill.
+    const family = this.target.withChildren ? this.freeze(child) : [];
     child.kill('SIGKILL');
+    signalEach(family, 'SIGKILL');
     await waitForExit(child);
+    // A new server would find their shared memory still attached and refuse to start.
+    await childrenGone(family);
     this.target.events.record(this.name, 'exited', exitDetail(child));
     await onDown?.();
     await this.startAgain();
@@ -181,16 +195,25 @@ export abstract class ChildTarget implements FaultTarget {
   async pause(durationMs: number): Promise<void> {
     const child = this.requireChild();
     const { events, signal } = this.target;
-    child.kill('SIGSTOP');
-    events.record(this.name, 'paused', `SIGSTOP for ${durationMs} ms`);
+    const family = this.freeze(child);
+    signalEach(family, 'SIGSTOP');
+    const also = family.length ? ` (and ${family.length} child processes)` : '';
+    events.record(this.name, 'paused', `SIGSTOP for ${durationMs} ms${also}`);
     try {
       await sleep(durationMs, signal);
     } finally {
+      signalEach(family, 'SIGCONT');
       this.resume(child);
     }
     if (signal?.aborted) {
       throw new InterruptedError(`${this.name}: pause cut short: the run was interrupted`);
     }
+  }
+
+  /** SIGSTOP of the child; returns its children when they are to be signalled too. */
+  private freeze(child: ChildProcess): number[] {
+    child.kill('SIGSTOP');
+    return this.target.withChildren ? childPidsOf(child.pid!) : [];
   }
 
   /** SIGCONT; a child that cannot be resumed is killed rather than left stopped. */
@@ -208,5 +231,17 @@ export abstract class ChildTarget implements FaultTarget {
       throw new RuntimeError(`${this.name} is not running`, this.logs());
     }
     return child;
+  }
+}
+
+async function childrenGone(pids: number[]): Promise<void> {
+  const deadline = performance.now() + CHILDREN_EXIT_MS;
+  while (pids.some(isAlive)) {
+    if (performance.now() > deadline) {
+      throw new RuntimeError(
+        `children ${pids.filter(isAlive).join(', ')} did not exit after SIGKILL`,
+      );
+    }
+    await sleep(20);
   }
 }

@@ -10,6 +10,7 @@ export const OFFICIAL_IMAGES: Readonly<Record<string, string>> = {
   redis: 'redis:7.4.2',
   memcached: 'memcached:1.6.38',
   mysql: 'mariadb:11.4.5',
+  postgres: 'postgres:17.5',
 };
 
 /** Alternatives chosen by `--image-set official-mysql`. */

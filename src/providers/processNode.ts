@@ -37,6 +37,8 @@ export interface ProcessNodeOptions {
   startTimeoutMs: number;
   /** See ServerSpec.restartInNextSecond. */
   restartInNextSecond: boolean;
+  /** See ServerSpec.forks: kill and pause reach the server's children too. */
+  withChildren?: boolean;
   events: EventLog;
   /** Ctrl-C: stop waiting for a server that is still starting. */
   signal?: AbortSignal;
@@ -62,6 +64,7 @@ export class ProcessNode extends ChildTarget implements StartedNode {
       stopSignal: options.stopSignal,
       stopGraceMs: STOP_GRACE_MS,
       restartInNextSecond: options.restartInNextSecond,
+      withChildren: options.withChildren,
       signal: options.signal,
       logLines: 60,
     });

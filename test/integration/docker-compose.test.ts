@@ -31,12 +31,13 @@ if (dockerOk && !compose && process.env.CI) {
   throw new Error('docker compose / docker-compose is missing (.ci/setup-docker.sh installs it)');
 }
 
-/** The default services (redis, memcached, mysql) on the offline image. */
+/** The default services (redis, memcached, mysql, postgres) on the offline image. */
 const env = {
   ...process.env,
   SESSION_BENCH_IMAGE_REDIS: OFFLINE_IMAGE,
   SESSION_BENCH_IMAGE_MEMCACHED: OFFLINE_IMAGE,
   SESSION_BENCH_IMAGE_MYSQL: OFFLINE_IMAGE,
+  SESSION_BENCH_IMAGE_POSTGRES: OFFLINE_IMAGE,
 };
 
 function composeRun(...args: string[]) {
@@ -56,10 +57,11 @@ describe.skipIf(!compose)('docker-compose.yml with the external provider', () =>
       process.execPath,
       [
         ...['--import', 'tsx', CLI, 'run', '--provider', 'external'],
-        ...['--backends', 'redis,memcached,mysql', '--scenario', 'smoke'],
+        ...['--backends', 'redis,memcached,mysql,postgres', '--scenario', 'smoke'],
         ...['--users', '200', '--rate', '100', '--duration', '3s', '--out', out],
         ...['--target', 'redis=redis://127.0.0.1:6379', '--target', 'memcached=127.0.0.1:11211'],
         ...['--target', 'mysql=mysql://root:session-bench@127.0.0.1:3306/session_bench'],
+        ...['--target', 'postgres=postgres://postgres:session-bench@127.0.0.1:5432/postgres'],
         ...['--fault', 'kill:node0@1s', '--fault', 'kill:app@2s'],
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
@@ -70,6 +72,12 @@ describe.skipIf(!compose)('docker-compose.yml with the external provider', () =>
     expect(code, stderr).toBe(0);
     const file = (await readdir(out))[0]!;
     const result = JSON.parse(await readFile(path.join(out, file), 'utf8')) as RunResult;
+    expect(result.results.map((r) => r.variant)).toEqual([
+      'redis',
+      'memcached',
+      'mysql',
+      'postgres',
+    ]);
     for (const variant of result.results) {
       expect(variant.status, `${variant.variant}: ${variant.reason}`).toBe('completed');
       expect(variant.provider).toBe('external');

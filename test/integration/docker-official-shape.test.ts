@@ -45,6 +45,19 @@ const SHAPES: Record<string, { image: string; dockerfile: string[] }> = {
       'CMD ["mariadbd"]',
     ],
   },
+  postgres: {
+    image: 'session-bench/test-official-shape-postgres:1',
+    dockerfile: [
+      // The official image: binaries moved off Debian's folder, on PATH by ENV; runs as
+      // root (its entrypoint switches to postgres with gosu); a data VOLUME; SIGINT.
+      'RUN mv /usr/lib/postgresql/15 /usr/lib/postgresql/17',
+      'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/usr/lib/postgresql/17/bin',
+      'ENV PGDATA=/var/lib/postgresql/data',
+      'VOLUME /var/lib/postgresql/data',
+      'STOPSIGNAL SIGINT',
+      'CMD ["postgres"]',
+    ],
+  },
 };
 
 async function build(image: string, lines: string[]): Promise<void> {
@@ -107,10 +120,10 @@ describe.skipIf(!available)('loss checks on images shaped like the official ones
       expect(await labelled(run.runId)).toEqual({ containers: [], volumes: [], networks: [] });
   });
 
-  it('redis:none loses everyone and redis:aof-always nobody; memcached everyone; mysql nobody', async () => {
+  it('redis:none loses everyone and redis:aof-always nobody; memcached everyone; mysql and postgres nobody', async () => {
     run = await runSmoke({
       ...OFFICIAL_SHAPE_LOAD,
-      backends: 'redis:none,redis:aof-always,memcached,mysql',
+      backends: 'redis:none,redis:aof-always,memcached,mysql,postgres',
       faults: ['kill:node0@2s'],
     });
     for (const variant of ['redis:none', 'redis:aof-always']) {
@@ -124,5 +137,12 @@ describe.skipIf(!available)('loss checks on images shaped like the official ones
     expectRanOnShape(mysql, 'mysql');
     expect(mysql.serverCommand).toContain('--secure-file-priv=');
     expectNobodyLost(mysql);
+    const postgres = resultFor(run, 'postgres');
+    expectRanOnShape(postgres, 'postgres');
+    // Found on the image's PATH (the probe names it as the image does), run as postgres.
+    expect(postgres.serverCommand).toContain(
+      '-- "$@"\' session-bench postgres -D /session-bench/data',
+    );
+    expectNobodyLost(postgres);
   });
 });

@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mysqlBackend } from '../../src/backends/mysql.js';
+import { postgresBackend } from '../../src/backends/postgres.js';
 import { ProcessProvider } from '../../src/providers/process.js';
 
 const CLI = path.resolve('src/cli/main.ts');
@@ -16,10 +17,10 @@ async function executable(file: string, text: string): Promise<void> {
 }
 
 /** `session-bench list --json` with PATH set to `dir` only. */
-function listWithPath(dir: string): Promise<Listing> {
+function listWithPath(dir: string, env: Record<string, string> = {}): Promise<Listing> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'list', '--json'], {
-      env: { ...process.env, PATH: dir },
+      env: { ...process.env, PATH: dir, ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let stdout = '';
@@ -79,5 +80,40 @@ describe('one lookup rule for server binaries and their helpers', () => {
     } finally {
       await rm(path.join(dir, 'mariadb-install-db'));
     }
+  });
+});
+
+describe('PostgreSQL off PATH, in a versioned folder (Debian: /usr/lib/postgresql/<version>/bin)', () => {
+  let root: string;
+  const spec = postgresBackend.serverSpec!('postgres', { nodes: 1 });
+  beforeAll(async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), 'sb-versioned-'));
+    for (const version of ['14', '16']) {
+      const bin = path.join(root, version, 'bin');
+      await mkdir(bin, { recursive: true });
+      await executable(
+        path.join(bin, 'postgres'),
+        `#!/bin/sh\necho "postgres (PostgreSQL) ${version}.2"\n`,
+      );
+    }
+  });
+  afterAll(() => rm(root, { recursive: true, force: true }));
+
+  it('`list` and the process provider find the same, highest version, before the npm-shipped one', async () => {
+    const env = { SESSION_BENCH_VERSIONED_DIRS: root };
+    const saved = { PATH: process.env.PATH, dirs: process.env.SESSION_BENCH_VERSIONED_DIRS };
+    Object.assign(process.env, { PATH: root, ...env });
+    let check: Awaited<ReturnType<ProcessProvider['check']>>;
+    try {
+      check = await new ProcessProvider().check(spec);
+    } finally {
+      process.env.PATH = saved.PATH;
+      if (saved.dirs === undefined) delete process.env.SESSION_BENCH_VERSIONED_DIRS;
+      else process.env.SESSION_BENCH_VERSIONED_DIRS = saved.dirs;
+    }
+    const expected = path.join(root, '16', 'bin', 'postgres');
+    expect(check).toEqual({ available: true, reason: `${expected} (PostgreSQL 16.2)` });
+    const listing = await listWithPath(root, env);
+    expect(listing.servers.find((s) => s.backend === 'postgres')!.found).toBe(expected);
   });
 });

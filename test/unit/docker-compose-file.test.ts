@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { memcachedBackend } from '../../src/backends/memcached.js';
 import { MYSQL_FLUSH, mysqlBackend } from '../../src/backends/mysql.js';
+import { POSTGRES_VARIANTS, postgresBackend } from '../../src/backends/postgres.js';
 import { REDIS_PERSISTENCE, redisBackend } from '../../src/backends/redis.js';
 import { OFFICIAL_IMAGES } from '../../src/providers/dockerImages.js';
 
@@ -23,7 +24,7 @@ const serviceOf = (variant: string) => variant.replace(':', '-');
 
 describe('docker-compose.yml', () => {
   it('has a service for every variant of the server backends', () => {
-    const variants = [redisBackend, memcachedBackend, mysqlBackend].flatMap((b) =>
+    const variants = [redisBackend, memcachedBackend, mysqlBackend, postgresBackend].flatMap((b) =>
       b.variants.map((v) => v.id),
     );
     expect(Object.keys(services).sort()).toEqual(variants.map(serviceOf).sort());
@@ -60,11 +61,18 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('runs postgres with each variant’s synchronous_commit (unlogged is the store’s table)', () => {
+    for (const [variant, config] of Object.entries(POSTGRES_VARIANTS)) {
+      const env = services[serviceOf(variant)]!.environment!;
+      expect(env.SESSION_BENCH_SYNCHRONOUS_COMMIT, variant).toBe(config.synchronousCommit);
+    }
+  });
+
   it('starts one service per backend by default, the other variants by profile', () => {
     const always = Object.entries(services)
       .filter(([, s]) => !s.profiles)
       .map(([name]) => name);
-    expect(always.sort()).toEqual(['memcached', 'mysql', 'redis']);
+    expect(always.sort()).toEqual(['memcached', 'mysql', 'postgres', 'redis']);
     for (const [name, service] of Object.entries(services)) {
       if (service.profiles) expect(service.profiles, name).toEqual([name.split('-')[0], 'all']);
     }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { matchesExpectation } from '../../src/faults/expectations.js';
+import { expectationFor, matchesExpectation } from '../../src/faults/expectations.js';
+import { loadPlan } from '../../src/config/loadPlan.js';
+import { selectVariants } from '../../src/backends/registry.js';
 
 describe('matchesExpectation', () => {
   it('a kill followed by a pause: losses shared with the pause still fit "all"', () => {
@@ -54,5 +56,25 @@ describe('matchesExpectation', () => {
       loggedInUsersAtFault: 0,
     });
     expect(verdict.matches).toBeNull();
+  });
+});
+
+describe('the durability table for PostgreSQL', () => {
+  it('cites the PostgreSQL docs, and the matrix scenario covers all three variants', async () => {
+    expect(expectationFor('postgres', 'kill')).toMatchObject({ loss: 'none' });
+    expect(expectationFor('postgres:async', 'kill')).toMatchObject({ loss: 'recent' });
+    expect(expectationFor('postgres:unlogged', 'kill')).toMatchObject({ loss: 'all' });
+    for (const variant of ['postgres', 'postgres:async', 'postgres:unlogged']) {
+      expect(expectationFor(variant, 'restart'), variant).toMatchObject({ loss: 'none' });
+      for (const action of ['restart', 'kill'] as const) {
+        expect(expectationFor(variant, action)!.source).toMatch(
+          /^https:\/\/www\.postgresql\.org\/docs\//,
+        );
+      }
+    }
+    const matrix = await loadPlan({ scenario: 'matrix' });
+    expect(selectVariants(matrix.variants).ids).toEqual(
+      expect.arrayContaining(['postgres', 'postgres:async', 'postgres:unlogged']),
+    );
   });
 });

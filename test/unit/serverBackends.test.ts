@@ -16,6 +16,16 @@ import {
   redisBackend,
   shardOf,
 } from '../../src/backends/redis.js';
+import {
+  hbaConf,
+  parsePostgresVersion,
+  postgresArgs,
+  postgresBackend,
+  sessionsTableSql,
+} from '../../src/backends/postgres.js';
+import { parseTargetUrl } from '../../src/config/targetUrl.js';
+import { ENSURE_DIRS, entryScript } from '../../src/providers/docker/paths.js';
+import { serverAccount, userSwitchArgs } from '../../src/providers/unprivilegedUser.js';
 import { hostPort } from '../../src/backends/backend.js';
 import { UsageError } from '../../src/errors.js';
 import type { NodePlacement } from '../../src/backends/serverSpec.js';
@@ -189,5 +199,118 @@ describe('mysql variants', () => {
         '/usr/sbin/mysqld  Ver 8.0.36 for Linux on x86_64 (MySQL Community Server - GPL)',
       ),
     ).toEqual({ name: 'MySQL', version: '8.0.36' });
+  });
+});
+
+describe('postgres variants', () => {
+  const spec = (variant: string) => postgresBackend.serverSpec!(variant, { nodes: 1 });
+
+  it('sets synchronous_commit per variant; unlogged is the table’s, not the server’s', () => {
+    expect(spec('postgres').args(node, 'postgres')).toContain('synchronous_commit=on');
+    expect(spec('postgres:async').args(node, 'postgres')).toContain('synchronous_commit=off');
+    expect(spec('postgres:unlogged').args(node, 'postgres')).toContain('synchronous_commit=on');
+    expect(spec('postgres:unlogged').settings.unlogged).toBe('true');
+    expect(spec('postgres').settings.unlogged).toBeUndefined();
+    expect(sessionsTableSql('sessions', true)[0]).toMatch(
+      /^CREATE UNLOGGED TABLE IF NOT EXISTS sessions/,
+    );
+    expect(sessionsTableSql('sessions', false)[0]).toMatch(/^CREATE TABLE IF NOT EXISTS sessions/);
+    // connect-pg-simple's shape: sid primary key, sess json, expire with an index.
+    expect(sessionsTableSql().join('\n')).toMatch(
+      /sid varchar NOT NULL PRIMARY KEY,\s+sess json NOT NULL,\s+expire timestamptz NOT NULL/,
+    );
+    expect(sessionsTableSql()[1]).toBe(
+      'CREATE INDEX IF NOT EXISTS sessions_expire ON sessions (expire)',
+    );
+  });
+
+  it('listens where the provider says, its socket and pg_hba.conf in the run dir', () => {
+    expect(postgresArgs(node, 'on')).toEqual(
+      expect.arrayContaining([
+        '-D',
+        node.dataDir,
+        'port=16379',
+        'listen_addresses=127.0.0.1',
+        `unix_socket_directories=${node.runDir}`,
+        `hba_file=${node.runDir}/pg_hba.conf`,
+      ]),
+    );
+    expect(postgresArgs({ ...node, bindAddress: '0.0.0.0' }, 'on')).toContain(
+      'listen_addresses=0.0.0.0',
+    );
+    expect(hbaConf()).toMatch(/^host all all 127\.0\.0\.1\/32 scram-sha-256$/m);
+    expect(hbaConf()).not.toMatch(/host all all all/);
+    // In a bridge-networked container clients come from the bridge gateway.
+    expect(hbaConf('0.0.0.0')).toMatch(/^host all all all scram-sha-256$/m);
+  });
+
+  it('makes a new password for every run, only in the password file, never on the command line', () => {
+    const [a, b] = [spec('postgres'), spec('postgres')];
+    expect(a.settings.password!.length).toBeGreaterThanOrEqual(20);
+    expect(a.settings.password).not.toBe(b.settings.password);
+    expect(a.args(node, 'postgres').join(' ')).not.toContain(a.settings.password);
+    expect(a.files!(node).pwfile).toBe(`${a.settings.password}\n`);
+  });
+
+  it('refuses root, forks backends, stops with SIGINT (fast shutdown), single node', () => {
+    expect(spec('postgres')).toMatchObject({
+      unprivilegedUser: 'postgres',
+      forks: true,
+      stopSignal: 'SIGINT',
+    });
+    expect(() => postgresBackend.serverSpec!('postgres', { nodes: 2 })).toThrow(/single node/);
+  });
+
+  it('reads the version of Debian’s and of other builds', () => {
+    expect(parsePostgresVersion('postgres (PostgreSQL) 15.14 (Debian 15.14-0+deb12u1)\n')).toEqual({
+      name: 'PostgreSQL',
+      version: '15.14',
+    });
+    expect(parsePostgresVersion('postgres (PostgreSQL) 18.4\n').version).toBe('18.4');
+  });
+
+  it('takes postgres:// targets with their credentials and database', () => {
+    expect(parseTargetUrl('postgres', 'postgresql://u:p%40ss@127.0.0.1/app')).toEqual({
+      endpoint: '127.0.0.1:5432',
+      settings: { user: 'u', password: 'p@ss', database: 'app' },
+    });
+  });
+});
+
+describe('a server that refuses root', () => {
+  const passwd =
+    'root:x:0:0::/root:/bin/sh\npostgres:x:101:104::/var/lib/postgresql:/bin/bash\nnobody:x:65534:65534::/nonexistent:/usr/sbin/nologin\n';
+
+  it('runs as its own user, else nobody; says why when it cannot', () => {
+    expect(serverAccount('PostgreSQL', 'postgres', '/usr/bin/setpriv', passwd)).toEqual({
+      name: 'postgres',
+      uid: 101,
+      gid: 104,
+    });
+    expect(serverAccount('PostgreSQL', 'pg', '/usr/bin/setpriv', passwd)).toEqual({
+      name: 'nobody',
+      uid: 65534,
+      gid: 65534,
+    });
+    expect(() => serverAccount('PostgreSQL', 'postgres', undefined, passwd)).toThrow(
+      /PostgreSQL refuses to run as root, and session-bench runs as root: it needs setpriv \(util-linux\)/,
+    );
+    expect(() =>
+      serverAccount('PostgreSQL', 'pg', '/usr/bin/setpriv', 'root:x:0:0::/:/bin/sh\n'),
+    ).toThrow(/neither user pg nor nobody exists/);
+    expect(userSwitchArgs({ name: 'postgres', uid: 101, gid: 104 })).toEqual([
+      '--reuid',
+      '101',
+      '--regid',
+      '104',
+      '--clear-groups',
+    ]);
+  });
+
+  it('in a container: its folders handed to the user, the command run through setpriv', () => {
+    expect(entryScript(undefined)).toBe(ENSURE_DIRS);
+    expect(entryScript('postgres')).toMatch(
+      /chown -R postgres: \/session-bench && exec setpriv --reuid=postgres --regid=postgres --init-groups -- "\$@"$/,
+    );
   });
 });

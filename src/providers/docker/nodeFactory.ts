@@ -13,7 +13,7 @@ import {
   CONTAINER_ROOT,
   CONTAINER_RUN_DIR,
   CONTAINER_USER,
-  ENSURE_DIRS,
+  entryScript,
 } from './paths.js';
 import { runOnce } from './runOnce.js';
 import { tarOf } from './tar.js';
@@ -101,8 +101,9 @@ async function nodeParts(docker: Docker, recipe: NodeRecipe): Promise<NodeParts>
     port: await freePort(),
     dataDir: CONTAINER_DATA_DIR,
     runDir: CONTAINER_RUN_DIR,
-    // CONTAINER_USER is root; the image's own user switching (gosu) is bypassed.
-    runAsRoot: true,
+    // CONTAINER_USER is root; the image's own user switching (gosu) is bypassed. A
+    // server that refuses root runs as its own user (entryScript).
+    runAsRoot: !recipe.spec.unprivilegedUser,
     bindAddress: hostNetwork ? '127.0.0.1' : '0.0.0.0',
   };
   return {
@@ -204,7 +205,7 @@ async function prepareDataDir(parts: NodeParts): Promise<void> {
     }
     const { exitCode, stdout, stderr } = await runOnce(parts.docker, {
       image,
-      script: ENSURE_DIRS,
+      script: entryScript(spec.unprivilegedUser),
       args: [command, ...commandArgs],
       labels: { ...parts.labels, 'session-bench.role': 'prepare' },
       mounts: parts.mounts,
@@ -233,7 +234,7 @@ async function createServer(parts: NodeParts, args: string[]): Promise<Docker.Co
     name: parts.base,
     Image: recipe.image,
     User: CONTAINER_USER,
-    Entrypoint: ['/bin/sh', '-c', ENSURE_DIRS, 'session-bench'],
+    Entrypoint: ['/bin/sh', '-c', entryScript(recipe.spec.unprivilegedUser), 'session-bench'],
     Cmd: [recipe.probe.binary, ...args],
     Labels: { ...parts.labels, 'session-bench.role': 'server' },
     StopSignal: recipe.spec.stopSignal,
@@ -264,7 +265,7 @@ function commandLineOf(parts: NodeParts, args: string[]): string {
   return [
     `docker run -d --name ${parts.base} ${network} ${volumes}`,
     `--stop-signal ${recipe.spec.stopSignal} --entrypoint /bin/sh ${recipe.image}`,
-    `-c ${shellWord(ENSURE_DIRS)} session-bench ${recipe.probe.binary}`,
+    `-c ${shellWord(entryScript(recipe.spec.unprivilegedUser))} session-bench ${recipe.probe.binary}`,
     ...args.map(shellWord),
   ].join(' ');
 }

@@ -1,0 +1,51 @@
+import { readFileSync, readdirSync } from 'node:fs';
+
+/**
+ * The direct children of a process, from /proc (Linux; elsewhere none). PostgreSQL's
+ * backends each call setsid(), so a process group does not reach them: their
+ * parent pid does.
+ */
+export function childPidsOf(pid: number): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const children: number[] = [];
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = statOf(Number(entry));
+    if (stat && stat.ppid === pid) children.push(Number(entry));
+  }
+  return children;
+}
+
+/** State letter and parent pid from /proc/<pid>/stat; undefined once the pid is gone. */
+function statOf(pid: number): { state: string; ppid: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Field 2 (the command) may hold spaces and parens: read after the last ')'.
+    const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { state: state ?? '', ppid: Number(ppid) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Sends a signal to each pid, ignoring those already gone. */
+export function signalEach(pids: number[], signal: NodeJS.Signals): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // Already exited.
+    }
+  }
+}
+
+/** True while the pid runs (a zombie has exited: it holds no resources but its pid). */
+export function isAlive(pid: number): boolean {
+  const stat = statOf(pid);
+  return stat !== undefined && stat.state !== 'Z' && stat.state !== 'X';
+}
