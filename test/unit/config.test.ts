@@ -62,7 +62,7 @@ describe('loadPlan', () => {
     expect(plan.load.rateRps / averageRps).toBeGreaterThanOrEqual(2.5);
     expect(plan.load.rateRps / averageRps).toBeLessThanOrEqual(3.5);
     // 25 s (was 30 s): one default variant per backend stays within ~3 minutes.
-    expect(plan.load.durationMs).toBe(25_000);
+    expect(plan.load.durationMs).toBe(20_000);
     // The store, not node0: embedded backends (the app holds their sessions) are hit too.
     expect(plan.faults).toEqual([{ atMs: 12_000, action: 'kill', target: 'store' }]);
   });
