@@ -5,6 +5,7 @@ import {
   faultName,
   incidentNotes,
   measured,
+  sharedLegend,
 } from './common.js';
 import { notMeasuredGroups, type NotMeasuredGroup } from './notMeasured.js';
 import { summaryColumns, superscript } from './summaryColumns.js';
@@ -103,14 +104,13 @@ function faultsTable(results: VariantResult[], style: Style, wide: boolean): str
   const rows = results.flatMap((r) =>
     r.faults.map((f) => {
       const c = faultCells(r, f);
-      // Narrow: the status stands where the figures would, and a short "no recovery".
-      const recovery = c.done && f.recoveryMs === null && !wide ? 'none in run' : c.recovery;
+      // Narrow: the status stands where the figures would.
       return [
         c.variant,
         c.fault,
         c.at,
         c.done ? c.unavailable : f.status,
-        recovery,
+        c.recovery,
         c.loggedOut,
         ...(wide ? [c.lostUpdates, c.documented] : []),
       ];
@@ -131,7 +131,12 @@ function faultsTable(results: VariantResult[], style: Style, wide: boolean): str
       wrap(safeText(`${r.variant} ${faults.join(', ')} ${why}`), width, '  ', '    '),
     );
   });
-  return ['faults:', textTable(head, wide ? 'llrrrrrl' : 'llrrrr', rows, style, '  '), ...reasons];
+  return [
+    'faults:',
+    textTable(head, wide ? 'llrrrrrl' : 'llrrrr', rows, style, '  '),
+    ...sharedLegend(results.flatMap((r) => r.faults)).map((n) => wrap(n, width, '  ', '    ')),
+    ...reasons,
+  ];
 }
 
 /** The per-variant summary a person reads at the end of a run. */
