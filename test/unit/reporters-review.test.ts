@@ -141,6 +141,9 @@ describe('one spelling per fact (review item 4)', () => {
       expect(text).not.toContain('not within the run');
     }
     expect(html).not.toMatch(/stalled at 3\.0 s for|, \+2 logged in later|\(\+2 logged in later\)/);
+    // The planned faults, a pause with its duration, as md and html write them.
+    expect(table.replace(/\n +/g, ' ')).toContain('faults pause:app@1s:600ms kill:app@3.5s');
+    expect(md).toContain('**Faults:** pause:app@1s:600ms kill:app@3.5s');
     // The fault window's label in the chart: the same text.
     expect(html).toContain('"lossText":"logged out 70/75 +2 logged in later"');
   });

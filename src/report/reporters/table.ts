@@ -5,6 +5,7 @@ import {
   faultName,
   incidentNotes,
   measured,
+  plannedFaults,
   sharedLegend,
 } from './common.js';
 import { notMeasuredGroups, type NotMeasuredGroup } from './notMeasured.js';
@@ -31,9 +32,8 @@ function heading(result: RunResult, width: number): string {
     `session-bench ${result.scenario.scenario.name}: ${load.mode}` +
     (load.mode === 'fixed' ? ` ${load.rateRps} req/s` : ` ${load.connections} connections`) +
     `, ${load.durationMs / 1000}s, ${load.users} users` +
-    (result.scenario.faults.length
-      ? `, faults ${result.scenario.faults.map((f) => `${f.action}:${f.target}@${f.atMs / 1000}s`).join(' ')}`
-      : '') +
+    // The planned faults as md and html spell them (a pause with its duration).
+    (result.scenario.faults.length ? `, faults ${plannedFaults(result)}` : '') +
     (result.status === 'completed' ? '' : ` (run ${result.status})`);
   return wrap(safeText(text), width);
 }
