@@ -4,6 +4,7 @@ import { formatMetric, metricNamed, type Metric, type MetricUnit } from './metri
 import {
   faultCoverage,
   faultName,
+  incidentNotes,
   machineLine,
   plannedFaults,
   whenText,
@@ -20,6 +21,8 @@ export interface Comparison {
   head: RunSummary;
   /** Where the two runs were not alike (load, faults, machine): a reader should know. */
   differences: string[];
+  /** Why a side's figures may not be clean: a partial or aborted run, a stall, an unplanned death, a caveat. */
+  warnings: string[];
   variants: VariantComparison[];
   thresholds: ThresholdVerdict[];
   /** Changes within ±noisePct percent are "same": run-to-run noise, not a regression. */
@@ -175,6 +178,29 @@ function faultNotes(base?: VariantResult, head?: VariantResult): string[] {
   return [...notes(base, 'base'), ...notes(head, 'head')];
 }
 
+const RUN_STATUS_WARNING = {
+  partial:
+    'is partial (still writing, or it died before finishing): only the variants it recorded are compared',
+  aborted:
+    'was aborted: the variant running when it stopped has part of its load, later ones did not run',
+} as const;
+
+/** What makes one side's figures less than clean, each with the side it is on. */
+function sideWarnings(result: RunResult, side: 'base' | 'head'): string[] {
+  const out: string[] = [];
+  if (result.status !== 'completed')
+    out.push(`the ${side} run ${RUN_STATUS_WARNING[result.status]}`);
+  for (const r of result.results) {
+    out.push(...incidentNotes(r).map((note) => `${note}, in the ${side}`));
+    if (r.durabilityCaveat) {
+      out.push(
+        `${r.variant}: loss figures not representative in the ${side}: ${r.durabilityCaveat}`,
+      );
+    }
+  }
+  return out;
+}
+
 /** A setting as a person reads it: "6s", "kill:app@3s", "nodes 1, appInstances 1". */
 function settingText(key: string, value: unknown): string {
   if (value === undefined) return 'not set';
@@ -245,6 +271,7 @@ export function compareResults(
     base: summary(base, files.base),
     head: summary(head, files.head),
     differences: setupDifferences(base, head),
+    warnings: [...sideWarnings(base, 'base'), ...sideWarnings(head, 'head')],
     variants,
     thresholds: evaluateThresholds(thresholds, head, base),
     noisePct,
@@ -284,6 +311,9 @@ export function renderComparisonMarkdown(c: Comparison): string {
   ];
   if (c.differences.length) {
     out.push('', '> **The runs differ:**', ...c.differences.map((d) => `> - ${d}`));
+  }
+  if (c.warnings.length) {
+    out.push('', '> **Not clean:**', ...c.warnings.map((w) => `> - ${w}`));
   }
   const notes = c.variants.flatMap((v) => v.notes.map((n) => `${v.variant}: ${n}`));
   if (notes.length) out.push('', ...notes.map((n) => `- ${n}`));
@@ -364,6 +394,7 @@ export function renderComparisonTable(c: Comparison, options: { color?: boolean 
   ];
   if (c.differences.length)
     out.push('the runs differ:', ...c.differences.map((d) => `  ${safeText(d)}`));
+  if (c.warnings.length) out.push('not clean:', ...c.warnings.map((w) => `  ${safeText(w)}`));
   for (const v of c.variants) {
     const table = new Table({
       head: [safeText(variantHeading(v)), 'base', 'head', 'change', ''],

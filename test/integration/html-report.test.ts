@@ -344,13 +344,16 @@ describe('HTML report of variants that did not measure what was planned', () => 
     expect(await page.locator('.banner').innerText()).toMatch(/^Partial run/);
     const memory = await page.locator('tr', { hasText: 'memory' }).first().innerText();
     expect(memory).toContain('75 / 80 †');
-    expect(memory).toContain('stalled at 4.0 s for 1.1 s');
+    expect(memory).toContain('stalled at 4.0 s');
+    expect(await page.locator('ul.incidents').innerText()).toBe(
+      'memory: stalled at 4.0 s (no answer for 1.1 s)',
+    );
     expect(await page.locator('ul.caveat').innerText()).toBe(
       '† memory: A compressed day: save points ran on real time.',
     );
     expect(await page.locator('td.undecided').innerText()).toBe('all (undecided)');
     expect(
-      await page.locator('text=this run cannot decide: losses also after the pause').count(),
+      await page.locator('text=this run cannot decide (losses also after the pause)').count(),
     ).toBe(1);
   });
 });

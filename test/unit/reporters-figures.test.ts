@@ -240,7 +240,7 @@ describe('the shared result fields', () => {
     kill.loggedOutOutsidePopulation = 3;
     const table = renderTable(result);
     expect(table).toMatch(/^session-bench smoke: [^\n]*\n?[^\n]*\(run partial\)/);
-    expect(table).toMatch(/memory .* stalled at 3s/);
+    expect(table).toMatch(/memory .* stalled at 3.0 s/);
     expect(table).toContain('memory: stalled at 3.0 s (no answer for 5.2 s)');
     expect(table).toMatch(/disk .* app0 died/);
     expect(table).toContain('disk: app0 died at 2.4 s without a planned fault (exit code 137)');

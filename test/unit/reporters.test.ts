@@ -79,7 +79,7 @@ describe('reporters on the fixture result', () => {
     kill.loggedOutUsers = 2;
     const md = renderMarkdown(result);
     expect(md).toContain(
-      '| `disk` | kill:app | 3.5 s | 1611 ms | not within the run | 2 / 76 | 0 | none (agrees) | done |',
+      '| `disk` | kill:app | 3.5 s | 1611 ms | none in run | 2 / 76 | 0 | none (agrees) | done |',
     );
     expect(md).toContain('- disk kill:app: documented loss none, files survive (rename(2))');
     kill.expectation.matches = false;
@@ -175,7 +175,7 @@ describe('reporters on the fixture result', () => {
     expect(memory!.windows[1]!.recoveringUntilMs).toBe(FIXTURE.scenario.load.durationMs);
     expect(cookie!.windows[0]!.recoveringUntilMs).toBe(999 + 700);
     expect(memory!.windows[0]!.recoveringUntilMs).toBeNull();
-    expect(memory!.windows[1]!.lossText).toBe('70/75 logged out');
+    expect(memory!.windows[1]!.lossText).toBe('logged out 70/75');
   });
 
   it('html: users still logged in step down by each fault loss when it fired', () => {

@@ -61,10 +61,19 @@ export function faultCoverage(r: VariantResult): FaultCoverage {
   return ran === 0 ? 'no fault' : 'some did not run';
 }
 
+/** "1 of 2 faults did not run", or undefined when all of them ran (or none was planned). */
+export function skippedFaultsText(r: VariantResult): string | undefined {
+  const notRun = r.faults.filter((f) => f.status !== 'done').length;
+  return notRun && notRun < r.faults.length
+    ? `${notRun} of ${r.faults.length} faults did not run`
+    : undefined;
+}
+
 /**
  * A loss figure of a variant as a cell: "75/80", "no fault" when its planned faults
- * did not run (a 0 there is not survival), `†` when its durability caveat applies.
- * `loss` tells a reporter to make it stand out.
+ * did not run (a 0 there is not survival), "75/80 (1 of 2 faults did not run)" when
+ * some did not, `†` when its durability caveat applies. `loss` tells a reporter to
+ * make it stand out.
  */
 export function lossCell(
   r: VariantResult,
@@ -75,10 +84,13 @@ export function lossCell(
   const dagger = r.durabilityCaveat ? ' †' : '';
   const figure =
     key === 'loggedOutUsers' ? `${n}${spaced ? ' / ' : '/'}${r.users.total}` : String(n);
-  if (faultCoverage(r) === 'no fault') {
+  const coverage = faultCoverage(r);
+  if (coverage === 'no fault') {
     return { text: n === 0 ? `no fault${dagger}` : `${figure} (no fault)${dagger}`, loss: n > 0 };
   }
-  return { text: `${figure}${dagger}`, loss: n > 0 };
+  // The logged-out cell says it once; the lost-update cell beside it stays short.
+  const partly = key === 'loggedOutUsers' ? skippedFaultsText(r) : undefined;
+  return { text: `${figure}${partly ? ` (${partly})` : ''}${dagger}`, loss: n > 0 };
 }
 
 /** "agrees", "MISMATCH" or "undecided" (the run cannot tell). */
@@ -86,13 +98,34 @@ export function expectationVerdict(e: NonNullable<FaultResult['expectation']>): 
   return e.matches === null ? 'undecided' : e.matches ? 'agrees' : 'MISMATCH';
 }
 
-/** A fault's losses over who was logged in at it: "70/75", "+3 logged in later" when some were not counted. */
+/** What the legend says of a "+n shared" loss. */
+export const SHARED_LEGEND = 'shared: lost at this fault or an overlapping one, blamed on neither';
+
+const sharedText = (n: number | undefined) => (n ? ` +${n} shared` : '');
+
+/**
+ * A fault's losses over who was logged in at it: "70/75", with "+3 logged in later"
+ * for users lost at it who were not counted, and "+81 shared" for losses an
+ * overlapping fault could equally have caused (blamed on neither, see SHARED_LEGEND).
+ */
 export function faultLossText(f: FaultResult, spaced = false): string {
   const of = f.loggedInUsersAtFault;
   const base =
     of === undefined ? String(f.loggedOutUsers) : `${f.loggedOutUsers}${spaced ? ' / ' : '/'}${of}`;
   const later = f.loggedOutOutsidePopulation ?? 0;
-  return later > 0 ? `${base} +${later} logged in later` : base;
+  return `${base}${later > 0 ? ` +${later} logged in later` : ''}${sharedText(f.ambiguousLoggedOutUsers)}`;
+}
+
+/** A fault's lost updates: "0", "2 +5 shared". */
+export const faultUpdatesText = (f: FaultResult) =>
+  `${f.lostUpdates}${sharedText(f.ambiguousLostUpdates)}`;
+
+/** The legend line of a fault table, when one of its rows has a shared loss. */
+export function sharedLegend(faults: FaultResult[]): string[] {
+  const shared = faults.some(
+    (f) => f.status === 'done' && (f.ambiguousLoggedOutUsers || f.ambiguousLostUpdates),
+  );
+  return shared ? [SHARED_LEGEND] : [];
 }
 
 /** The caveats of a run, each once with the variants it applies to: "redis, mysql: a compressed day…". */
@@ -105,34 +138,44 @@ export function caveatNotes(results: VariantResult[]): string[] {
   return [...by].map(([caveat, variants]) => `† ${variants.join(', ')}: ${caveat}`);
 }
 
-/** What happened to a variant besides its figures: a stall, deaths nobody planned. */
+/** "3.5 s": a time in a run as every reporter writes it. */
+export const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** What went wrong with a variant that ran, in a word each: "stalled at 3.0 s", "app0 died at 2.4 s". */
+export function incidentWords(r: VariantResult): string[] {
+  return [
+    ...(r.stalled ? [`stalled at ${seconds(r.stalled.atMs)}`] : []),
+    ...(r.unexpectedExits ?? []).map((exit) => `${exit.target} died at ${seconds(exit.tMs)}`),
+  ];
+}
+
+/** What happened to a variant besides its figures, with the details: a stall, deaths nobody planned. */
 export function incidentNotes(r: VariantResult): string[] {
   const out: string[] = [];
   if (r.stalled) {
     out.push(
-      `${r.variant}: stalled at ${(r.stalled.atMs / 1000).toFixed(1)} s (no answer for ${(r.stalled.forMs / 1000).toFixed(1)} s)`,
+      `${r.variant}: stalled at ${seconds(r.stalled.atMs)} (no answer for ${seconds(r.stalled.forMs)})`,
     );
   }
   for (const exit of r.unexpectedExits ?? []) {
     out.push(
-      `${r.variant}: ${exit.target} died at ${(exit.tMs / 1000).toFixed(1)} s without a planned fault${exit.detail ? ` (${exit.detail})` : ''}`,
+      `${r.variant}: ${exit.target} died at ${seconds(exit.tMs)} without a planned fault${exit.detail ? ` (${exit.detail})` : ''}`,
     );
   }
   return out;
 }
 
-/** The status word of a variant's row: "ok", "stalled", "app0 died", "skipped"... */
+/** The status word of a variant's row: "ok", "stalled at 3.0 s", "app0 died at 2.4 s", "skipped"... */
 export function statusWord(r: VariantResult): string {
   if (r.status !== 'completed') return r.status;
-  if (r.stalled) return `stalled at ${(r.stalled.atMs / 1000).toFixed(0)}s`;
-  if (r.unexpectedExits?.length) return `${r.unexpectedExits[0]!.target} died`;
-  return 'ok';
+  return incidentWords(r)[0] ?? 'ok';
 }
 
 export const errorsOf = (r: VariantResult) => r.requests.errors + r.requests.timeouts;
 
+/** "850 ms", or "none in run": p99 never came back within 2x of before the fault. */
 export function recoveryText(f: FaultResult): string {
-  return f.recoveryMs === null ? 'not within the run' : `${f.recoveryMs} ms`;
+  return f.recoveryMs === null ? 'none in run' : `${f.recoveryMs} ms`;
 }
 
 /** "2026-11-28 03:26:50 UTC". */
@@ -161,7 +204,7 @@ export interface FaultCells {
   unavailable: string;
   recovery: string;
   loggedOut: string;
-  lostUpdates: number | '';
+  lostUpdates: string;
   documented: string;
   status: string;
 }
@@ -169,15 +212,16 @@ export interface FaultCells {
 export function faultCells(r: VariantResult, f: FaultResult, spaced = false): FaultCells {
   const done = f.status === 'done';
   const e = f.expectation;
+  const dagger = r.durabilityCaveat ? ' †' : '';
   return {
     variant: r.variant,
     fault: faultName(f),
-    at: `${((f.startedMs ?? f.atMs) / 1000).toFixed(1)} s`,
+    at: seconds(f.startedMs ?? f.atMs),
     done,
     unavailable: done ? `${f.unavailableMs} ms` : '',
     recovery: done ? recoveryText(f) : '',
-    loggedOut: done ? faultLossText(f, spaced) : '',
-    lostUpdates: done ? f.lostUpdates : '',
+    loggedOut: done ? `${faultLossText(f, spaced)}${dagger}` : '',
+    lostUpdates: done ? `${faultUpdatesText(f)}${dagger}` : '',
     documented: e ? `${e.loss} (${expectationVerdict(e)})` : '',
     status: done ? 'done' : `${f.status}${f.reason ? `: ${f.reason}` : ''}`,
   };
@@ -202,20 +246,18 @@ export function faultRows(results: VariantResult[]): (string | number)[][] {
   );
 }
 
-/** "memory kill app0: documented all (sessions live in the app process...; in-process Map)", one per fault with an expectation. */
-export function expectationNotes(results: VariantResult[]): string[] {
-  return results.flatMap((r) =>
-    r.faults
-      .filter((f) => f.expectation)
-      .map((f) => {
-        const e = f.expectation!;
-        const verdict =
-          e.matches === null
-            ? `; this run cannot decide${e.reason ? ` (${e.reason})` : ''}`
-            : e.matches
-              ? ''
-              : `; this run disagrees${e.reason ? ` (${e.reason})` : ''}`;
-        return `${r.variant} ${faultName(f)}: documented loss ${e.loss}, ${e.claim} (${e.source})${verdict}`;
-      }),
-  );
+/** "memory kill:app: documented loss all, sessions live in the app process (docs); this run cannot decide (why)". */
+export function expectationNote(r: VariantResult, f: FaultResult): string {
+  const e = f.expectation!;
+  const verdict =
+    e.matches === null
+      ? `; this run cannot decide${e.reason ? ` (${e.reason})` : ''}`
+      : e.matches
+        ? ''
+        : `; this run disagrees${e.reason ? ` (${e.reason})` : ''}`;
+  return `${r.variant} ${faultName(f)}: documented loss ${e.loss}, ${e.claim} (${e.source})${verdict}`;
 }
+
+/** One note per fault with an expectation. */
+export const expectationNotes = (results: VariantResult[]): string[] =>
+  results.flatMap((r) => r.faults.filter((f) => f.expectation).map((f) => expectationNote(r, f)));

@@ -57,6 +57,17 @@ const SUMMARY_COLUMNS: [string, (r: VariantResult, result: RunResult) => string 
     ],
     ['worstUnavailableMs', (r) => worst(r, 'unavailableMs')],
     ['worstRecoveryMs', (r) => worst(r, 'recoveryMs')],
+    // Added after the older figures (a reader by position still finds those); the reason stays last.
+    // completed / aborted / partial: a partial run's rows are not the whole run.
+    ['runStatus', (_r, result) => result.status],
+    // A stall, an unplanned death or a caveat: the figures of this row are not clean.
+    ['stalledAtMs', (r) => r.stalled?.atMs ?? ''],
+    ['stalledForMs', (r) => r.stalled?.forMs ?? ''],
+    [
+      'unexpectedExits',
+      (r) => (r.unexpectedExits ?? []).map((e) => `${e.target}@${e.tMs}ms`).join(' '),
+    ],
+    ['durabilityCaveat', (r) => r.durabilityCaveat ?? ''],
     ['reason', (r) => r.reason ?? ''],
   ];
 
@@ -64,6 +75,7 @@ const SUMMARY_COLUMNS: [string, (r: VariantResult, result: RunResult) => string 
 const DESCRIPTIVE = new Set([
   'runId',
   'scenario',
+  'runStatus',
   'variant',
   'backend',
   'provider',
@@ -72,6 +84,8 @@ const DESCRIPTIVE = new Set([
   'mode',
   'faults',
   'faultStatus',
+  'unexpectedExits',
+  'durabilityCaveat',
   'reason',
 ]);
 

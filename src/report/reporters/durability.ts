@@ -1,5 +1,5 @@
-import type { RunResult } from '../../result/result.js';
-import { expectationVerdict, faultLossText } from './common.js';
+import type { FaultResult, RunResult } from '../../result/result.js';
+import { expectationVerdict, faultCells, sharedLegend } from './common.js';
 import { NARROW_COLUMNS, safeText, textTable, wrap, type Cell, type Style } from './text.js';
 
 export interface DurabilityOptions {
@@ -25,14 +25,15 @@ export function renderDurability(result: RunResult, options: DurabilityOptions =
     r.faults.filter((f) => f.expectation).map((f) => ({ r, f, e: f.expectation! })),
   );
   if (faults.length === 0) return '';
+  const label = (f: FaultResult) => `${f.action} ${f.targets.join(',')}`;
   const rows = faults.map(({ r, f, e }): (string | Cell)[] => {
     const verdict = expectationVerdict(e);
-    const dagger = r.durabilityCaveat ? ' †' : '';
+    const cells = faultCells(r, f);
     return [
       r.variant,
-      `${f.action} ${f.targets.join(',')}`,
-      `${faultLossText(f)}${dagger}`,
-      `${f.lostUpdates}${dagger}`,
+      label(f),
+      cells.loggedOut,
+      cells.lostUpdates,
       wide ? `${e.loss}: ${e.claim}` : e.loss,
       verdict === 'MISMATCH' ? { text: verdict, tone: 'bad' } : verdict,
       ...(wide ? [e.source] : []),
@@ -55,6 +56,18 @@ export function renderDurability(result: RunResult, options: DurabilityOptions =
       `durability (observed vs documented), ${mismatches} mismatch(es)` +
         (undecided ? `, ${undecided} undecided:` : ':'),
       textTable(head, wide ? 'llrrlll' : 'llrrll', rows, style, '  '),
+      ...sharedLegend(faults.map(({ f }) => f)).map((n) => wrap(n, width, '  ', '    ')),
+      // "undecided" alone says nothing: why the run cannot tell, once per fault.
+      ...faults
+        .filter(({ e }) => e.matches === null)
+        .map(({ r, f, e }) =>
+          wrap(
+            safeText(`${r.variant} ${label(f)} undecided: ${e.reason ?? 'no reason given'}`),
+            width,
+            '  ',
+            '    ',
+          ),
+        ),
       ...[...claims].map(([claim, variants]) =>
         wrap(safeText(`${[...variants].join(', ')} documented ${claim}`), width, '  ', '    '),
       ),

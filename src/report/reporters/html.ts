@@ -4,10 +4,10 @@ import type { ChartData, ChartVariant } from './html/chartData.js';
 import { htmlAssets } from './htmlAssets.js';
 import { chartData } from './htmlChartData.js';
 import {
-  caveatNotes,
   escapeHtml,
   faultsTable,
   notMeasured,
+  summaryNotes,
   summaryTable,
   variantStatus,
 } from './htmlTables.js';
@@ -139,7 +139,7 @@ ${description ? `<p class="muted">${escapeHtml(description).replace(/\n/g, '<br>
 <p id="chart-status" hidden></p>
 <h2>Summary</h2>
 ${summaryTable(result.results)}
-${caveatNotes(result.results)}
+${summaryNotes(result.results)}
 ${notMeasured(result.results)}
 ${thresholdsSection(result)}
 <h2>Sessions lost</h2>

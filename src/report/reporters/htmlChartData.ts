@@ -1,5 +1,5 @@
 import type { FaultResult, RunResult, VariantResult } from '../../result/result.js';
-import { faultName } from './common.js';
+import { faultCoverage, faultLossText, faultName, measured } from './common.js';
 import type {
   BarState,
   ChartData,
@@ -8,24 +8,14 @@ import type {
   SessionBar,
 } from './html/chartData.js';
 
-/** Variants whose figures were measured (an aborted one measured part of its load). */
-export const measured = (r: VariantResult) => r.status === 'completed' || r.status === 'aborted';
-
-/** Planned faults, none of which ran: its loss figures say nothing about a fault. */
-export const noFaultRan = (r: VariantResult) =>
-  r.faults.length > 0 && r.faults.every((f) => f.status !== 'done');
-
 const ran = (f: FaultResult): f is FaultResult & { startedMs: number } =>
   f.status === 'done' && f.startedMs !== null;
 
-/** "70/75 logged out (+2 logged in later)", or "" when this fault logged nobody out. */
+/** "logged out 70/75 +2 logged in later", or "" when this fault logged nobody out. */
 export function lossText(f: FaultResult): string {
-  if (!f.loggedOutUsers) return '';
-  const of = f.loggedInUsersAtFault !== undefined ? `/${f.loggedInUsersAtFault}` : '';
-  const later = f.loggedOutOutsidePopulation
-    ? ` (+${f.loggedOutOutsidePopulation} logged in later)`
-    : '';
-  return `${f.loggedOutUsers}${of} logged out${later}`;
+  const any =
+    f.loggedOutUsers + (f.loggedOutOutsidePopulation ?? 0) + (f.ambiguousLoggedOutUsers ?? 0);
+  return any ? `logged out ${faultLossText(f)}` : '';
 }
 
 function windows(r: VariantResult, durationMs: number): FaultWindow[] {
@@ -80,7 +70,7 @@ function loggedIn(
 
 function barState(r: VariantResult): BarState {
   if (r.status === 'failed' || r.status === 'skipped') return r.status;
-  return noFaultRan(r) ? 'no fault' : 'measured';
+  return faultCoverage(r) === 'no fault' ? 'no fault' : 'measured';
 }
 
 function bar(r: VariantResult): SessionBar {

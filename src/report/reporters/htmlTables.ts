@@ -1,6 +1,16 @@
 import type { FaultResult, VariantResult } from '../../result/result.js';
-import { FAULT_ALIGN, FAULT_COLUMNS, faultName, recoveryText } from './common.js';
-import { measured, noFaultRan } from './htmlChartData.js';
+import {
+  FAULT_ALIGN,
+  FAULT_COLUMNS,
+  caveatNotes,
+  expectationNotes,
+  faultCells,
+  faultCoverage,
+  incidentNotes,
+  incidentWords,
+  measured,
+  sharedLegend,
+} from './common.js';
 import { summaryColumns } from './summaryColumns.js';
 
 /** The HTML report's tables: summary, variants not measured, faults. Markup only. */
@@ -13,8 +23,6 @@ export const escapeHtml = (text: string | number) =>
 
 /** A table cell: its text and, for a figure that is not a measurement, a class. */
 type Cell = string | number | { text: string; class: string };
-
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 function table(head: string[], rows: Cell[][], numeric: boolean[]): string {
   const cls = (i: number, extra?: string) => {
@@ -44,27 +52,20 @@ export function shortReason(reason: string | undefined): string {
   return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), 100))}…`;
 }
 
-const dagger = (r: VariantResult) => (r.durabilityCaveat !== undefined ? ' †' : '');
-
-/** "ok", or what went wrong: "aborted: interrupted; stalled at 3.0 s for 5.2 s; app0 died at 2.1 s; no fault ran". */
+/** "ok", or what went wrong: "aborted: interrupted; stalled at 3.0 s; app0 died at 2.1 s; no fault ran". */
 export function variantStatus(r: VariantResult): string {
   const parts: string[] = [];
   if (r.status !== 'completed')
     parts.push(r.reason ? `${r.status}: ${shortReason(r.reason)}` : r.status);
-  if (r.stalled)
-    parts.push(`stalled at ${seconds(r.stalled.atMs)} for ${seconds(r.stalled.forMs)}`);
-  for (const exit of r.unexpectedExits ?? [])
-    parts.push(`${exit.target} died at ${seconds(exit.tMs)}`);
-  if (noFaultRan(r)) parts.push('no fault ran');
+  parts.push(...incidentWords(r));
+  if (faultCoverage(r) === 'no fault') parts.push('no fault ran');
   return parts.join('; ') || 'ok';
 }
 
+/** The summary's cells are the common ones; html adds a class where a figure is not a measurement. */
 function summaryCell(heading: string, r: VariantResult, value: string | number): Cell {
-  if (heading === 'logged out') {
-    if (noFaultRan(r)) return { text: 'no fault', class: 'nofault' };
-    return `${value}${dagger(r)}`;
-  }
-  if (heading === 'lost updates') return `${value}${dagger(r)}`;
+  if (heading === 'logged out' && faultCoverage(r) === 'no fault' && r.audit.loggedOutUsers === 0)
+    return { text: String(value), class: 'nofault' };
   if (heading === 'status') {
     const text = variantStatus(r);
     return text === 'ok' ? text : { text, class: 'flag' };
@@ -84,18 +85,17 @@ export function summaryTable(results: VariantResult[]): string {
   );
 }
 
-/** "† memory, disk: <caveat>", once per distinct caveat. */
-export function caveatNotes(results: VariantResult[]): string {
-  const byCaveat = new Map<string, string[]>();
-  for (const r of results.filter((v) => v.durabilityCaveat !== undefined)) {
-    byCaveat.set(r.durabilityCaveat!, [...(byCaveat.get(r.durabilityCaveat!) ?? []), r.variant]);
-  }
-  if (!byCaveat.size) return '';
-  const items = [...byCaveat].map(
-    ([caveat, variants]) =>
-      `<li>† <b>${escapeHtml(variants.join(', '))}</b>: ${escapeHtml(caveat)}</li>`,
+const factList = (notes: string[], cls: string) =>
+  notes.length
+    ? `<ul class="facts ${cls}">${notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`
+    : '';
+
+/** Under the summary: each variant's incidents (a stall, an unplanned death), each caveat once. */
+export function summaryNotes(results: VariantResult[]): string {
+  return (
+    factList(results.filter(measured).flatMap(incidentNotes), 'incidents') +
+    factList(caveatNotes(results), 'caveat')
   );
-  return `<ul class="facts caveat">${items.join('')}</ul>`;
 }
 
 /** Failed and skipped variants: one line per reason, the variants that share it named once. */
@@ -119,61 +119,38 @@ export function notMeasured(results: VariantResult[]): string {
   return `<ul class="facts not-run">${items.join('\n')}</ul>`;
 }
 
-function expectationCell(f: FaultResult): Cell {
+function expectationCell(f: FaultResult, text: string): Cell {
   const e = f.expectation;
   if (!e) return '';
-  if (e.matches === null) return { text: `${e.loss} (undecided)`, class: 'undecided' };
-  return e.matches ? `${e.loss} (agrees)` : { text: `${e.loss} (MISMATCH)`, class: 'bad' };
+  if (e.matches === null) return { text, class: 'undecided' };
+  return e.matches ? text : { text, class: 'bad' };
 }
 
 function faultRow(r: VariantResult, f: FaultResult): Cell[] {
-  const done = f.status === 'done';
-  const of = f.loggedInUsersAtFault !== undefined ? ` / ${f.loggedInUsersAtFault}` : '';
-  const later = f.loggedOutOutsidePopulation
-    ? `, +${f.loggedOutOutsidePopulation} logged in later`
-    : '';
-  const lost: Cell = done
-    ? `${f.loggedOutUsers}${of}${later}${dagger(r)}`
-    : { text: 'no fault', class: 'nofault' };
+  const c = faultCells(r, f, true);
   return [
-    r.variant,
-    faultName(f),
-    seconds(f.startedMs ?? f.atMs),
-    done ? `${f.unavailableMs} ms` : '',
-    done ? recoveryText(f) : '',
-    lost,
-    done ? `${f.lostUpdates}${dagger(r)}` : '',
-    expectationCell(f),
-    done ? 'done' : { text: `${f.status}: ${shortReason(f.reason)}`, class: 'flag' },
+    c.variant,
+    c.fault,
+    c.at,
+    c.unavailable,
+    c.recovery,
+    c.done ? c.loggedOut : { text: 'no fault', class: 'nofault' },
+    c.lostUpdates,
+    expectationCell(f, c.documented),
+    c.done ? c.status : { text: `${f.status}: ${shortReason(f.reason)}`, class: 'flag' },
   ];
-}
-
-function expectationNote(r: VariantResult, f: FaultResult): string {
-  const e = f.expectation!;
-  const verdict =
-    e.matches === null
-      ? 'this run cannot decide'
-      : e.matches
-        ? 'this run agrees'
-        : 'this run disagrees';
-  return `${r.variant} ${faultName(f)}: documented loss ${e.loss}, ${e.claim} (${e.source}); ${verdict}${e.reason ? `: ${e.reason}` : ''}`;
 }
 
 export function faultsTable(results: VariantResult[]): string {
   const shown = results.filter(measured);
   const rows = shown.flatMap((r) => r.faults.map((f) => faultRow(r, f)));
   if (!rows.length) return '';
-  const notes = shown.flatMap((r) =>
-    r.faults.filter((f) => f.expectation).map((f) => expectationNote(r, f)),
-  );
+  const notes = [...sharedLegend(shown.flatMap((r) => r.faults)), ...expectationNotes(shown)];
   return (
     `<h2>Faults</h2>\n${table(
       FAULT_COLUMNS,
       rows,
       [...FAULT_ALIGN].map((a) => a === 'r'),
-    )}` +
-    (notes.length
-      ? `\n<ul class="facts">${notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`
-      : '')
+    )}` + (notes.length ? `\n${factList(notes, 'fault-notes')}` : '')
   );
 }

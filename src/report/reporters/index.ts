@@ -27,9 +27,13 @@ export type ReporterName = 'table' | 'json' | 'md' | 'csv' | 'timeline-csv' | 'h
 /**
  * Every output format (model: vitest's reporter registry). `csv` is one row per
  * variant, `timeline-csv` one row per variant per second; a `csv` file written by
- * `run` or `report --out` gets its timeline next to it (`<name>.timeline.csv`). The
- * GitHub step summary is a reporter too, with a destination of its own
- * (stepSummary.ts).
+ * `run` or `report --out` gets its timeline next to it (`<name>.timeline.csv`).
+ *
+ * The GitHub step summary (stepSummary.ts) is not an entry: an entry is a `--format`
+ * name whose text goes to stdout or to `<stem>.<extension>` beside the result, while
+ * the step summary has no format name or extension of its own (its text is `md`'s),
+ * is appended to the file `$GITHUB_STEP_SUMMARY` names whatever `--format` says, and
+ * also carries `compare`'s Markdown, which is not a RunResult.
  */
 export const REPORTERS = {
   table: { render: renderTable, extension: 'txt' },

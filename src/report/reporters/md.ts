@@ -10,6 +10,7 @@ import {
   machineLine,
   plannedFaults,
   serverLine,
+  sharedLegend,
   whenText,
 } from './common.js';
 import { mdTable } from './mdTable.js';
@@ -63,7 +64,10 @@ export function renderMarkdown(result: RunResult): string {
   );
   const faults = faultRows(result.results);
   if (faults.length) {
-    const notes = expectationNotes(result.results);
+    const notes = [
+      ...sharedLegend(result.results.flatMap((r) => r.faults)),
+      ...expectationNotes(result.results),
+    ];
     out.push(
       '',
       '### Faults',

@@ -1,5 +1,13 @@
 import type { RunResult, VariantResult } from '../../result/result.js';
-import { caveatNotes, faultCells, faultName, incidentNotes, measured } from './common.js';
+import {
+  caveatNotes,
+  faultCells,
+  faultName,
+  incidentNotes,
+  measured,
+  plannedFaults,
+  sharedLegend,
+} from './common.js';
 import { notMeasuredGroups, type NotMeasuredGroup } from './notMeasured.js';
 import { summaryColumns, superscript } from './summaryColumns.js';
 import { thresholdsText } from './thresholdsBlock.js';
@@ -24,9 +32,8 @@ function heading(result: RunResult, width: number): string {
     `session-bench ${result.scenario.scenario.name}: ${load.mode}` +
     (load.mode === 'fixed' ? ` ${load.rateRps} req/s` : ` ${load.connections} connections`) +
     `, ${load.durationMs / 1000}s, ${load.users} users` +
-    (result.scenario.faults.length
-      ? `, faults ${result.scenario.faults.map((f) => `${f.action}:${f.target}@${f.atMs / 1000}s`).join(' ')}`
-      : '') +
+    // The planned faults as md and html spell them (a pause with its duration).
+    (result.scenario.faults.length ? `, faults ${plannedFaults(result)}` : '') +
     (result.status === 'completed' ? '' : ` (run ${result.status})`);
   return wrap(safeText(text), width);
 }
@@ -97,14 +104,13 @@ function faultsTable(results: VariantResult[], style: Style, wide: boolean): str
   const rows = results.flatMap((r) =>
     r.faults.map((f) => {
       const c = faultCells(r, f);
-      // Narrow: the status stands where the figures would, and a short "no recovery".
-      const recovery = c.done && f.recoveryMs === null && !wide ? 'none in run' : c.recovery;
+      // Narrow: the status stands where the figures would.
       return [
         c.variant,
         c.fault,
         c.at,
         c.done ? c.unavailable : f.status,
-        recovery,
+        c.recovery,
         c.loggedOut,
         ...(wide ? [c.lostUpdates, c.documented] : []),
       ];
@@ -125,7 +131,12 @@ function faultsTable(results: VariantResult[], style: Style, wide: boolean): str
       wrap(safeText(`${r.variant} ${faults.join(', ')} ${why}`), width, '  ', '    '),
     );
   });
-  return ['faults:', textTable(head, wide ? 'llrrrrrl' : 'llrrrr', rows, style, '  '), ...reasons];
+  return [
+    'faults:',
+    textTable(head, wide ? 'llrrrrrl' : 'llrrrr', rows, style, '  '),
+    ...sharedLegend(results.flatMap((r) => r.faults)).map((n) => wrap(n, width, '  ', '    ')),
+    ...reasons,
+  ];
 }
 
 /** The per-variant summary a person reads at the end of a run. */

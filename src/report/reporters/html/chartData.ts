@@ -44,7 +44,7 @@ export interface FaultWindow {
    * end of the load when it never was; null when it recovered inside the window.
    */
   recoveringUntilMs: number | null;
-  /** "70/75 logged out", or "" when nobody was. */
+  /** "logged out 70/75 +81 shared", or "" when nobody was. */
   lossText: string;
 }
 
