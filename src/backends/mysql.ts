@@ -5,8 +5,8 @@ import { UsageError } from '../errors.js';
 import { runTableName } from '../lifecycle/runNames.js';
 import type { CommandRunner, NodePlacement, RunData, ServerSpec } from './serverSpec.js';
 import { hostPort, type Backend, type VariantInfo } from './backend.js';
-import type { CreateStore, Session, SessionStore } from './sessionStore.js';
-import { isSessionId } from './sessionToken.js';
+import type { CreateStore, Session } from './sessionStore.js';
+import { SqlSessionStore, type SqlDialect } from './sqlSessionStore.js';
 
 /** innodb_flush_log_at_trx_commit per variant. */
 export const MYSQL_FLUSH: Record<string, 0 | 1 | 2> = {
@@ -225,57 +225,26 @@ const MYSQL_RUN_DATA: RunData = {
   },
 };
 
-const SWEEP_EVERY_MS = 60_000;
-
-class MysqlStore implements SessionStore {
-  private readonly sweeper: NodeJS.Timeout;
-  private readonly sql: { get: string; set: string; destroy: string };
-
-  constructor(
-    private readonly pool: mysql.Pool,
-    private readonly ttlMs: number,
-    table: string,
-  ) {
-    this.sql = {
-      get: `SELECT data FROM ${table} WHERE id = ? AND expires_at > ?`,
-      set:
-        `INSERT INTO ${table} (id, data, expires_at) VALUES (?, ?, ?) ` +
-        'ON DUPLICATE KEY UPDATE data = VALUES(data), expires_at = VALUES(expires_at)',
-      destroy: `DELETE FROM ${table} WHERE id = ?`,
-    };
-    // Expired rows are skipped on read and deleted in small batches, as session stores do.
-    this.sweeper = setInterval(() => {
-      pool
-        .query(`DELETE FROM ${table} WHERE expires_at < ? LIMIT 1000`, [Date.now()])
-        .catch(() => {});
-    }, SWEEP_EVERY_MS).unref();
-  }
-
-  async get(token: string): Promise<Session | null> {
-    if (!isSessionId(token)) return null;
-    const [rows] = await this.pool.query<mysql.RowDataPacket[]>(this.sql.get, [token, Date.now()]);
-    const row = rows[0];
-    return row ? (JSON.parse(row.data as string) as Session) : null;
-  }
-
-  async set(session: Session): Promise<string> {
-    await this.pool.query(this.sql.set, [
-      session.id,
-      JSON.stringify(session),
-      Date.now() + this.ttlMs,
-    ]);
-    return session.id;
-  }
-
-  async destroy(token: string): Promise<void> {
-    if (!isSessionId(token)) return;
-    await this.pool.query(this.sql.destroy, [token]);
-  }
-
-  async close(): Promise<void> {
-    clearInterval(this.sweeper);
-    await this.pool.end();
-  }
+/** MySQL's (and MariaDB's) statements for the sessions table, run through a mysql2 pool. */
+function mysqlDialect(pool: mysql.Pool, table: string): SqlDialect {
+  return {
+    get: `SELECT data FROM ${table} WHERE id = ? AND expires_at > ?`,
+    set:
+      `INSERT INTO ${table} (id, data, expires_at) VALUES (?, ?, ?) ` +
+      'ON DUPLICATE KEY UPDATE data = VALUES(data), expires_at = VALUES(expires_at)',
+    destroy: `DELETE FROM ${table} WHERE id = ?`,
+    // In small batches: a big delete would hold locks the sessions wait for.
+    sweep: `DELETE FROM ${table} WHERE expires_at < ? LIMIT 1000`,
+    getParams: (id) => [id, Date.now()],
+    sweepParams: () => [Date.now()],
+    expiry: (ttlMs) => Date.now() + ttlMs,
+    query: async (sql, params) => {
+      const [rows] = await pool.query(sql, params);
+      return Array.isArray(rows) ? rows : [];
+    },
+    sessionOf: (row) => JSON.parse((row as { data: string }).data) as Session,
+    end: () => pool.end(),
+  };
 }
 
 const createStore: CreateStore = async (options) => {
@@ -297,6 +266,6 @@ const createStore: CreateStore = async (options) => {
     maxIdle: 32,
   });
   await pool.query(sessionsTableSql(table));
-  return new MysqlStore(pool, options.ttlMs, table);
+  return new SqlSessionStore(mysqlDialect(pool, table), options.ttlMs);
 };
 export default createStore;

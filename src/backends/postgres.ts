@@ -5,8 +5,8 @@ import { UsageError } from '../errors.js';
 import { runTableName } from '../lifecycle/runNames.js';
 import type { NodePlacement, RunData, ServerSpec } from './serverSpec.js';
 import { hostPort, type Backend, type VariantInfo } from './backend.js';
-import type { CreateStore, Session, SessionStore } from './sessionStore.js';
-import { isSessionId } from './sessionToken.js';
+import type { CreateStore, Session } from './sessionStore.js';
+import { SqlSessionStore, type SqlDialect } from './sqlSessionStore.js';
 
 /** What each variant changes: the server's synchronous_commit, and the table's WAL logging. */
 export const POSTGRES_VARIANTS: Record<
@@ -206,56 +206,26 @@ const POSTGRES_RUN_DATA: RunData = {
   },
 };
 
-const SWEEP_EVERY_MS = 60_000;
 /** Two apps creating the table at once: one loses the race on the catalog; that is fine. */
 const ALREADY_EXISTS = new Set(['42P07', '23505']);
 
-class PostgresStore implements SessionStore {
-  private readonly sweeper: NodeJS.Timeout;
-  private readonly sql: { get: string; set: string; destroy: string };
-
-  constructor(
-    private readonly pool: pg.Pool,
-    private readonly ttlMs: number,
-    table: string,
-  ) {
-    this.sql = {
-      get: `SELECT sess FROM ${table} WHERE sid = $1 AND expire > now()`,
-      set:
-        `INSERT INTO ${table} (sid, sess, expire) VALUES ($1, $2, $3) ` +
-        'ON CONFLICT (sid) DO UPDATE SET sess = EXCLUDED.sess, expire = EXCLUDED.expire',
-      destroy: `DELETE FROM ${table} WHERE sid = $1`,
-    };
-    // As connect-pg-simple's pruning: expired rows are skipped on read, deleted now and then.
-    this.sweeper = setInterval(() => {
-      pool.query(`DELETE FROM ${table} WHERE expire < now()`).catch(() => {});
-    }, SWEEP_EVERY_MS).unref();
-  }
-
-  async get(token: string): Promise<Session | null> {
-    if (!isSessionId(token)) return null;
-    const result = await this.pool.query<{ sess: Session }>(this.sql.get, [token]);
-    return result.rows[0]?.sess ?? null;
-  }
-
-  async set(session: Session): Promise<string> {
-    await this.pool.query(this.sql.set, [
-      session.id,
-      JSON.stringify(session),
-      new Date(Date.now() + this.ttlMs),
-    ]);
-    return session.id;
-  }
-
-  async destroy(token: string): Promise<void> {
-    if (!isSessionId(token)) return;
-    await this.pool.query(this.sql.destroy, [token]);
-  }
-
-  async close(): Promise<void> {
-    clearInterval(this.sweeper);
-    await this.pool.end();
-  }
+/** PostgreSQL's statements for a connect-pg-simple shaped table, run through a pg Pool. */
+function postgresDialect(pool: pg.Pool, table: string): SqlDialect {
+  return {
+    get: `SELECT sess FROM ${table} WHERE sid = $1 AND expire > now()`,
+    set:
+      `INSERT INTO ${table} (sid, sess, expire) VALUES ($1, $2, $3) ` +
+      'ON CONFLICT (sid) DO UPDATE SET sess = EXCLUDED.sess, expire = EXCLUDED.expire',
+    destroy: `DELETE FROM ${table} WHERE sid = $1`,
+    // As connect-pg-simple's pruning.
+    sweep: `DELETE FROM ${table} WHERE expire < now()`,
+    getParams: (id) => [id],
+    sweepParams: () => [],
+    expiry: (ttlMs) => new Date(Date.now() + ttlMs),
+    query: async (sql, params) => (await pool.query(sql, params)).rows,
+    sessionOf: (row) => (row as { sess: Session }).sess,
+    end: () => pool.end(),
+  };
 }
 
 async function createTable(pool: pg.Pool, table: string, unlogged: boolean): Promise<void> {
@@ -279,6 +249,6 @@ const createStore: CreateStore = async (options) => {
   // 'error' event; without a listener it would crash the app. The next query reconnects.
   pool.on('error', () => {});
   await createTable(pool, table, settings.unlogged === 'true');
-  return new PostgresStore(pool, options.ttlMs, table);
+  return new SqlSessionStore(postgresDialect(pool, table), options.ttlMs);
 };
 export default createStore;
