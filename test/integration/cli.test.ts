@@ -63,8 +63,8 @@ describe('session-bench run (CLI)', () => {
 
   it.each([
     [
-      ['run', '--backends', 'memory,postgres'],
-      /unknown backend variant "postgres".*memory, disk, disk:fsync, cookie/,
+      ['run', '--backends', 'memory,nosuch'],
+      /unknown backend variant "nosuch".*memory, disk, disk:fsync, cookie/,
     ],
     [
       ['run', '--fault', 'kill-the-app'],
