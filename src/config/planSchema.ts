@@ -15,6 +15,11 @@ export const faultPlanSchema = z.object({
   action: z.enum(FAULT_ACTIONS),
   target: z.string(),
   durationMs: ms.optional(),
+  /** latency faults: ms added to the store's answers, ± jitterMs. */
+  latencyMs: ms.optional(),
+  jitterMs: ms.optional(),
+  /** bandwidth faults: the store's answers at most this many bytes per second. */
+  rateBytesPerS: z.number().optional(),
 });
 
 export const loadPlanSchema = z.object({
@@ -50,7 +55,7 @@ export const planSchema = z.object({
    */
   variants: z.array(z.string()).optional(),
   load: loadPlanSchema,
-  topology: z.object({ nodes: count, appInstances: count }),
+  topology: z.object({ nodes: count, appInstances: count, proxy: z.boolean().optional() }),
   /** How servers are started; `auto` tries docker, then process. */
   provider: z.enum(PROVIDER_NAMES),
   /** docker: official (pinned Docker Hub tags) or offline (built from Debian packages). */

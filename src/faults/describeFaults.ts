@@ -2,6 +2,7 @@ import type { Audit } from '../audit/audit.js';
 import type { LoadPlan } from '../config/planSchema.js';
 import type { FaultResult } from '../result/result.js';
 import type { LogIndex } from '../load/logIndex.js';
+import { faultAnswers } from './faultAnswers.js';
 import { faultImpact } from './faultImpact.js';
 import type { FaultExecution } from './faultRunner.js';
 import { expectationFor, matchesExpectation } from './expectations.js';
@@ -45,6 +46,7 @@ export function describeFaults(
       ...base,
       startedMs: Math.round(startedMs),
       ...impact,
+      answers: faultAnswers(index, startedMs, execution.endedMs ?? horizonMs),
       phases: faultPhases(index, startedMs, recoveredAtMs, horizonMs),
     };
   }

@@ -1,5 +1,5 @@
 import type { FaultResult, VariantResult } from '../../result/result.js';
-import { FAULT_ALIGN, FAULT_COLUMNS, faultName, recoveryText } from './common.js';
+import { FAULT_ALIGN, FAULT_COLUMNS, answersText, faultName, recoveryText } from './common.js';
 import { measured, noFaultRan } from './htmlChartData.js';
 import { summaryColumns } from './summaryColumns.js';
 
@@ -144,7 +144,9 @@ function faultRow(r: VariantResult, f: FaultResult): Cell[] {
     lost,
     done ? `${f.lostUpdates}${dagger(r)}` : '',
     expectationCell(f),
-    done ? 'done' : { text: `${f.status}: ${shortReason(f.reason)}`, class: 'flag' },
+    done
+      ? `done${answersText(f)}`
+      : { text: `${f.status}: ${shortReason(f.reason)}`, class: 'flag' },
   ];
 }
 

@@ -3,6 +3,7 @@ import {
   caveatNotes,
   expectationVerdict,
   faultLossText,
+  answersText,
   faultName,
   incidentNotes,
   measured,
@@ -120,14 +121,18 @@ function faultsTable(results: VariantResult[], style: Style, wide: boolean): str
           : '',
         done ? faultLossText(f) : '',
         ...(wide
-          ? [done ? f.lostUpdates : '', e ? `${e.loss} (${expectationVerdict(e)})` : '']
+          ? [
+              done ? f.lostUpdates : '',
+              e ? `${e.loss} (${expectationVerdict(e)})` : '',
+              done ? answersText(f).replace(/^; during it /, '') : '',
+            ]
           : []),
       ];
     }),
   );
   if (!rows.length) return [];
   const head = ['variant', 'fault', 'at', 'unavailable', 'recovery', 'logged out'];
-  if (wide) head.push('lost upd.', 'documented');
+  if (wide) head.push('lost upd.', 'documented', 'answers during it');
   const width = wide ? Number.POSITIVE_INFINITY : NARROW_COLUMNS;
   // A reason shared by several faults of a variant is said once.
   const reasons = results.flatMap((r) => {
