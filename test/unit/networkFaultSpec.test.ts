@@ -1,8 +1,12 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkPlanVariants } from '../../src/backends/checkPlan.js';
 import { faultSpecOf } from '../../src/config/faultSchedule.js';
 import { loadPlan } from '../../src/config/loadPlan.js';
 import { UsageError } from '../../src/errors.js';
+import { wantsProxy } from '../../src/runner/placeProxy.js';
 
 const planWith = (fault: string, backends = 'redis') =>
   loadPlan({ scenario: 'smoke', backends, duration: '30s', faults: [fault] });
@@ -50,5 +54,43 @@ describe('network fault grammar', () => {
     expect(() => checkPlanVariants(plan)).toThrow(
       /memory keeps sessions in the app, with no store link/,
     );
+  });
+});
+
+describe('network faults in a scenario file, and where the proxy goes', () => {
+  it('takes latencyMs and jitterMs as fields, and places the proxy for them or for topology.proxy', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'session-bench-netfault-'));
+    try {
+      const file = path.join(dir, 'net.yaml');
+      await writeFile(
+        file,
+        [
+          'name: net',
+          'load: { duration: 20s, users: 10 }',
+          'faults:',
+          '  - { at: 5s, action: latency, target: node0, duration: 10s, latencyMs: 200, jitterMs: 30 }',
+        ].join('\n'),
+      );
+      const plan = await loadPlan({ scenario: file, backends: 'redis' });
+      expect(plan.faults[0]).toMatchObject({ action: 'latency', latencyMs: 200, jitterMs: 30 });
+      expect(wantsProxy(plan)).toBe(true);
+      await writeFile(
+        file,
+        'name: plain\nload: { duration: 20s, users: 10 }\ntopology: { proxy: true }\n',
+      );
+      const proxied = await loadPlan({ scenario: file, backends: 'redis' });
+      expect(proxied.topology.proxy).toBe(true);
+      expect(wantsProxy(proxied)).toBe(true);
+      expect(wantsProxy(await planWith('kill:store@10s'))).toBe(false);
+      await writeFile(
+        file,
+        'name: bad\nfaults: [{ at: 5s, action: pause, target: node0, duration: 1s, latencyMs: 5 }]\n',
+      );
+      await expect(loadPlan({ scenario: file, backends: 'redis' })).rejects.toThrow(
+        /only a latency fault takes latencyMs/,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
