@@ -40,7 +40,13 @@ export class FaultProxy {
   private readonly pending = new Map<number, (reply: ProxyReply) => void>();
   readonly links = new Map<string, NetworkLink>();
 
-  private constructor(private readonly child: ChildProcess) {
+  private stopping = false;
+
+  private constructor(
+    private readonly child: ChildProcess,
+    /** Called when the proxy exits without being asked to: the store lost its way to the nodes. */
+    onDied: (detail: string) => void,
+  ) {
     child.on('message', (reply: ProxyReply) => {
       this.pending.get(reply.id)?.(reply);
       this.pending.delete(reply.id);
@@ -49,15 +55,19 @@ export class FaultProxy {
       const error = `the fault proxy exited (${signal ?? `code ${code}`})`;
       for (const [id, answer] of this.pending) answer({ id, ok: false, error });
       this.pending.clear();
+      if (!this.stopping) onDied(signal ?? `code ${code}`);
     });
   }
 
   /** Starts the child and one listener per node; `nodes` maps node name → host:port. */
-  static async start(nodes: LinkSpec[]): Promise<FaultProxy> {
+  static async start(
+    nodes: LinkSpec[],
+    onDied: (detail: string) => void = () => {},
+  ): Promise<FaultProxy> {
     const child = spawn(process.execPath, nodeArgsFor(MAIN_MODULE), {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    const proxy = new FaultProxy(child);
+    const proxy = new FaultProxy(child, onDied);
     try {
       const reply = await proxy.send({ type: 'start', links: nodes }, START_TIMEOUT_MS);
       for (const spec of nodes) proxy.links.set(spec.name, proxy.linkFor(spec.name, reply.ports!));
@@ -73,6 +83,7 @@ export class FaultProxy {
   }
 
   stop(): Promise<void> {
+    this.stopping = true;
     return stopChild(this.child, 'SIGTERM', STOP_GRACE_MS);
   }
 

@@ -20,7 +20,11 @@ export async function placeProxy(
   ctx: { cleanup: CleanupStack; events: EventLog },
 ): Promise<{ endpoints: string[]; links: Map<string, NetworkLink> } | undefined> {
   if (!wantsProxy(plan) || nodes.length === 0) return undefined;
-  const proxy = await FaultProxy.start(nodes.map((n) => ({ name: n.name, upstream: n.endpoint })));
+  const proxy = await FaultProxy.start(
+    nodes.map((n) => ({ name: n.name, upstream: n.endpoint })),
+    // As for a node or the app: an unplanned death flags the variant (unexpectedExits).
+    (detail) => ctx.events.record('proxy', 'died', detail),
+  );
   ctx.cleanup.push('fault proxy', () => proxy.stop());
   const endpoints = nodes.map((n) => proxy.links.get(n.name)!.endpoint);
   ctx.events.record('proxy', 'ready', endpoints.join(','));

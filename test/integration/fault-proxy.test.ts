@@ -147,6 +147,17 @@ describe('fault proxy', () => {
     expect(tookMs).toBeLessThan(1500);
   });
 
+  it('reports an unplanned death, and not a stop', async () => {
+    const deaths: string[] = [];
+    const dying = await FaultProxy.start([{ name: 'node0', upstream }], (d) => deaths.push(d));
+    process.kill(dying.pid!, 'SIGKILL');
+    for (let i = 0; i < 50 && deaths.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(deaths).toEqual(['SIGKILL']);
+    const stopped = await FaultProxy.start([{ name: 'node0', upstream }], (d) => deaths.push(d));
+    await stopped.stop();
+    expect(deaths).toEqual(['SIGKILL']);
+  });
+
   it('stops with its owner: stop() closes the listener, and a SIGKILLed owner takes it along', async () => {
     const other = await FaultProxy.start([{ name: 'node0', upstream }]);
     const port = portOf(other.links.get('node0')!.endpoint);
