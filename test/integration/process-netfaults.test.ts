@@ -115,13 +115,16 @@ describe.skipIf(skipServerTests(missing))(
         const result = await runWith(variant, ['reset:store@2s', 'down:store@5s:2s']);
         show(result);
         const [reset, down] = [done(result.faults[0]), done(result.faults[1])];
-        expect(
-          down.answers!.ok + down.answers!.unavailable503 + down.answers!.errors,
-        ).toBeGreaterThan(0);
-        // Back after each: the last second before the next fault / the end serves without errors.
-        expect(reset.recoveryMs).not.toBeNull();
-        expect(down.recoveryMs).not.toBeNull();
-        expect(down.phases!.after!.errors).toBe(0);
+        // Served in the second after the reset: the client reconnected at once. (Its
+        // recoveryMs, p99 back within 2x of a 2 s baseline, is load-sensitive: not pinned.)
+        expect(reset.answers!.ok).toBeGreaterThan(50);
+        // Down refuses: the app answers 503 (not 401) during it, and serves again after.
+        expect(down.answers!.unavailable503).toBeGreaterThan(0);
+        expect(down.answers!.loginWall401).toBe(0);
+        const afterDown = down.phases!.after!;
+        expect(afterDown.requests).toBeGreaterThan(100);
+        expect(afterDown.errors).toBe(0);
+        expect(result.audit.loggedOutUsers).toBe(0);
         expect(result.audit.wrongUserSessions).toBe(0);
       },
       90_000,
