@@ -35,6 +35,7 @@ export function expandFaults(faults: Fault[], durationMs: number, seed: number):
         ...(fault.latencyMs !== undefined ? { latencyMs: fault.latencyMs } : {}),
         ...(fault.jitterMs !== undefined ? { jitterMs: fault.jitterMs } : {}),
         ...(fault.rateBytesPerS !== undefined ? { rateBytesPerS: fault.rateBytesPerS } : {}),
+        ...(fault.stream !== undefined ? { stream: fault.stream } : {}),
       };
       scheduled.push({ plan, entry });
     }
@@ -51,13 +52,14 @@ export function faultSpecOf(plan: FaultPlan): string {
 
 /** A network fault's parameter as --fault writes it: `200ms`, `50ms~30ms`, `64KB`. */
 export function faultParameterOf(plan: FaultPlan): string | undefined {
+  const stream = plan.stream && plan.stream !== 'downstream' ? `:${plan.stream}` : '';
   if (plan.latencyMs !== undefined) {
     const jitter = plan.jitterMs ? `~${formatDuration(plan.jitterMs)}` : '';
-    return `${formatDuration(plan.latencyMs)}${jitter}`;
+    return `${formatDuration(plan.latencyMs)}${jitter}${stream}`;
   }
   if (plan.rateBytesPerS !== undefined) {
     const kb = plan.rateBytesPerS / 1024;
-    return Number.isInteger(kb) ? `${kb}KB` : `${plan.rateBytesPerS}B`;
+    return `${Number.isInteger(kb) ? `${kb}KB` : `${plan.rateBytesPerS}B`}${stream}`;
   }
   return undefined;
 }

@@ -1,12 +1,13 @@
 import { UsageError } from '../errors.js';
 import { parseDurationMs } from './duration.js';
-import { FAULT_ACTIONS, FAULT_TARGET_HELP, type FaultInput } from './schema.js';
+import { FAULT_ACTIONS, FAULT_TARGET_HELP, STREAMS, type FaultInput } from './schema.js';
 
 const FAULT_SPEC = /^([a-z]+):([a-z0-9]+)@([^:]+)(?::([^:]+))?(?::(.+))?$/;
 
 export const FAULT_SPEC_HELP =
-  '<action>:<target>@<at>[:<duration>[:<parameter>]], e.g. kill:app@3s, pause:app@4s:1s, ' +
+  '<action>:<target>@<at>[:<duration>[:<parameter>[:<stream>]]], e.g. kill:app@3s, pause:app@4s:1s, ' +
   'latency:store@10s:10s:200ms (or :50ms~30ms with jitter), bandwidth:store@10s:10s:64KB ' +
+  '(stream: downstream, the default, upstream or both) ' +
   `(actions: ${FAULT_ACTIONS.join(', ')}; targets: ${FAULT_TARGET_HELP})`;
 
 const LATENCY_FORMS = '200ms, or 50ms~30ms for 50 ms ± 30 ms jitter';
@@ -39,8 +40,22 @@ export function parseFaultSpec(spec: string): FaultInput {
   return fault as unknown as FaultInput;
 }
 
-/** `200ms` / `50ms~30ms` → latencyMs, jitterMs; `64KB` → rateBytesPerS. */
-function parameterFields(spec: string, action: string, parameter: string): Record<string, number> {
+/** `200ms` / `50ms~30ms` → latencyMs, jitterMs; `64KB` → rateBytesPerS; `:upstream` → stream. */
+function parameterFields(
+  spec: string,
+  action: string,
+  written: string,
+): Record<string, number | string> {
+  const [parameter = '', stream, ...extra] = written.split(':');
+  if (extra.length || (stream !== undefined && !(STREAMS as readonly string[]).includes(stream))) {
+    throw new UsageError(
+      `--fault ${JSON.stringify(spec)}: stream ${JSON.stringify(written.slice(parameter.length + 1))} is not known; allowed: ${STREAMS.join(', ')}`,
+    );
+  }
+  return { ...valueFields(spec, action, parameter), ...(stream ? { stream } : {}) };
+}
+
+function valueFields(spec: string, action: string, parameter: string): Record<string, number> {
   const bad = (allowed: string) =>
     new UsageError(
       `--fault ${JSON.stringify(spec)}: parameter ${JSON.stringify(parameter)} is not valid for ${action}; allowed: ${allowed}`,

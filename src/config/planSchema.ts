@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DOCKER_NETWORKS, IMAGE_SETS, PROVIDER_NAMES } from './providerOptions.js';
-import { CURVES, FAULT_ACTIONS, MODES } from './schema.js';
+import { CURVES, FAULT_ACTIONS, MODES, STREAMS } from './schema.js';
 
 /**
  * The validated plan a run follows (every default filled in, every name checked),
@@ -20,6 +20,8 @@ export const faultPlanSchema = z.object({
   jitterMs: ms.optional(),
   /** bandwidth faults: the store's answers at most this many bytes per second. */
   rateBytesPerS: z.number().optional(),
+  /** latency and bandwidth: which bytes they act on (default downstream, node to app). */
+  stream: z.enum(STREAMS).optional(),
 });
 
 export const loadPlanSchema = z.object({

@@ -46,6 +46,8 @@ export const NETWORK_FAULT_ACTIONS = [
 export const FAULT_ACTIONS = [...NODE_FAULT_ACTIONS, ...NETWORK_FAULT_ACTIONS] as const;
 export const isNetworkAction = (action: string): action is NetworkFaultAction =>
   (NETWORK_FAULT_ACTIONS as readonly string[]).includes(action);
+/** Which bytes latency and bandwidth act on: node to app (Toxiproxy's default), app to node, both. */
+export const STREAMS = ['downstream', 'upstream', 'both'] as const;
 /** Largest latency or jitter a link can be given: beyond it every store call has long timed out. */
 const MAX_LATENCY_MS = 600_000;
 export const FAULT_TARGET_PATTERN = /^(app\d*|node\d+|all|random|store)$/;
@@ -76,6 +78,8 @@ export const faultSchema = z
         .min(1)
         .max(10 * 1024 ** 3),
     ).optional(),
+    /** latency, bandwidth: downstream (node to app, the default), upstream or both. */
+    stream: z.enum(STREAMS).optional(),
     /** Repeat the fault this often after `at`... */
     every: durationMs(DURATION_BOUNDS.faultEvery).optional(),
     /** ...this many times in all (also: how many random times). */
@@ -119,8 +123,16 @@ function networkFieldProblems(fault: {
   latencyMs?: number | undefined;
   jitterMs?: number | undefined;
   rateBytesPerS?: number | undefined;
+  stream?: string | undefined;
 }): { path: string[]; message: string }[] {
   const problems: { path: string[]; message: string }[] = [];
+  if (fault.stream !== undefined && fault.action !== 'latency' && fault.action !== 'bandwidth') {
+    problems.push({
+      path: ['stream'],
+      message:
+        'only latency and bandwidth take a stream, e.g. latency:store@10s:10s:200ms:upstream',
+    });
+  }
   for (const [field, { action, form }] of Object.entries(NETWORK_PARAMETERS)) {
     const value = fault[field as keyof typeof NETWORK_PARAMETERS];
     if (value !== undefined && fault.action !== action) {

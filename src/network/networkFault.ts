@@ -10,9 +10,18 @@ export function toxicFor(
 ): Toxic {
   switch (plan.action) {
     case 'latency':
-      return { kind: 'latency', latencyMs: plan.latencyMs ?? 0, jitterMs: plan.jitterMs ?? 0 };
+      return {
+        kind: 'latency',
+        latencyMs: plan.latencyMs ?? 0,
+        jitterMs: plan.jitterMs ?? 0,
+        stream: plan.stream ?? 'downstream',
+      };
     case 'bandwidth':
-      return { kind: 'bandwidth', rateBytesPerS: plan.rateBytesPerS ?? 1 };
+      return {
+        kind: 'bandwidth',
+        rateBytesPerS: plan.rateBytesPerS ?? 1,
+        stream: plan.stream ?? 'downstream',
+      };
     case 'partition':
       return { kind: 'partition' };
     case 'down':

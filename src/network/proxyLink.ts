@@ -1,5 +1,5 @@
 import net, { type Server, type Socket } from 'node:net';
-import type { LinkSpec, Toxic } from './toxics.js';
+import type { LinkSpec, Stream, Toxic } from './toxics.js';
 
 /** What a direction needs from its link: the toxic now in force. */
 interface LinkState {
@@ -24,7 +24,7 @@ class Direction {
     private readonly source: Socket,
     private readonly sink: Socket,
     private readonly link: LinkState,
-    /** Server to client: latency and bandwidth act here. */
+    /** Server to client (else client to server). */
     private readonly downstream: boolean,
   ) {
     source.on('data', (chunk: Buffer) => this.push(chunk));
@@ -38,20 +38,24 @@ class Direction {
     const toxic = this.link.toxic;
     if (!toxic && this.queue.length === 0) return this.write(chunk);
     const nowMs = performance.now();
-    if (toxic?.kind === 'bandwidth' && this.downstream) {
+    if (toxic?.kind === 'bandwidth' && this.carries(toxic.stream)) {
       const slice = Math.max(1, Math.floor(toxic.rateBytesPerS / BANDWIDTH_SLICES_PER_S));
       for (let at = 0; at < chunk.length; at += slice) {
         const piece = chunk.subarray(at, at + slice);
         const dueMs = Math.max(nowMs, this.lastDueMs) + (piece.length / toxic.rateBytesPerS) * 1000;
         this.enqueue(piece, dueMs);
       }
-    } else if (toxic?.kind === 'latency' && this.downstream) {
+    } else if (toxic?.kind === 'latency' && this.carries(toxic.stream)) {
       const jitterMs = (Math.random() * 2 - 1) * toxic.jitterMs;
       this.enqueue(chunk, nowMs + Math.max(0, toxic.latencyMs + jitterMs));
     } else {
       this.enqueue(chunk, nowMs);
     }
     this.flush();
+  }
+
+  private carries(stream: Stream): boolean {
+    return stream === 'both' || (stream === 'downstream') === this.downstream;
   }
 
   private enqueue(chunk: Buffer, dueMs: number): void {

@@ -1,11 +1,14 @@
 /**
- * The faults a proxy link can carry, with Toxiproxy's meaning (one at a time per link;
- * a new one replaces the old). `latency` and `bandwidth` act on the downstream (server
- * to client) bytes, Toxiproxy's default stream, so a round trip is slowed once.
+ * Which bytes a latency or bandwidth toxic acts on: downstream (node to app, Toxiproxy's
+ * default: a round trip is slowed once), upstream (app to node), or both.
  */
+export type Stream = 'downstream' | 'upstream' | 'both';
+
+/** The faults a proxy link can carry, with Toxiproxy's meaning (one at a time per link;
+ *  a new one replaces the old). */
 export type Toxic =
   /** Every chunk held `latencyMs` ± a uniform `jitterMs` (order kept). */
-  | { kind: 'latency'; latencyMs: number; jitterMs: number }
+  | { kind: 'latency'; latencyMs: number; jitterMs: number; stream: Stream }
   /**
    * Connections are accepted and kept, nothing is delivered either way. Bytes are held
    * (as TCP retransmission would during a real partition) and flow again afterwards;
@@ -15,8 +18,8 @@ export type Toxic =
   | { kind: 'partition' }
   /** Nothing listens: new connections are refused, open ones closed. */
   | { kind: 'down' }
-  /** Downstream bytes at most this many per second. */
-  | { kind: 'bandwidth'; rateBytesPerS: number };
+  /** At most this many bytes per second (in each direction it acts on). */
+  | { kind: 'bandwidth'; rateBytesPerS: number; stream: Stream };
 
 /** One listener of the proxy child: where it listens and where it forwards. */
 export interface LinkSpec {

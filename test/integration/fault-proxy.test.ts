@@ -69,7 +69,7 @@ describe('fault proxy', () => {
       const bytes = randomBytes(1 + Math.floor(Math.random() ** 3 * 256 * 1024));
       expect((await roundTrip(socket, bytes)).equals(bytes)).toBe(true);
     }
-    await link.set({ kind: 'latency', latencyMs: 5, jitterMs: 5 });
+    await link.set({ kind: 'latency', latencyMs: 5, jitterMs: 5, stream: 'both' });
     for (let i = 0; i < 30; i++) {
       const bytes = randomBytes(1 + Math.floor(Math.random() * 64 * 1024));
       expect((await roundTrip(socket, bytes)).equals(bytes)).toBe(true);
@@ -80,7 +80,7 @@ describe('fault proxy', () => {
 
   it('latency adds its delay to each answer, and nothing once cleared', async () => {
     const socket = await connect();
-    await link.set({ kind: 'latency', latencyMs: 200, jitterMs: 0 });
+    await link.set({ kind: 'latency', latencyMs: 200, jitterMs: 0, stream: 'downstream' });
     let t = performance.now();
     await roundTrip(socket, Buffer.from('ping'));
     expect(performance.now() - t).toBeGreaterThanOrEqual(199);
@@ -89,6 +89,34 @@ describe('fault proxy', () => {
     await roundTrip(socket, Buffer.from('ping'));
     expect(performance.now() - t).toBeLessThan(50);
     socket.destroy();
+  });
+
+  it('upstream latency delays what reaches the node; downstream latency does not', async () => {
+    const arrivals: number[] = [];
+    const recorder = net.createServer((socket) => {
+      socket.on('error', () => {});
+      socket.on('data', (chunk) => (arrivals.push(performance.now()), socket.write(chunk)));
+    });
+    await new Promise<void>((resolve) => recorder.listen(0, '127.0.0.1', resolve));
+    const to = `127.0.0.1:${(recorder.address() as net.AddressInfo).port}`;
+    const own = await FaultProxy.start([{ name: 'node0', upstream: to }]);
+    const ownLink = own.links.get('node0')!;
+    try {
+      const socket = await connect(ownLink.endpoint);
+      for (const stream of ['upstream', 'downstream'] as const) {
+        await ownLink.set({ kind: 'latency', latencyMs: 200, jitterMs: 0, stream });
+        const sentMs = performance.now();
+        await roundTrip(socket, Buffer.from(stream));
+        const reachedMs = arrivals.at(-1)! - sentMs;
+        if (stream === 'upstream') expect(reachedMs).toBeGreaterThanOrEqual(199);
+        else expect(reachedMs).toBeLessThan(100);
+        expect(performance.now() - sentMs).toBeGreaterThanOrEqual(199);
+      }
+      socket.destroy();
+    } finally {
+      await own.stop();
+      recorder.close();
+    }
   });
 
   it('partition accepts and holds: nothing arrives during it, everything after', async () => {
@@ -137,7 +165,7 @@ describe('fault proxy', () => {
 
   it('bandwidth holds answers to the rate', async () => {
     const socket = await connect();
-    await link.set({ kind: 'bandwidth', rateBytesPerS: 64 * 1024 });
+    await link.set({ kind: 'bandwidth', rateBytesPerS: 64 * 1024, stream: 'downstream' });
     const t = performance.now();
     await roundTrip(socket, randomBytes(32 * 1024));
     const tookMs = performance.now() - t;

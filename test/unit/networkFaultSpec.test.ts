@@ -26,6 +26,12 @@ describe('network fault grammar', () => {
     expect(rate).toMatchObject({ action: 'bandwidth', rateBytesPerS: 65_536 });
     expect(faultSpecOf(jitter!)).toBe('latency:node0@5s:20s:50ms~30ms');
     expect(faultSpecOf(rate!)).toBe('bandwidth:store@10s:10s:64KB');
+    const [up] = (await planWith('latency:store@10s:10s:200ms:upstream')).faults;
+    expect(up).toMatchObject({ latencyMs: 200, stream: 'upstream' });
+    expect(faultSpecOf(up!)).toBe('latency:store@10s:10s:200ms:upstream');
+    await expect(planWith('latency:store@10s:10s:200ms:sideways')).rejects.toThrow(
+      /stream "sideways" is not known; allowed: downstream, upstream, both/,
+    );
     const [reset] = (await planWith('reset:store@10s')).faults;
     expect(reset).toMatchObject({ action: 'reset', atMs: 10_000 });
     expect(reset!.durationMs).toBeUndefined();
