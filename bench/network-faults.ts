@@ -10,7 +10,7 @@
  *    app answered during it (ok / 503 / 401).
  * App, proxy, load generator and server share this machine's cores.
  *
- * Run: node --import tsx bench/network-faults.ts [seconds per measurement] [overhead|faults]
+ * Run: [REPEATS=3] node --import tsx bench/network-faults.ts [seconds per measurement] [overhead|faults]
  */
 import { loadPlan, type RunOverrides } from '../src/config/loadPlan.js';
 import type { VariantResult } from '../src/result/result.js';
@@ -20,6 +20,7 @@ const seconds = Number(process.argv[2] ?? 8);
 const VARIANTS = ['redis', 'memcached', 'mysql'];
 /** Fewer users than the default scenario's 10,000: the warm-up would dominate the bench. */
 const USERS = '2000';
+const REPEATS = Number(process.env.REPEATS ?? 3);
 const signal = new AbortController().signal;
 
 async function run(variant: string, flags: RunOverrides, proxy = false): Promise<VariantResult> {
@@ -38,23 +39,40 @@ async function run(variant: string, flags: RunOverrides, proxy = false): Promise
 
 const ms = (us: number) => (us / 1000).toFixed(2);
 
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
+
+/**
+ * Direct and proxied runs alternate REPEATS times and the medians are compared: on a
+ * shared machine one pair of runs swings by more than the proxy costs.
+ */
 async function overhead(): Promise<void> {
   const rate = String((await loadPlan({ scenario: 'default' })).load.rateRps);
-  console.log(`proxy cost: fixed ${rate} req/s and saturation, ${seconds}s each, ${USERS} users`);
+  console.log(
+    `proxy cost: fixed ${rate} req/s and saturation, ${seconds}s each, ${USERS} users, median of ${REPEATS} alternating pairs`,
+  );
   console.log(
     'variant    | p50 ms direct → proxy (Δ µs) | p99 ms direct → proxy | saturation req/s direct → proxy (Δ %)',
   );
   for (const variant of VARIANTS) {
     const fixed = { mode: 'fixed', rate, duration: `${seconds}s` };
     const sat = { mode: 'saturation', duration: `${seconds}s` };
-    const [direct, proxied] = [await run(variant, fixed), await run(variant, fixed, true)];
-    const [satDirect, satProxied] = [await run(variant, sat), await run(variant, sat, true)];
-    const dp50 = proxied.latencyUs.p50 - direct.latencyUs.p50;
-    const loss = (1 - satProxied.throughputRps / satDirect.throughputRps) * 100;
+    const figures = { p50: [[], []], p99: [[], []], rps: [[], []] } as Record<string, number[][]>;
+    for (let k = 0; k < REPEATS; k++) {
+      for (const proxied of [0, 1]) {
+        const f = await run(variant, fixed, proxied === 1);
+        const s = await run(variant, sat, proxied === 1);
+        figures.p50![proxied]!.push(f.latencyUs.p50);
+        figures.p99![proxied]!.push(f.latencyUs.p99);
+        figures.rps![proxied]!.push(s.throughputRps);
+      }
+    }
+    const [p50d, p50p] = figures.p50!.map(median) as [number, number];
+    const [p99d, p99p] = figures.p99!.map(median) as [number, number];
+    const [rpsd, rpsp] = figures.rps!.map(median) as [number, number];
+    const loss = (1 - rpsp / rpsd) * 100;
     console.log(
-      `${variant.padEnd(10)} | ${ms(direct.latencyUs.p50)} → ${ms(proxied.latencyUs.p50)} (${dp50 >= 0 ? '+' : ''}${dp50}) ` +
-        `| ${ms(direct.latencyUs.p99)} → ${ms(proxied.latencyUs.p99)} ` +
-        `| ${satDirect.throughputRps} → ${satProxied.throughputRps} (${loss >= 0 ? '-' : '+'}${Math.abs(loss).toFixed(1)}%)`,
+      `${variant.padEnd(10)} | ${ms(p50d)} → ${ms(p50p)} (${p50p - p50d >= 0 ? '+' : ''}${p50p - p50d}) ` +
+        `| ${ms(p99d)} → ${ms(p99p)} | ${rpsd} → ${rpsp} (${loss >= 0 ? '-' : '+'}${Math.abs(loss).toFixed(1)}%)`,
     );
   }
 }
