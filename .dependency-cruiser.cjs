@@ -9,6 +9,8 @@ const LAYERS = [
   ['app', 'faults'],
   ['audit'],
   ['load', 'providers'],
+  // The fault proxy: the runner places it, faults drive it; it knows no backend or load.
+  ['network'],
   ['backends'],
   ['report'],
   ['lifecycle'],
@@ -55,6 +57,7 @@ module.exports = {
         pathNot: [
           '^src/cli/main\\.ts$',
           '^src/app/main\\.ts$',
+          '^src/network/proxyMain\\.ts$',
           '\\.d\\.ts$',
           // The HTML report's browser script: inlined into the page by htmlAssets.ts.
           '^src/report/reporters/html/client\\.ts$',

@@ -33,7 +33,7 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/cli/**', 'src/app/main.ts'],
+    ignores: ['src/cli/**', 'src/app/main.ts', 'src/network/proxyMain.ts'],
     rules: {
       // Only the CLI decides when the process ends (DESIGN.md: typed errors below src/cli/).
       'no-restricted-properties': [

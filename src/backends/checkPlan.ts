@@ -1,5 +1,6 @@
 import type { Plan } from '../config/planSchema.js';
 import type { PlannedVariant } from '../config/planSummary.js';
+import { isNetworkAction } from '../config/schema.js';
 import { UsageError } from '../errors.js';
 import { allVariants, backendOf, selectVariants, type VariantSelection } from './registry.js';
 
@@ -33,6 +34,7 @@ export function checkPlanVariants(plan: Plan): CheckedVariants {
         'target store, all, random (the app for embedded stores) or app<i>',
     );
   }
+  refuseNetworkFaultsWithoutLink(plan, selection.chosen, backends);
   const total = allVariants().length;
   const note =
     selection.chosen === 'default'
@@ -42,4 +44,26 @@ export function checkPlanVariants(plan: Plan): CheckedVariants {
         : '';
   const planned = backends.map(({ id, backend }) => ({ id, server: backend.kind === 'server' }));
   return { ...selection, planned, note };
+}
+
+/**
+ * A network fault acts on the link between the app and a store node: embedded stores
+ * (memory, disk, cookie) have none. Listed, they are refused; chosen by default or
+ * `all`, they run and their fault is reported as skipped with the reason.
+ */
+function refuseNetworkFaultsWithoutLink(
+  plan: Plan,
+  chosen: VariantSelection['chosen'],
+  backends: { id: string; backend: { kind: string } }[],
+): void {
+  const fault = plan.faults.find((f) => isNetworkAction(f.action));
+  if (!fault) return;
+  const embedded = backends.filter((b) => b.backend.kind !== 'server').map((b) => b.id);
+  const servers = backends.length - embedded.length;
+  if (embedded.length === 0 || (chosen !== 'listed' && servers > 0)) return;
+  throw new UsageError(
+    `fault ${fault.action}:${fault.target}: ${embedded.join(', ')} ` +
+      `${embedded.length === 1 ? 'keeps' : 'keep'} sessions in the app, with no store link to fault; ` +
+      'network faults (latency, partition, reset, down, bandwidth) need a server backend: redis, memcached, mysql',
+  );
 }

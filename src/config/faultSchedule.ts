@@ -32,6 +32,10 @@ export function expandFaults(faults: Fault[], durationMs: number, seed: number):
         action: fault.action,
         target: fault.target,
         ...(fault.duration !== undefined ? { durationMs: fault.duration } : {}),
+        ...(fault.latencyMs !== undefined ? { latencyMs: fault.latencyMs } : {}),
+        ...(fault.jitterMs !== undefined ? { jitterMs: fault.jitterMs } : {}),
+        ...(fault.rateBytesPerS !== undefined ? { rateBytesPerS: fault.rateBytesPerS } : {}),
+        ...(fault.stream !== undefined ? { stream: fault.stream } : {}),
       };
       scheduled.push({ plan, entry });
     }
@@ -42,7 +46,22 @@ export function expandFaults(faults: Fault[], durationMs: number, seed: number):
 /** `pause:app@4s:1s`, the way --fault writes it. */
 export function faultSpecOf(plan: FaultPlan): string {
   const duration = plan.durationMs !== undefined ? `:${formatDuration(plan.durationMs)}` : '';
-  return `${plan.action}:${plan.target}@${formatDuration(plan.atMs)}${duration}`;
+  const parameter = faultParameterOf(plan);
+  return `${plan.action}:${plan.target}@${formatDuration(plan.atMs)}${duration}${parameter ? `:${parameter}` : ''}`;
+}
+
+/** A network fault's parameter as --fault writes it: `200ms`, `50ms~30ms`, `64KB`. */
+export function faultParameterOf(plan: FaultPlan): string | undefined {
+  const stream = plan.stream && plan.stream !== 'downstream' ? `:${plan.stream}` : '';
+  if (plan.latencyMs !== undefined) {
+    const jitter = plan.jitterMs ? `~${formatDuration(plan.jitterMs)}` : '';
+    return `${formatDuration(plan.latencyMs)}${jitter}${stream}`;
+  }
+  if (plan.rateBytesPerS !== undefined) {
+    const kb = plan.rateBytesPerS / 1024;
+    return `${Number.isInteger(kb) ? `${kb}KB` : `${plan.rateBytesPerS}B`}${stream}`;
+  }
+  return undefined;
 }
 
 /** A planned fault that starts or ends after the load has ended; undefined when it fits. */

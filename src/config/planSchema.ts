@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DOCKER_NETWORKS, IMAGE_SETS, PROVIDER_NAMES } from './providerOptions.js';
-import { CURVES, FAULT_ACTIONS, MODES } from './schema.js';
+import { CURVES, FAULT_ACTIONS, MODES, STREAMS } from './schema.js';
 
 /**
  * The validated plan a run follows (every default filled in, every name checked),
@@ -15,6 +15,13 @@ export const faultPlanSchema = z.object({
   action: z.enum(FAULT_ACTIONS),
   target: z.string(),
   durationMs: ms.optional(),
+  /** latency faults: ms added to the store's answers, ± jitterMs. */
+  latencyMs: ms.optional(),
+  jitterMs: ms.optional(),
+  /** bandwidth faults: the store's answers at most this many bytes per second. */
+  rateBytesPerS: z.number().optional(),
+  /** latency and bandwidth: which bytes they act on (default downstream, node to app). */
+  stream: z.enum(STREAMS).optional(),
 });
 
 export const loadPlanSchema = z.object({
@@ -50,7 +57,7 @@ export const planSchema = z.object({
    */
   variants: z.array(z.string()).optional(),
   load: loadPlanSchema,
-  topology: z.object({ nodes: count, appInstances: count }),
+  topology: z.object({ nodes: count, appInstances: count, proxy: z.boolean().optional() }),
   /** How servers are started; `auto` tries docker, then process. */
   provider: z.enum(PROVIDER_NAMES),
   /** docker: official (pinned Docker Hub tags) or offline (built from Debian packages). */

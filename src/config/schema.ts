@@ -33,7 +33,23 @@ const faultAt = z.unknown().transform((value, ctx): 'random' | number => {
 const numberFrom = (schema: z.ZodNumber) =>
   z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v), schema);
 
-export const FAULT_ACTIONS = ['kill', 'restart', 'pause'] as const;
+/** Faults on a process: they act on the node (or app) itself. */
+export const NODE_FAULT_ACTIONS = ['kill', 'restart', 'pause'] as const;
+/** Faults on the link between the app and a node, through the fault proxy (src/network/). */
+export const NETWORK_FAULT_ACTIONS = [
+  'latency',
+  'partition',
+  'reset',
+  'down',
+  'bandwidth',
+] as const;
+export const FAULT_ACTIONS = [...NODE_FAULT_ACTIONS, ...NETWORK_FAULT_ACTIONS] as const;
+export const isNetworkAction = (action: string): action is NetworkFaultAction =>
+  (NETWORK_FAULT_ACTIONS as readonly string[]).includes(action);
+/** Which bytes latency and bandwidth act on: node to app (Toxiproxy's default), app to node, both. */
+export const STREAMS = ['downstream', 'upstream', 'both'] as const;
+/** Largest latency or jitter a link can be given: beyond it every store call has long timed out. */
+const MAX_LATENCY_MS = 600_000;
 export const FAULT_TARGET_PATTERN = /^(app\d*|node\d+|all|random|store)$/;
 export const FAULT_TARGET_HELP =
   'app (every app instance), app<i>, node<i>, store (node0), all (every node), random (one node); ' +
@@ -47,8 +63,23 @@ export const faultSchema = z
     target: z
       .string()
       .regex(FAULT_TARGET_PATTERN, { message: `expected a target: ${FAULT_TARGET_HELP}` }),
-    /** pause: how long frozen; kill or restart: how long kept down before it starts again. */
+    /** pause: how long frozen; kill or restart: how long kept down before it starts again;
+     *  a network fault (but reset, which is instant): how long the link carries it. */
     duration: durationMs(DURATION_BOUNDS.faultDuration).optional(),
+    /** latency: added to every answer of the store (downstream), ms. */
+    latencyMs: numberFrom(z.number().nonnegative().max(MAX_LATENCY_MS)).optional(),
+    /** latency: ± this much, uniformly drawn per chunk (Toxiproxy's jitter), ms. */
+    jitterMs: numberFrom(z.number().nonnegative().max(MAX_LATENCY_MS)).optional(),
+    /** bandwidth: the store's answers at most this many bytes per second. */
+    rateBytesPerS: numberFrom(
+      z
+        .number()
+        .int()
+        .min(1)
+        .max(10 * 1024 ** 3),
+    ).optional(),
+    /** latency, bandwidth: downstream (node to app, the default), upstream or both. */
+    stream: z.enum(STREAMS).optional(),
     /** Repeat the fault this often after `at`... */
     every: durationMs(DURATION_BOUNDS.faultEvery).optional(),
     /** ...this many times in all (also: how many random times). */
@@ -56,6 +87,7 @@ export const faultSchema = z
   })
   .strict()
   .superRefine((fault, ctx) => {
+    for (const problem of networkFieldProblems(fault)) ctx.addIssue({ code: 'custom', ...problem });
     if (fault.action === 'pause' && fault.duration === undefined) {
       ctx.addIssue({
         code: 'custom',
@@ -75,6 +107,74 @@ export const faultSchema = z
       });
     }
   });
+
+/** Which action takes which parameter field, and how --fault writes it. */
+const NETWORK_PARAMETERS = {
+  latencyMs: { action: 'latency', form: 'latency:store@10s:10s:200ms or :50ms~30ms' },
+  jitterMs: { action: 'latency', form: 'latency:store@10s:10s:50ms~30ms' },
+  rateBytesPerS: { action: 'bandwidth', form: 'bandwidth:store@10s:10s:64KB' },
+} as const;
+
+/** A network fault's own fields: required where the action needs them, refused elsewhere. */
+function networkFieldProblems(fault: {
+  action: string;
+  target: string;
+  duration?: number | undefined;
+  latencyMs?: number | undefined;
+  jitterMs?: number | undefined;
+  rateBytesPerS?: number | undefined;
+  stream?: string | undefined;
+}): { path: string[]; message: string }[] {
+  const problems: { path: string[]; message: string }[] = [];
+  if (fault.stream !== undefined && fault.action !== 'latency' && fault.action !== 'bandwidth') {
+    problems.push({
+      path: ['stream'],
+      message:
+        'only latency and bandwidth take a stream, e.g. latency:store@10s:10s:200ms:upstream',
+    });
+  }
+  for (const [field, { action, form }] of Object.entries(NETWORK_PARAMETERS)) {
+    const value = fault[field as keyof typeof NETWORK_PARAMETERS];
+    if (value !== undefined && fault.action !== action) {
+      problems.push({
+        path: [field],
+        message: `only a ${action} fault takes ${field}, e.g. ${form}`,
+      });
+    }
+  }
+  if (!isNetworkAction(fault.action)) return problems;
+  if (fault.action === 'latency' && fault.latencyMs === undefined) {
+    problems.push({
+      path: ['latencyMs'],
+      message: `latency needs latencyMs, e.g. ${NETWORK_PARAMETERS.latencyMs.form}`,
+    });
+  }
+  if (fault.action === 'bandwidth' && fault.rateBytesPerS === undefined) {
+    problems.push({
+      path: ['rateBytesPerS'],
+      message: `bandwidth needs rateBytesPerS, e.g. ${NETWORK_PARAMETERS.rateBytesPerS.form}`,
+    });
+  }
+  if (fault.action === 'reset' && fault.duration !== undefined) {
+    problems.push({
+      path: ['duration'],
+      message: 'reset is instant and takes no duration, e.g. reset:store@10s',
+    });
+  }
+  if (fault.action !== 'reset' && fault.duration === undefined) {
+    problems.push({
+      path: ['duration'],
+      message: `${fault.action} needs a duration, e.g. ${fault.action}:store@10s:5s`,
+    });
+  }
+  if (/^app\d*$/.test(fault.target)) {
+    problems.push({
+      path: ['target'],
+      message: `a network fault acts on the link to a store node: target node<i>, store, all or random, not ${fault.target}`,
+    });
+  }
+  return problems;
+}
 
 export const MODES = ['fixed', 'saturation'] as const;
 export const CURVES = ['constant', 'diurnal'] as const;
@@ -124,6 +224,9 @@ export const topologySchema = z
     nodes: numberFrom(z.number().int().min(1).max(16)).default(1),
     /** App processes behind a round-robin balancer (no sticky sessions). */
     appInstances: numberFrom(z.number().int().min(1).max(8)).default(1),
+    /** Put the fault proxy between the app and every node even without a network fault
+     *  (to measure its cost); a planned network fault places it anyway. */
+    proxy: z.boolean().default(false),
   })
   .strict();
 
@@ -134,7 +237,7 @@ export const scenarioSchema = z
     /** Variants to run, e.g. [memory, disk:fsync]; default: every one available. */
     backends: z.array(z.string().min(1)).min(1).optional(),
     load: loadSchema.default(loadSchema.parse({})),
-    topology: topologySchema.default({ nodes: 1, appInstances: 1 }),
+    topology: topologySchema.default({ nodes: 1, appInstances: 1, proxy: false }),
     faults: z.array(faultSchema).default([]),
     /** Pass/fail criteria, e.g. ["p99<50ms", "loggedOutUsers==0"] (src/report/thresholds.ts). */
     thresholds: z.array(z.string().min(1)).default([]),
@@ -146,3 +249,4 @@ export type Scenario = z.output<typeof scenarioSchema>;
 export type FaultInput = z.input<typeof faultSchema>;
 export type Fault = z.output<typeof faultSchema>;
 export type FaultAction = (typeof FAULT_ACTIONS)[number];
+export type NetworkFaultAction = (typeof NETWORK_FAULT_ACTIONS)[number];

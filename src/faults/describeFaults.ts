@@ -2,6 +2,7 @@ import type { Audit } from '../audit/audit.js';
 import type { LoadPlan } from '../config/planSchema.js';
 import type { FaultResult } from '../result/result.js';
 import type { LogIndex } from '../load/logIndex.js';
+import { INSTANT_WINDOW_MS, faultAnswers } from './faultAnswers.js';
 import { faultImpact } from './faultImpact.js';
 import type { FaultExecution } from './faultRunner.js';
 import { expectationFor, matchesExpectation } from './expectations.js';
@@ -45,6 +46,7 @@ export function describeFaults(
       ...base,
       startedMs: Math.round(startedMs),
       ...impact,
+      answers: faultAnswers(index, startedMs, answersUntilMs(execution, horizonMs)),
       phases: faultPhases(index, startedMs, recoveredAtMs, horizonMs),
     };
   }
@@ -64,4 +66,11 @@ function withExpectation(
     ...result,
     expectation: { ...expectation, ...matchesExpectation(expectation.loss, result) },
   };
+}
+
+/** Where "during the fault" ends: when the target served again; a reset is instant. */
+function answersUntilMs(execution: FaultExecution, horizonMs: number): number {
+  const startedMs = execution.startedMs!;
+  if (execution.plan.action === 'reset') return Math.min(startedMs + INSTANT_WINDOW_MS, horizonMs);
+  return execution.endedMs ?? horizonMs;
 }

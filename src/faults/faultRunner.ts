@@ -8,6 +8,9 @@ import type { LoadDriver } from '../load/loadDriver.js';
 import type { Measurements } from '../load/measurements.js';
 import { seededRandom } from '../random.js';
 import { SkippedFault, type FaultTarget } from '../lifecycle/faultTarget.js';
+import { isNetworkAction } from '../config/schema.js';
+import type { NetworkLink } from '../network/faultProxy.js';
+import { runNetworkFault } from '../network/networkFault.js';
 
 /** What happened when a planned fault fired; the impact figures are added after the run. */
 export interface FaultExecution {
@@ -33,6 +36,8 @@ const SETTLE_WAIT_MS = 250;
 
 export interface FaultRunnerContext {
   targets: Map<string, FaultTarget>;
+  /** The fault proxy's link in front of each node, by node name (when a proxy is placed). */
+  links?: Map<string, NetworkLink>;
   driver: LoadDriver;
   ledger: Ledger;
   audit: Audit;
@@ -128,7 +133,15 @@ async function execute(
     throwIfInterrupted(ctx.signal, `while ${names.join(',')} was down: not started again`);
   };
   // Every target settles before the fault ends: none may still be starting during cleanup.
-  const outcomes = await Promise.allSettled(targets.map((t) => act(t, plan, onDown)));
+  // A network fault is in force once its toxic is set: users are counted from there.
+  const onStarted = () => (counted ??= countLoggedIn(ctx, record));
+  const outcomes = await Promise.allSettled(
+    targets.map((t) =>
+      isNetworkAction(plan.action)
+        ? actOnLink(t, { ...plan, action: plan.action }, onStarted, ctx)
+        : act(t, plan, onDown),
+    ),
+  );
   const failure = outcomes.find((o) => o.status === 'rejected');
   if (failure) {
     const error: unknown = failure.reason;
@@ -152,7 +165,28 @@ function act(target: FaultTarget, plan: FaultPlan, onDown: () => Promise<void>):
       return target.restart(onDown);
     case 'pause':
       return target.pause(plan.durationMs ?? 0);
+    default:
+      throw new Error(
+        `${plan.action} is a network fault: it acts on a link, not on ${target.name}`,
+      );
   }
+}
+
+function actOnLink(
+  target: FaultTarget,
+  plan: Parameters<typeof runNetworkFault>[1],
+  onStarted: () => Promise<void>,
+  ctx: FaultRunnerContext,
+): Promise<void> {
+  const link = ctx.links?.get(target.name);
+  if (!link) {
+    return Promise.reject(
+      new SkippedFault(
+        `no fault proxy in front of ${target.name}: a network fault needs a store link`,
+      ),
+    );
+  }
+  return runNetworkFault(link, plan, onStarted, ctx.signal);
 }
 
 async function countLoggedIn(ctx: FaultRunnerContext, record: FaultExecution): Promise<void> {

@@ -63,7 +63,9 @@ export function recordAnswer(
 }
 
 function failureKind(reply: Reply | Error): FailureKind {
-  const refused =
-    reply instanceof Error && (reply as NodeJS.ErrnoException).code === 'ECONNREFUSED';
+  if (!(reply instanceof Error)) {
+    return reply.status === 503 ? FailureKind.Unavailable503 : FailureKind.None;
+  }
+  const refused = (reply as NodeJS.ErrnoException).code === 'ECONNREFUSED';
   return refused ? FailureKind.Refused : FailureKind.None;
 }

@@ -18,6 +18,8 @@ export enum FailureKind {
   None = 0,
   /** The connection was refused: nothing listens where the app should be. */
   Refused = 1,
+  /** The app answered 503: its store failed or timed out (the user stays logged in). */
+  Unavailable503 = 2,
 }
 
 /**

@@ -89,6 +89,23 @@ export const faultResultSchema = z.object({
   ambiguousLoggedOutUsers: count.optional(),
   ambiguousLostUpdates: count.optional(),
   unsettledAtFault: count.optional(),
+  /**
+   * How the app answered the requests intended while the fault was in force
+   * (startedMs to endedMs): whether the store's client turned the fault into errors
+   * (503: store timed out or failed; users stay logged in) or into "no such session"
+   * (401 login wall: users logged out though nothing may be lost). `errors`: any other
+   * failure (connection error, unexpected answer); `timeouts`: no answer in time.
+   */
+  answers: z
+    .object({
+      ok: count,
+      unavailable503: count,
+      loginWall401: count,
+      errors: count,
+      timeouts: count,
+    })
+    .optional()
+    .describe('answers to the requests intended during the fault, by kind'),
   phases: faultPhasesSchema.optional(),
   expectation: expectationSchema
     .extend({

@@ -54,6 +54,7 @@ export async function runLoad(
   if (signal.aborted) stopFaults.abort();
   const faultRuns = runFaults(plan.faults, {
     targets: state.targets,
+    ...(state.links ? { links: state.links } : {}),
     driver,
     ledger,
     audit,

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { StoreOptions } from '../backends/sessionStore.js';
 import { AppClient } from '../load/appClient.js';
 import { startApps } from './startApps.js';
+import { placeProxy } from './placeProxy.js';
 import { startServers } from './startServers.js';
 import type { VariantRun } from './variantRun.js';
 import type { VariantState } from './variantState.js';
@@ -34,6 +35,11 @@ export async function startVariant(run: VariantRun, state: VariantState): Promis
     store.endpoints = servers.started.nodes.map((n) => n.endpoint);
     store.settings = servers.settings;
     for (const node of servers.started.nodes) targets.set(node.name, node);
+    const proxied = await placeProxy(plan, servers.started.nodes, { cleanup, events });
+    if (proxied) {
+      store.endpoints = proxied.endpoints;
+      state.links = proxied.links;
+    }
   }
   run.progress?.phase(variant, 'starting the app');
   state.apps = await startApps(

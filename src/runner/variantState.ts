@@ -8,6 +8,7 @@ import { summarize } from '../load/latency.js';
 import { Ledger } from '../load/ledger.js';
 import { Measurements } from '../load/measurements.js';
 import type { VariantResult } from '../result/result.js';
+import type { NetworkLink } from '../network/faultProxy.js';
 import type { VariantRun } from './variantRun.js';
 
 type Phase = keyof VariantResult['phasesMs'];
@@ -23,6 +24,8 @@ export interface VariantState {
   /** Fault targets by name: node0.., app0.. */
   readonly targets: Map<string, FaultTarget>;
   apps: AppProcess[];
+  /** The fault proxy's link in front of each node, by node name, when a proxy is placed. */
+  links?: Map<string, NetworkLink>;
   /** Set once the load phase ended, also when it failed after firing faults. */
   executions?: FaultExecution[];
   /** Records the time since the previous phase ended as `phase`'s length. */

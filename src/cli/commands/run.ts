@@ -48,6 +48,8 @@ Examples:
   $ session-bench run --backends disk:fsync --rate 1000 --fault pause:app@4s:1s
   $ session-bench run --format md,html,csv --threshold 'p99<50ms' --threshold 'loggedOutUsers==0'
   $ session-bench run --provider process --backends memcached --nodes 3 --faults none --fault kill:node1@10s
+  $ session-bench run --backends redis,mysql --fault latency:store@10s:10s:200ms   # through the fault proxy
+  $ session-bench run --backends memcached --nodes 3 --faults none --fault partition:node1@10s:5s
   $ session-bench run --scenario matrix                # durability: every variant x {restart, kill}
   $ session-bench run --scenario day --backends redis,mysql --compress 2m --seed 7
 

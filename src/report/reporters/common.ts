@@ -181,6 +181,20 @@ export function recoveryText(f: FaultResult): string {
 /** "2026-11-28 03:26:50 UTC". */
 export const whenText = (iso: string) => iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC');
 
+/**
+ * How the app answered during the fault, one short clause: "; during it 812 ok, 95×503,
+ * 0×401" (+ errors, timeouts when any). Empty for results written before it was measured.
+ */
+export function answersText(f: FaultResult): string {
+  const a = f.answers;
+  if (!a) return '';
+  const extra = [a.errors ? `${a.errors} err` : '', a.timeouts ? `${a.timeouts} timeout` : '']
+    .filter(Boolean)
+    .map((t) => `, ${t}`)
+    .join('');
+  return `; during it ${a.ok} ok, ${a.unavailable503}×503, ${a.loginWall401}×401${extra}`;
+}
+
 /** The per-fault table of md and html: head, alignment ('l'/'r') and one row per fault. */
 export const FAULT_COLUMNS = [
   'variant',
@@ -206,6 +220,8 @@ export interface FaultCells {
   loggedOut: string;
   lostUpdates: string;
   documented: string;
+  /** How the app answered during a fault through the proxy ("812 ok, 95×503"), '' otherwise. */
+  answers: string;
   status: string;
 }
 
@@ -223,7 +239,8 @@ export function faultCells(r: VariantResult, f: FaultResult, spaced = false): Fa
     loggedOut: done ? `${faultLossText(f, spaced)}${dagger}` : '',
     lostUpdates: done ? `${faultUpdatesText(f)}${dagger}` : '',
     documented: e ? `${e.loss} (${expectationVerdict(e)})` : '',
-    status: done ? 'done' : `${f.status}${f.reason ? `: ${f.reason}` : ''}`,
+    answers: done ? answersText(f).replace(/^; during it /, '') : '',
+    status: done ? `done${answersText(f)}` : `${f.status}${f.reason ? `: ${f.reason}` : ''}`,
   };
 }
 

@@ -112,13 +112,13 @@ function faultsTable(results: VariantResult[], style: Style, wide: boolean): str
         c.done ? c.unavailable : f.status,
         c.recovery,
         c.loggedOut,
-        ...(wide ? [c.lostUpdates, c.documented] : []),
+        ...(wide ? [c.lostUpdates, c.documented, c.answers] : []),
       ];
     }),
   );
   if (!rows.length) return [];
   const head = ['variant', 'fault', 'at', 'unavailable', 'recovery', 'logged out'];
-  if (wide) head.push('lost upd.', 'documented');
+  if (wide) head.push('lost upd.', 'documented', 'answers during it');
   const width = wide ? Number.POSITIVE_INFINITY : NARROW_COLUMNS;
   // A reason shared by several faults of a variant is said once.
   const reasons = results.flatMap((r) => {

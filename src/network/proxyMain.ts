@@ -1,0 +1,50 @@
+/**
+ * Entry point of the fault proxy child process: one ProxyLink per node, driven by
+ * ProxyCommand messages on the IPC channel. It shares no event loop with the load
+ * generator, and exits when its parent goes away (even by SIGKILL: the channel closes).
+ */
+import { ProxyLink } from './proxyLink.js';
+import type { ProxyCommand, ProxyReply } from './toxics.js';
+
+const links = new Map<string, ProxyLink>();
+
+function linkOf(name: string): ProxyLink {
+  const link = links.get(name);
+  if (!link) throw new Error(`no proxy link ${name} (links: ${[...links.keys()].join(', ')})`);
+  return link;
+}
+
+async function handle(command: ProxyCommand): Promise<Omit<ProxyReply & { ok: true }, 'id'>> {
+  switch (command.type) {
+    case 'start': {
+      const ports: Record<string, number> = {};
+      for (const spec of command.links) {
+        const link = new ProxyLink(spec);
+        links.set(spec.name, link);
+        ports[spec.name] = await link.listen();
+      }
+      return { ok: true, ports };
+    }
+    case 'set':
+      await linkOf(command.link).set(command.toxic);
+      return { ok: true };
+    case 'clear':
+      await linkOf(command.link).clear();
+      return { ok: true };
+    case 'reset':
+      return { ok: true, affected: linkOf(command.link).reset() };
+  }
+}
+
+process.on('message', (message: ProxyCommand) => {
+  handle(message).then(
+    (reply) => process.send?.({ id: message.id, ...reply } satisfies ProxyReply),
+    (error: unknown) =>
+      process.send?.({ id: message.id, ok: false, error: String(error) } satisfies ProxyReply),
+  );
+});
+
+process.on('disconnect', () => process.exit(0));
+process.once('SIGTERM', () => {
+  void Promise.all([...links.values()].map((l) => l.close())).finally(() => process.exit(0));
+});

@@ -1,0 +1,42 @@
+/**
+ * Which bytes a latency or bandwidth toxic acts on: downstream (node to app, Toxiproxy's
+ * default: a round trip is slowed once), upstream (app to node), or both.
+ */
+export type Stream = 'downstream' | 'upstream' | 'both';
+
+/** The faults a proxy link can carry, with Toxiproxy's meaning (one at a time per link;
+ *  a new one replaces the old). */
+export type Toxic =
+  /** Every chunk held `latencyMs` ± a uniform `jitterMs` (order kept). */
+  | { kind: 'latency'; latencyMs: number; jitterMs: number; stream: Stream }
+  /**
+   * Connections are accepted and kept, nothing is delivered either way. Bytes are held
+   * (as TCP retransmission would during a real partition) and flow again afterwards;
+   * Toxiproxy's timeout toxic drops them instead, which desynchronises every
+   * request/response protocol on a kept connection: no real network does that.
+   */
+  | { kind: 'partition' }
+  /** Nothing listens: new connections are refused, open ones closed. */
+  | { kind: 'down' }
+  /** At most this many bytes per second (in each direction it acts on). */
+  | { kind: 'bandwidth'; rateBytesPerS: number; stream: Stream };
+
+/** One listener of the proxy child: where it listens and where it forwards. */
+export interface LinkSpec {
+  name: string;
+  /** host:port of the real node. */
+  upstream: string;
+}
+
+/** Parent → proxy child. */
+export type ProxyCommand =
+  | { id: number; type: 'start'; links: LinkSpec[] }
+  | { id: number; type: 'set'; link: string; toxic: Toxic }
+  | { id: number; type: 'clear'; link: string }
+  /** RST every open connection of the link; new ones work. */
+  | { id: number; type: 'reset'; link: string };
+
+/** Proxy child → parent: `ports` (name → listening port) answers `start`. */
+export type ProxyReply =
+  | { id: number; ok: true; ports?: Record<string, number>; affected?: number }
+  | { id: number; ok: false; error: string };

@@ -1,0 +1,32 @@
+import type { Plan } from '../config/planSchema.js';
+import { isNetworkAction } from '../config/schema.js';
+import type { CleanupStack } from '../lifecycle/cleanupStack.js';
+import type { EventLog } from '../lifecycle/eventLog.js';
+import { FaultProxy, type NetworkLink } from '../network/faultProxy.js';
+
+/** A proxy goes in when a network fault is planned, or when the topology asks for one. */
+export function wantsProxy(plan: Plan): boolean {
+  return plan.topology.proxy === true || plan.faults.some((f) => isNetworkAction(f.action));
+}
+
+/**
+ * Places the fault proxy between the app and the nodes when the plan wants one: the
+ * store is then given the proxy's endpoints, in the nodes' order. The proxy stops
+ * with the cleanup stack (after the app, before the servers).
+ */
+export async function placeProxy(
+  plan: Plan,
+  nodes: { name: string; endpoint: string }[],
+  ctx: { cleanup: CleanupStack; events: EventLog },
+): Promise<{ endpoints: string[]; links: Map<string, NetworkLink> } | undefined> {
+  if (!wantsProxy(plan) || nodes.length === 0) return undefined;
+  const proxy = await FaultProxy.start(
+    nodes.map((n) => ({ name: n.name, upstream: n.endpoint })),
+    // As for a node or the app: an unplanned death flags the variant (unexpectedExits).
+    (detail) => ctx.events.record('proxy', 'died', detail),
+  );
+  ctx.cleanup.push('fault proxy', () => proxy.stop());
+  const endpoints = nodes.map((n) => proxy.links.get(n.name)!.endpoint);
+  ctx.events.record('proxy', 'ready', endpoints.join(','));
+  return { endpoints, links: proxy.links };
+}

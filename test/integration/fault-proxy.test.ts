@@ -1,0 +1,223 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FaultProxy, type NetworkLink } from '../../src/network/faultProxy.js';
+
+/** An echo server on 127.0.0.1: what the proxy forwards to. */
+let echo: net.Server;
+let upstream: string;
+let proxy: FaultProxy;
+let link: NetworkLink;
+
+beforeAll(async () => {
+  echo = net.createServer((socket) => {
+    socket.on('error', () => {}); // a reset reaches the echo server too
+    socket.pipe(socket);
+  });
+  await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+  upstream = `127.0.0.1:${(echo.address() as net.AddressInfo).port}`;
+  proxy = await FaultProxy.start([{ name: 'node0', upstream }]);
+  link = proxy.links.get('node0')!;
+});
+
+afterAll(async () => {
+  await proxy?.stop();
+  echo?.close();
+});
+
+const portOf = (endpoint: string) => Number(endpoint.split(':')[1]);
+
+function connect(endpoint = link.endpoint): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(portOf(endpoint), '127.0.0.1', () => resolve(socket));
+    socket.setMaxListeners(0); // one error listener per round trip
+    socket.once('error', reject);
+  });
+}
+
+/** Sends `bytes` and resolves with what comes back once as many bytes arrived. */
+function roundTrip(socket: net.Socket, bytes: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let got = 0;
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk);
+      got += chunk.length;
+      if (got >= bytes.length) {
+        socket.off('data', onData);
+        resolve(Buffer.concat(chunks));
+      }
+    };
+    socket.on('data', onData);
+    socket.once('error', reject);
+    socket.write(bytes);
+  });
+}
+
+const listening = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.once('connect', () => (s.destroy(), resolve(true)));
+    s.once('error', () => resolve(false));
+  });
+
+describe('fault proxy', () => {
+  it('passes bytes unchanged: 200 fuzzed messages of 1 B to 256 KB, also under jitter', async () => {
+    const socket = await connect();
+    for (let i = 0; i < 200; i++) {
+      const bytes = randomBytes(1 + Math.floor(Math.random() ** 3 * 256 * 1024));
+      expect((await roundTrip(socket, bytes)).equals(bytes)).toBe(true);
+    }
+    await link.set({ kind: 'latency', latencyMs: 5, jitterMs: 5, stream: 'both' });
+    for (let i = 0; i < 30; i++) {
+      const bytes = randomBytes(1 + Math.floor(Math.random() * 64 * 1024));
+      expect((await roundTrip(socket, bytes)).equals(bytes)).toBe(true);
+    }
+    await link.clear();
+    socket.destroy();
+  });
+
+  it('latency adds its delay to each answer, and nothing once cleared', async () => {
+    const socket = await connect();
+    await link.set({ kind: 'latency', latencyMs: 200, jitterMs: 0, stream: 'downstream' });
+    let t = performance.now();
+    await roundTrip(socket, Buffer.from('ping'));
+    expect(performance.now() - t).toBeGreaterThanOrEqual(199);
+    await link.clear();
+    t = performance.now();
+    await roundTrip(socket, Buffer.from('ping'));
+    expect(performance.now() - t).toBeLessThan(50);
+    socket.destroy();
+  });
+
+  it('upstream latency delays what reaches the node; downstream latency does not', async () => {
+    const arrivals: number[] = [];
+    const recorder = net.createServer((socket) => {
+      socket.on('error', () => {});
+      socket.on('data', (chunk) => (arrivals.push(performance.now()), socket.write(chunk)));
+    });
+    await new Promise<void>((resolve) => recorder.listen(0, '127.0.0.1', resolve));
+    const to = `127.0.0.1:${(recorder.address() as net.AddressInfo).port}`;
+    const own = await FaultProxy.start([{ name: 'node0', upstream: to }]);
+    const ownLink = own.links.get('node0')!;
+    try {
+      const socket = await connect(ownLink.endpoint);
+      for (const stream of ['upstream', 'downstream'] as const) {
+        await ownLink.set({ kind: 'latency', latencyMs: 200, jitterMs: 0, stream });
+        const sentMs = performance.now();
+        await roundTrip(socket, Buffer.from(stream));
+        const reachedMs = arrivals.at(-1)! - sentMs;
+        if (stream === 'upstream') expect(reachedMs).toBeGreaterThanOrEqual(199);
+        else expect(reachedMs).toBeLessThan(100);
+        expect(performance.now() - sentMs).toBeGreaterThanOrEqual(199);
+      }
+      socket.destroy();
+    } finally {
+      await own.stop();
+      recorder.close();
+    }
+  });
+
+  it('partition accepts and holds: nothing arrives during it, everything after', async () => {
+    const kept = await connect();
+    await link.set({ kind: 'partition' });
+    const fresh = await connect(); // accepted although partitioned
+    const answers = [
+      roundTrip(kept, Buffer.from('held-1')),
+      roundTrip(fresh, Buffer.from('held-2')),
+    ];
+    let arrived = false;
+    void Promise.all(answers).then(() => (arrived = true));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(arrived).toBe(false);
+    await link.clear();
+    const [one, two] = await Promise.all(answers);
+    expect(one!.toString()).toBe('held-1');
+    expect(two!.toString()).toBe('held-2');
+    kept.destroy();
+    fresh.destroy();
+  });
+
+  it('reset sends an RST to every open connection; a new one works', async () => {
+    const socket = await connect();
+    const failed = new Promise<string | undefined>((resolve) =>
+      socket.once('error', (e: NodeJS.ErrnoException) => resolve(e.code)),
+    );
+    expect(await link.reset()).toBeGreaterThanOrEqual(1);
+    expect(await failed).toBe('ECONNRESET');
+    const again = await connect();
+    expect((await roundTrip(again, Buffer.from('ok'))).toString()).toBe('ok');
+    again.destroy();
+  });
+
+  it('down refuses new connections and closes open ones, then serves on the same port', async () => {
+    const socket = await connect();
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    await link.set({ kind: 'down' });
+    await closed;
+    await expect(connect()).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    await link.clear();
+    const again = await connect();
+    expect((await roundTrip(again, Buffer.from('back'))).toString()).toBe('back');
+    again.destroy();
+  });
+
+  it('bandwidth holds answers to the rate', async () => {
+    const socket = await connect();
+    await link.set({ kind: 'bandwidth', rateBytesPerS: 64 * 1024, stream: 'downstream' });
+    const t = performance.now();
+    await roundTrip(socket, randomBytes(32 * 1024));
+    const tookMs = performance.now() - t;
+    await link.clear();
+    socket.destroy();
+    expect(tookMs).toBeGreaterThan(400); // 32 KB at 64 KB/s: 500 ms
+    expect(tookMs).toBeLessThan(1500);
+  });
+
+  it('reports an unplanned death, and not a stop', async () => {
+    const deaths: string[] = [];
+    const dying = await FaultProxy.start([{ name: 'node0', upstream }], (d) => deaths.push(d));
+    process.kill(dying.pid!, 'SIGKILL');
+    for (let i = 0; i < 50 && deaths.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(deaths).toEqual(['SIGKILL']);
+    const stopped = await FaultProxy.start([{ name: 'node0', upstream }], (d) => deaths.push(d));
+    await stopped.stop();
+    expect(deaths).toEqual(['SIGKILL']);
+  });
+
+  it('stops with its owner: stop() closes the listener, and a SIGKILLed owner takes it along', async () => {
+    const other = await FaultProxy.start([{ name: 'node0', upstream }]);
+    const port = portOf(other.links.get('node0')!.endpoint);
+    expect(await listening(port)).toBe(true);
+    await other.stop();
+    expect(await listening(port)).toBe(false);
+
+    const owner = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'test/fixtures/proxyOwner.ts', upstream],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    const line = await new Promise<string>((resolve) =>
+      owner.stdout.once('data', (d) => resolve(String(d))),
+    );
+    const { pid, endpoint } = JSON.parse(line) as { pid: number; endpoint: string };
+    expect(await listening(portOf(endpoint))).toBe(true);
+    owner.kill('SIGKILL');
+    const gone = async () => {
+      for (let i = 0; i < 50; i++) {
+        try {
+          process.kill(pid, 0);
+        } catch {
+          return true;
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return false;
+    };
+    expect(await gone()).toBe(true);
+    expect(await listening(portOf(endpoint))).toBe(false);
+  });
+});

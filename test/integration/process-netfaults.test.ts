@@ -1,0 +1,133 @@
+import net from 'node:net';
+import { describe, expect, it } from 'vitest';
+import type { FaultResult, VariantResult } from '../../src/result/result.js';
+import { missingServers, skipServerTests } from '../helpers/processServers.js';
+import { resultFor, runSmoke } from '../helpers/runScenario.js';
+
+const missing = await missingServers([
+  ['redis-server'],
+  ['memcached'],
+  ['mariadbd', 'mysqld'],
+  ['mariadb-install-db', 'mysqld'],
+]);
+
+/** A short fixed-rate load with network faults, on local servers. */
+async function runWith(backend: string, faults: string[], extra: Record<string, string> = {}) {
+  const run = await runSmoke({
+    backends: backend,
+    provider: 'process',
+    users: '200',
+    rate: '100',
+    duration: '10s',
+    faults,
+    ...extra,
+  });
+  return resultFor(run, backend);
+}
+
+/** One line per fault, the figures the README table quotes. */
+function show(result: VariantResult): void {
+  for (const f of result.faults) {
+    console.log(
+      `${result.variant} ${f.action}:${f.target} errors=${f.errorsDuringFault} loggedOut=${f.loggedOutUsers}/${f.loggedInUsersAtFault} ` +
+        `unavailable=${f.unavailableMs}ms recovery=${f.recoveryMs}ms answers=${JSON.stringify(f.answers)} ` +
+        `(whole run: loggedOut=${result.audit.loggedOutUsers} wrongUser=${result.audit.wrongUserSessions})`,
+    );
+  }
+}
+
+const done = (f: FaultResult | undefined) => {
+  expect(f?.status, f?.reason).toBe('done');
+  return f!;
+};
+
+/** Proxy endpoints of a run, from its `proxy ready` event. */
+const proxyPorts = (result: VariantResult) =>
+  result.events
+    .filter((e) => e.target === 'proxy' && e.event === 'ready')
+    .flatMap((e) => (e.detail ?? '').split(','))
+    .map((endpoint) => Number(endpoint.split(':')[1]));
+
+const listening = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.once('connect', () => (s.destroy(), resolve(true)));
+    s.once('error', () => resolve(false));
+  });
+
+describe.skipIf(skipServerTests(missing))(
+  'network faults through the proxy (process provider)',
+  () => {
+    it('latency:store 200 ms for 5 s on redis: window p50 >= 200 ms, normal after, nobody logged out', async () => {
+      const result = await runWith('redis', ['latency:store@3s:5s:200ms']);
+      show(result);
+      const f = done(result.faults[0]);
+      expect(f.phases!.during!.p50Us).toBeGreaterThanOrEqual(200_000);
+      expect(f.phases!.after!.p50Us).toBeLessThan(50_000);
+      expect(f.answers!.unavailable503).toBe(0);
+      expect(result.audit.loggedOutUsers).toBe(0);
+      expect(result.audit.loginWallHits).toBe(0);
+      // Nothing of the run's proxy is left listening.
+      const ports = proxyPorts(result);
+      expect(ports.length).toBe(1);
+      for (const port of ports) expect(await listening(port)).toBe(false);
+    }, 60_000);
+
+    it.each(['redis:aof-always', 'mysql'])(
+      'partition:store longer than the store timeout on %s: 503s, 0 logged out, recovery',
+      async (variant) => {
+        // The app's store timeout is 2 s: a 4 s partition outlasts it.
+        const result = await runWith(variant, ['partition:store@3s:4s']);
+        show(result);
+        const f = done(result.faults[0]);
+        expect(f.answers!.unavailable503).toBeGreaterThan(0);
+        expect(f.answers!.loginWall401).toBe(0);
+        expect(f.loggedOutUsers).toBe(0);
+        expect(result.audit.loggedOutUsers).toBe(0);
+        expect(result.audit.wrongUserSessions).toBe(0);
+        expect(f.recoveryMs).not.toBeNull();
+        expect(f.phases!.after!.errors).toBe(0);
+      },
+      90_000,
+    );
+
+    // memjs (failover: false here) keeps sending to node1; its 0.5 s response timeout is a
+    // socket *idle* timeout, which never fires while requests keep arriving on the held
+    // connection. So node1's requests wait for the app's 2 s store timeout (503), the ones
+    // sent in the partition's last 2 s are answered once it heals; other nodes' users are
+    // served throughout, and nobody is logged out.
+    it('partition:node1 of a 3-node memcached pool: 503 for node1 users only, nobody logged out', async () => {
+      const result = await runWith('memcached', ['partition:node1@3s:4s'], { nodes: '3' });
+      show(result);
+      const f = done(result.faults[0]);
+      expect(f.targets).toEqual(['node1']);
+      // About a third of the requests go to node1: they fail, the others are served.
+      expect(f.answers!.unavailable503).toBeGreaterThan(0);
+      expect(f.answers!.ok).toBeGreaterThan(f.answers!.unavailable503);
+      expect(f.loggedOutUsers).toBe(0);
+      expect(result.audit.wrongUserSessions).toBe(0);
+      expect(f.phases!.after!.errors).toBe(0);
+    }, 60_000);
+
+    it.each(['redis', 'memcached', 'mysql'])(
+      'reset and down on %s: the client reconnects, figures as measured',
+      async (variant) => {
+        const result = await runWith(variant, ['reset:store@2s', 'down:store@5s:2s']);
+        show(result);
+        const [reset, down] = [done(result.faults[0]), done(result.faults[1])];
+        // Served in the second after the reset: the client reconnected at once. (Its
+        // recoveryMs, p99 back within 2x of a 2 s baseline, is load-sensitive: not pinned.)
+        expect(reset.answers!.ok).toBeGreaterThan(50);
+        // Down refuses: the app answers 503 (not 401) during it, and serves again after.
+        expect(down.answers!.unavailable503).toBeGreaterThan(0);
+        expect(down.answers!.loginWall401).toBe(0);
+        const afterDown = down.phases!.after!;
+        expect(afterDown.requests).toBeGreaterThan(100);
+        expect(afterDown.errors).toBe(0);
+        expect(result.audit.loggedOutUsers).toBe(0);
+        expect(result.audit.wrongUserSessions).toBe(0);
+      },
+      90_000,
+    );
+  },
+);
