@@ -53,7 +53,8 @@ async function sessionPath(
     provider: 'process',
     mode,
     duration: `${seconds}s`,
-    rate: String(defaults.rateRps),
+    // Saturation has no rate (closed loop): --rate is refused there.
+    ...(mode === 'fixed' ? { rate: String(defaults.rateRps) } : {}),
     users: String(defaults.users),
   });
   plan.load.payloadBytes = defaults.payloadBytes;
