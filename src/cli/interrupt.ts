@@ -5,6 +5,9 @@ import { EXIT } from './exitCodes.js';
 /** Each of them means "stop now": Ctrl-C, a supervisor (SIGTERM), a closed terminal (SIGHUP). */
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
+/** Signals this close to the first one count as the same interrupt. */
+const REPEAT_MS = 1_000;
+
 /**
  * Interrupts, caught before main.ts loads the rest of the CLI: a signal that arrives while the
  * CLI is still loading (~0.5 s) is kept, not left to Node's default (exit 143 / 129
@@ -13,11 +16,14 @@ const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
  * A command that stops on its own (`run`: stops the load, skips what is left, stops
  * everything it started, writes the result as "aborted") reads `interrupts.signal`;
  * a second signal exits at once (children still go: they watch their IPC channel).
+ * A repeat within REPEAT_MS of the first is the same interrupt, not a second one: under
+ * `npx`, one Ctrl-C reaches the CLI twice (from the terminal, and forwarded by npm).
  * Any other command exits 130 at the first signal.
  */
 class Interrupts {
   private readonly controller = new AbortController();
   private mode: 'loading' | 'stops-on-its-own' | 'exits-at-once' = 'loading';
+  private firstSignalAtMs: number | undefined;
 
   get signal(): AbortSignal {
     return this.controller.signal;
@@ -36,7 +42,13 @@ class Interrupts {
   private readonly onSignal = (name: NodeJS.Signals) => {
     // The terminal is gone after SIGHUP: a message to it must not crash the cleanup.
     if (name === 'SIGHUP') process.stderr.on('error', () => undefined);
-    if (this.mode === 'exits-at-once' || this.signal.aborted) process.exit(EXIT.interrupted);
+    if (this.mode === 'exits-at-once') process.exit(EXIT.interrupted);
+    if (this.signal.aborted) {
+      const sinceFirstMs = performance.now() - (this.firstSignalAtMs ?? 0);
+      if (sinceFirstMs < REPEAT_MS) return;
+      process.exit(EXIT.interrupted);
+    }
+    this.firstSignalAtMs = performance.now();
     if (this.mode === 'stops-on-its-own') {
       process.stderr.write(`\n${name}: stopping, cleaning up (again to force)...\n`);
     }

@@ -25,6 +25,8 @@ export interface CliOptions {
   signalAfter?: {
     signal: NodeJS.Signals;
     when: (stderr: () => string, pid: number) => Promise<void>;
+    /** Sends it once more this long after the first (one Ctrl-C delivered twice, as npx does). */
+    repeatAfterMs?: number;
   };
 }
 
@@ -49,6 +51,9 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliExi
           if (child.exitCode !== null || child.signalCode !== null) return;
           signalledAt = performance.now();
           child.kill(sender.signal);
+          if (sender.repeatAfterMs !== undefined) {
+            setTimeout(() => child.kill(sender.signal), sender.repeatAfterMs);
+          }
         });
     }
     child.on('exit', (code, signal) => {

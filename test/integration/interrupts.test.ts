@@ -67,6 +67,18 @@ describe('interrupts (CLI)', () => {
     expect(await tempFoldersOf(written!.result.runId)).toEqual([]);
   });
 
+  it('one Ctrl-C delivered twice (terminal + npx) still writes the aborted result', async () => {
+    const out = await outDir();
+    const run = await runCli(smoke(out, '--duration', '10s'), {
+      signalAfter: { signal: 'SIGINT', when: afterPrinted('warming up', 1500), repeatAfterMs: 1 },
+    });
+    expect(run.code, run.stderr).toBe(130);
+    const [written] = await resultsIn(out);
+    // Not "partial": the repeat did not force an exit before the result was written.
+    expect(written!.result.status).toBe('aborted');
+    expect(await tempFoldersOf(written!.result.runId)).toEqual([]);
+  });
+
   it('Ctrl-C during the downtime of kill:app@1s:20s exits within 2 s and starts no app again', async () => {
     const out = await outDir();
     const run = await runCli(smoke(out, '--duration', '30s', '--fault', 'kill:app@1s:20s'), {
