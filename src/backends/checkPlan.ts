@@ -64,6 +64,6 @@ function refuseNetworkFaultsWithoutLink(
   throw new UsageError(
     `fault ${fault.action}:${fault.target}: ${embedded.join(', ')} ` +
       `${embedded.length === 1 ? 'keeps' : 'keep'} sessions in the app, with no store link to fault; ` +
-      'network faults (latency, partition, reset, down, bandwidth) need a server backend: redis, memcached, mysql',
+      'network faults (latency, partition, reset, down, bandwidth) need a server backend: redis, memcached, mysql, postgres',
   );
 }

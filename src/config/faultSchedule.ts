@@ -1,4 +1,4 @@
-import type { Fault } from './schema.js';
+import { isNetworkAction, type Fault } from './schema.js';
 import type { FaultPlan } from './planSchema.js';
 import { formatDuration } from './duration.js';
 import { seededRandom } from '../random.js';
@@ -113,4 +113,29 @@ export function targetProblem(
       : `${topology.nodes} node${topology.nodes === 1 ? '' : 's'} per server (--nodes)`;
   const shown = target.length > 12 ? `${target.slice(0, 12)}…` : target;
   return `no ${shown} in this run: it has ${what}; targets: ${allowed}`;
+}
+
+/**
+ * Network faults whose windows overlap on links they may share: a link carries one
+ * toxic at a time, so the second would replace the first and the first's end would
+ * clear the second. Two distinct `node<i>` targets never share a link; any other pair
+ * (store, all, random, the same node) may.
+ */
+export function overlapProblems(faults: FaultPlan[]): string[] {
+  const network = faults.filter((f) => isNetworkAction(f.action) && f.action !== 'reset');
+  const problems: string[] = [];
+  network.forEach((a, i) => {
+    for (const b of network.slice(i + 1)) {
+      const distinctNodes = /^node\d+$/.test(a.target) && /^node\d+$/.test(b.target);
+      if (distinctNodes && a.target !== b.target) continue;
+      const [first, second] = a.atMs <= b.atMs ? [a, b] : [b, a];
+      if (second.atMs < first.atMs + (first.durationMs ?? 0)) {
+        problems.push(
+          `network faults ${faultSpecOf(first)} and ${faultSpecOf(second)} overlap on one link ` +
+            '(a link carries one at a time): let one end before the next starts',
+        );
+      }
+    }
+  });
+  return problems;
 }

@@ -5,6 +5,7 @@ import {
   expandFaults,
   faultSpecOf,
   outsideTheLoad,
+  overlapProblems,
   repeatProblems,
   targetProblem,
 } from './faultSchedule.js';
@@ -307,6 +308,7 @@ function scheduleFaults(
       problems.push(`${fault} ${outside} (${length}); move it earlier or make the load longer`);
     }
   }
+  problems.push(...overlapProblems(faults));
   if (problems.length) {
     throw new UsageError(`scenario ${ctx.source}: ${[...new Set(problems)].join('; ')}`);
   }

@@ -51,6 +51,9 @@ export class FaultProxy {
       this.pending.get(reply.id)?.(reply);
       this.pending.delete(reply.id);
     });
+    // A failed send (the child just died) is reported by the exit below; it must not
+    // become an uncaught 'error' that ends session-bench.
+    child.on('error', () => undefined);
     child.on('exit', (code, signal) => {
       const error = `the fault proxy exited (${signal ?? `code ${code}`})`;
       for (const [id, answer] of this.pending) answer({ id, ok: false, error });
@@ -65,7 +68,8 @@ export class FaultProxy {
     onDied: (detail: string) => void = () => {},
   ): Promise<FaultProxy> {
     const child = spawn(process.execPath, nodeArgsFor(MAIN_MODULE), {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // Its stdout is not ours: `run --json` prints the result there.
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
     const proxy = new FaultProxy(child, onDied);
     try {
@@ -119,7 +123,11 @@ export class FaultProxy {
         clearTimeout(timer);
         return reject(new RuntimeError('the fault proxy is not running'));
       }
-      this.child.send({ id, ...command });
+      this.child.send({ id, ...command }, (error) => {
+        if (!error || !this.pending.delete(id)) return;
+        clearTimeout(timer);
+        reject(new RuntimeError(`the fault proxy did not take ${command.type}: ${error.message}`));
+      });
     });
   }
 }

@@ -1,5 +1,6 @@
 import type { FaultPlan } from '../config/planSchema.js';
 import type { NetworkFaultAction } from '../config/schema.js';
+import { throwIfInterrupted } from '../errors.js';
 import { sleep } from '../lifecycle/sleep.js';
 import type { NetworkLink } from './faultProxy.js';
 import type { Toxic } from './toxics.js';
@@ -52,4 +53,6 @@ export async function runNetworkFault(
   } finally {
     await link.clear();
   }
+  // Cut short by an interrupt: not a fault that ran its course.
+  throwIfInterrupted(signal, `during the ${plan.action} of ${link.name}`);
 }

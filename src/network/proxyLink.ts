@@ -88,6 +88,14 @@ class Direction {
     });
   }
 
+  /** The toxic ended: what it held or slowed is due now, not at its throttled times. */
+  release(): void {
+    const nowMs = performance.now();
+    for (const item of this.queue) item.dueMs = nowMs;
+    this.lastDueMs = 0;
+    this.flush();
+  }
+
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
     this.queue.length = 0;
@@ -176,13 +184,13 @@ export class ProxyLink implements LinkState {
   }
 
   async clear(): Promise<void> {
-    const previous = this.toxic;
     this.toxic = undefined;
-    if (previous?.kind === 'down') await this.listen(this.port);
+    // Whatever closed the listener (a down), the link serves again on the same port.
+    if (!this.server && this.port) await this.listen(this.port);
     for (const c of this.connections) {
       c.client.resume();
       c.upstream.resume();
-      for (const d of c.directions) d.flush();
+      for (const d of c.directions) d.release();
     }
   }
 

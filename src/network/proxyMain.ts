@@ -45,6 +45,9 @@ process.on('message', (message: ProxyCommand) => {
 });
 
 process.on('disconnect', () => process.exit(0));
+// Ctrl-C reaches the whole process group; the runner stops the proxy in its cleanup
+// order (SIGTERM), after the load: dying first would read as an unplanned death.
+process.on('SIGINT', () => undefined);
 process.once('SIGTERM', () => {
   void Promise.all([...links.values()].map((l) => l.close())).finally(() => process.exit(0));
 });

@@ -178,6 +178,12 @@ export interface BinaryProbe {
   server: { name: string; version: string };
 }
 
+/** Folders a start makes besides the nodes' own: removed with the nodes. */
+interface NodeRoots {
+  memoryRoot?: string;
+  userRoot?: string;
+}
+
 /**
  * Starts servers as local processes from the binaries on PATH: free 127.0.0.1
  * ports, a data dir per node under the run's temp folder, a pid file per node for
@@ -226,7 +232,8 @@ export class ProcessProvider implements Provider {
     const { binary, server } = await this.probe(spec);
     const account = await this.accountFor(spec, server.name);
     const wrapper = await this.wrapperFor(account);
-    const roots = await this.nodeRoots(spec, ctx, account);
+    // Filled while its folders are made: a failed start removes whatever was made.
+    const roots: NodeRoots = {};
     const nodes: ProcessNode[] = [];
     const stopAll = async () => {
       const outcomes = await Promise.allSettled(nodes.map((n) => n.stop()));
@@ -235,6 +242,7 @@ export class ProcessProvider implements Provider {
       if (failed) throw failed.reason;
     };
     try {
+      await this.nodeRoots(spec, ctx, account, roots);
       if (account) await this.checkRunsAs(account, wrapper, binary, spec);
       for (let index = 0; index < spec.nodes; index++) {
         if (ctx.signal.aborted) throw new InterruptedError('interrupted while starting servers');
@@ -268,12 +276,13 @@ export class ProcessProvider implements Provider {
    * Folders made for this start, removed at its stop: tmpfs for an in-memory run dir,
    * and for an unprivileged server one folder it owns (the run's own is root's only).
    */
+  /** Makes the run's extra folders into `roots` (the caller's, so a failure leaves it the ones made). */
   private async nodeRoots(
     spec: ServerSpec,
     ctx: ProviderContext,
     account: Account | undefined,
-  ): Promise<{ memoryRoot?: string; userRoot?: string }> {
-    const roots: { memoryRoot?: string; userRoot?: string } = {};
+    roots: NodeRoots,
+  ): Promise<NodeRoots> {
     if (spec.runDirInMemory) {
       roots.memoryRoot = await mkdtemp(path.join(MEMORY_DIR, `${runName(ctx.runId)}-`));
       await writeOwnerFile(roots.memoryRoot);

@@ -37,6 +37,34 @@ describe('network fault grammar', () => {
     expect(reset!.durationMs).toBeUndefined();
   });
 
+  it('refuses network faults that overlap on a link they may share', async () => {
+    const overlapping = loadPlan({
+      scenario: 'smoke',
+      backends: 'redis',
+      duration: '30s',
+      faults: ['down:store@10s:3s', 'latency:node0@12s:5s:200ms'],
+    });
+    await expect(overlapping).rejects.toThrow(/overlap on one link/);
+    // Apart in time, or on two distinct nodes: fine.
+    await expect(
+      loadPlan({
+        scenario: 'smoke',
+        backends: 'redis',
+        duration: '30s',
+        faults: ['down:store@10s:3s', 'latency:node0@14s:5s:200ms'],
+      }),
+    ).resolves.toBeDefined();
+    await expect(
+      loadPlan({
+        scenario: 'smoke',
+        backends: 'memcached',
+        nodes: '2',
+        duration: '30s',
+        faults: ['partition:node0@10s:5s', 'partition:node1@12s:5s'],
+      }),
+    ).resolves.toBeDefined();
+  });
+
   it('names the allowed forms of a bad parameter', async () => {
     await expect(planWith('latency:store@10s:10s:fast')).rejects.toThrow(
       /parameter "fast" is not valid for latency; allowed: 200ms, or 50ms~30ms/,

@@ -172,3 +172,14 @@ describe('a partly skipped fault list is marked in the loss cell (review item 6)
     expect(renderMarkdown(fixture())).not.toContain('did not run');
   });
 });
+
+describe('a network fault says how the app answered during it, in every fault table', () => {
+  it('md and html status cells and the wide table column carry the answers', () => {
+    const result = fixture();
+    const fault = result.results[0]!.faults[0]!;
+    fault.answers = { ok: 812, unavailable503: 95, loginWall401: 0, errors: 0, timeouts: 0 };
+    expect(renderMarkdown(result)).toContain('during it 812 ok, 95×503, 0×401');
+    expect(renderHtml(result)).toContain('during it 812 ok, 95×503, 0×401');
+    expect(renderTable(result, { wide: true })).toContain('812 ok, 95×503, 0×401');
+  });
+});

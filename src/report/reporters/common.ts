@@ -1,4 +1,5 @@
 import { formatDuration } from '../../config/duration.js';
+import { faultSpecOf } from '../../config/faultSchedule.js';
 import type { FaultResult, RunResult, VariantResult } from '../../result/result.js';
 
 /** Microseconds as milliseconds, with the digits that matter: 0.85, 6.10, 13, 1204. */
@@ -17,14 +18,8 @@ export function loadLine(result: RunResult): string {
 /** "kill:app@3s pause:node0@5s:1s", or "none". */
 export function plannedFaults(result: RunResult): string {
   const faults = result.scenario.faults;
-  if (!faults.length) return 'none';
-  return faults
-    .map(
-      (f) =>
-        `${f.action}:${f.target}@${formatDuration(f.atMs)}` +
-        (f.durationMs !== undefined ? `:${formatDuration(f.durationMs)}` : ''),
-    )
-    .join(' ');
+  // As written on the command line, parameter included (latency 200ms vs 500ms differ).
+  return faults.length ? faults.map(faultSpecOf).join(' ') : 'none';
 }
 
 export const faultName = (f: FaultResult) => `${f.action}:${f.target}`;

@@ -133,7 +133,7 @@ function faultsTable(results: VariantResult[], style: Style, wide: boolean): str
   });
   return [
     'faults:',
-    textTable(head, wide ? 'llrrrrrl' : 'llrrrr', rows, style, '  '),
+    textTable(head, wide ? 'llrrrrrll' : 'llrrrr', rows, style, '  '),
     ...sharedLegend(results.flatMap((r) => r.faults)).map((n) => wrap(n, width, '  ', '    ')),
     ...reasons,
   ];
