@@ -1,13 +1,10 @@
-import type { LifecycleEvent } from '../result/result.js';
+import type { LifecycleEvent, VariantResult } from '../result/result.js';
 import type { LogIndex } from './logIndex.js';
 import { FailureKind } from './requestLog.js';
 import type { DownWindow } from './stalls.js';
 
-export interface UnexpectedExit {
-  tMs: number;
-  target: string;
-  detail?: string;
-}
+/** As the result records it: the schema is the one place its shape is written. */
+type UnexpectedExit = NonNullable<VariantResult['unexpectedExits']>[number];
 
 /** Refused this long with no fault running: nothing listens where the app was. */
 const REFUSED_FOR_MS = 1_000;
