@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // A suite-wide TMPDIR, removed at the end (test/globalSetup.ts).
+    globalSetup: ['test/globalSetup.ts'],
     // Integration tests start real processes and servers; one file at a time keeps
     // their timing honest on a 2-core machine.
     fileParallelism: false,

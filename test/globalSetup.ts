@@ -1,0 +1,19 @@
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+/**
+ * One temporary folder for the whole suite: every test (and every session-bench run or
+ * server a test starts, which inherit TMPDIR) writes below it, and it is removed when
+ * the suite ends, so a run of the tests leaves nothing in the machine's /tmp.
+ */
+export default async function setup(): Promise<() => Promise<void>> {
+  const suiteDir = await mkdtemp(path.join(os.tmpdir(), 'session-bench-tests-'));
+  // Servers that refuse root (PostgreSQL) run as an unprivileged user and must reach
+  // their data folders below it: open to all, sticky like /tmp itself.
+  await chmod(suiteDir, 0o1777);
+  process.env.TMPDIR = suiteDir;
+  return async () => {
+    await rm(suiteDir, { recursive: true, force: true });
+  };
+}
