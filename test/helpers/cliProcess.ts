@@ -19,6 +19,8 @@ export interface CliExit {
 
 export interface CliOptions {
   env?: Record<string, string>;
+  /** Variables of this process's environment the CLI must not inherit. */
+  withoutEnv?: string[];
   /** Killed (SIGKILL) after this long: a hanging CLI fails its test, it does not stay. */
   timeoutMs?: number;
   /** Sends this signal when `when` resolves (given the child's pid and stderr so far). */
@@ -33,9 +35,12 @@ export interface CliOptions {
 /** Runs the CLI as a user does (a child process) and collects its output and exit. */
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliExit> {
   return new Promise((resolve) => {
+    const inherited = Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => !options.withoutEnv?.includes(k)),
+    );
     const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
       stdio: 'pipe',
-      env: { ...process.env, ...options.env },
+      env: { ...inherited, ...options.env },
     });
     let stdout = '';
     let stderr = '';

@@ -1,30 +1,14 @@
 /* eslint-disable no-control-regex -- these tests are about control characters */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cliProcess.js';
 import { FIXTURE } from '../helpers/reportFixture.js';
 
-const CLI = path.resolve('src/cli/main.ts');
-
-function cli(args: string[], env: Record<string, string> = {}) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    // No colour settings inherited: a pipe alone must mean no colour.
-    const inherited = Object.fromEntries(
-      Object.entries(process.env).filter(([k]) => k !== 'NO_COLOR' && k !== 'FORCE_COLOR'),
-    );
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
-      stdio: 'pipe',
-      env: { ...inherited, ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+// No colour settings inherited: a pipe alone must mean no colour.
+const cli = (args: string[], env: Record<string, string> = {}) =>
+  runCli(args, { env, withoutEnv: ['NO_COLOR', 'FORCE_COLOR'] });
 
 describe('run in CI (issue 9 item 12)', () => {
   it('appends its Markdown to GITHUB_STEP_SUMMARY, closes each variant with one line, verdicts last', async () => {
