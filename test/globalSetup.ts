@@ -7,8 +7,9 @@ import path from 'node:path';
  * server a test starts, which inherit TMPDIR) writes below it, and it is removed when
  * the suite ends, so a run of the tests leaves nothing in the machine's /tmp.
  */
+// A short name: server sockets live below it, and a socket's path has at most 107 bytes.
 export default async function setup(): Promise<() => Promise<void>> {
-  const suiteDir = await mkdtemp(path.join(os.tmpdir(), 'session-bench-tests-'));
+  const suiteDir = await mkdtemp(path.join(os.tmpdir(), 'sbt-'));
   // Servers that refuse root (PostgreSQL) run as an unprivileged user and must reach
   // their data folders below it: open to all, sticky like /tmp itself.
   await chmod(suiteDir, 0o1777);

@@ -149,7 +149,9 @@ export function mysqlArgs(node: NodePlacement, flush: 0 | 1 | 2, flavor: MysqlFl
     `--datadir=${node.dataDir}`,
     `--port=${node.port}`,
     `--bind-address=${node.bindAddress ?? '127.0.0.1'}`,
-    `--socket=${path.join(node.runDir, 'mysqld.sock')}`,
+    // Relative: in the data dir (the server's working directory), so a long temp path
+    // cannot push it past the 107-byte limit of a socket's path (the server would abort).
+    '--socket=mysqld.sock',
     `--pid-file=${path.join(node.runDir, 'mysqld.pid')}`,
     // Clients from 127.0.0.1 match root@127.0.0.1; no DNS lookups.
     '--skip-name-resolve',
