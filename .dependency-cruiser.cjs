@@ -8,6 +8,8 @@ const LAYERS = [
   ['runner'],
   ['app', 'faults'],
   ['audit'],
+  // The database's other work (a child process); the runner starts it beside the load.
+  ['neighbor'],
   ['load', 'providers'],
   // The fault proxy: the runner places it, faults drive it; it knows no backend or load.
   ['network'],

@@ -33,7 +33,13 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/cli/**', 'src/app/main.ts', 'src/network/proxyMain.ts'],
+    // Child-process entry points own their process too.
+    ignores: [
+      'src/cli/**',
+      'src/app/main.ts',
+      'src/network/proxyMain.ts',
+      'src/neighbor/neighborMain.ts',
+    ],
     rules: {
       // Only the CLI decides when the process ends (DESIGN.md: typed errors below src/cli/).
       'no-restricted-properties': [

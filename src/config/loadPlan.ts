@@ -21,6 +21,7 @@ import { readScenarioFile } from './scenarioFile.js';
 import {
   faultSchema,
   loadSchema,
+  neighborSchema,
   scenarioSchema,
   topologySchema,
   type Scenario,
@@ -53,11 +54,32 @@ export interface RunOverrides {
   faults?: string[];
   /** --faults none: drop the scenario file's faults (--fault still adds). */
   scenarioFaults?: string;
+  /** --neighbor oltp: the database's other work beside the sessions. */
+  neighbor?: string;
+  /** --neighbor-rate: its operations per second. */
+  neighborRate?: string;
+}
+
+/** `--rate 350` sets the rate; `--rate 350,1050,3500` steps through those rates. */
+function rateFlag(value: string): { rateRps: unknown; rateSteps?: unknown[] } {
+  if (!value.includes(',')) return { rateRps: value };
+  // A part that is not a number stays text, so the error quotes what was typed.
+  const steps = value
+    .split(',')
+    .map((part) => (part.trim() !== '' && Number.isFinite(Number(part)) ? Number(part) : part));
+  const numbers = steps.filter((n): n is number => typeof n === 'number' && Number.isFinite(n));
+  const mean = numbers.length
+    ? Math.round((numbers.reduce((a, b) => a + b, 0) / numbers.length) * 100) / 100
+    : value;
+  return { rateRps: mean, rateSteps: steps };
 }
 
 const FLAG_FOR_PATH: Record<string, string> = {
   'load.mode': '--mode',
   'load.rateRps': '--rate',
+  'load.rateSteps': '--rate',
+  'neighbor.workload': '--neighbor',
+  'neighbor.rateRps': '--neighbor-rate',
   'load.duration': '--duration',
   'load.users': '--users',
   'load.seed': '--seed',
@@ -83,6 +105,7 @@ const ALLOWED_FIELDS: Record<string, string[]> = {
   load: Object.keys(loadSchema.shape),
   'load.mix': ['read', 'update', 'logout', 'replay'],
   topology: Object.keys(topologySchema.shape),
+  neighbor: Object.keys(neighborSchema.shape),
   fault: Object.keys(faultSchema.shape),
 };
 
@@ -122,7 +145,9 @@ function describeIssues(
   const lines = issues.map((issue) => {
     const field = issue.path.map(String).join('.') || '(top level)';
     const flag =
+      // A list's entry (load.rateSteps.1) comes from the list's flag.
       FLAG_FOR_PATH[field] ??
+      FLAG_FOR_PATH[field.replace(/\.\d+$/, '')] ??
       (issue.path[0] === 'faults' ? faultFlag(faultSource(Number(issue.path[1]))) : '');
     const where = `  ${field}${flag ? ` (${flag})` : ''}`;
     if (issue.code === 'unrecognized_keys') {
@@ -153,7 +178,7 @@ function applyOverrides(
 ): ScenarioInput {
   const load = { ...((raw.load as Record<string, unknown> | undefined) ?? {}) };
   if (flags.mode !== undefined) load.mode = flags.mode;
-  if (flags.rate !== undefined) load.rateRps = flags.rate;
+  if (flags.rate !== undefined) Object.assign(load, rateFlag(flags.rate));
   if (flags.duration !== undefined) load.duration = flags.duration;
   if (flags.users !== undefined) load.users = flags.users;
   if (flags.seed !== undefined) load.seed = flags.seed;
@@ -168,6 +193,12 @@ function applyOverrides(
   const topology = { ...((raw.topology as Record<string, unknown> | undefined) ?? {}) };
   if (flags.nodes !== undefined) topology.nodes = flags.nodes;
   const merged: Record<string, unknown> = { ...raw, load, topology };
+  if (flags.neighbor !== undefined || flags.neighborRate !== undefined) {
+    const neighbor = { ...((raw.neighbor as Record<string, unknown> | undefined) ?? {}) };
+    if (flags.neighbor !== undefined) neighbor.workload = flags.neighbor;
+    if (flags.neighborRate !== undefined) neighbor.rateRps = flags.neighborRate;
+    merged.neighbor = neighbor;
+  }
   if (flags.backends !== undefined) {
     merged.backends = flags.backends
       .split(',')
@@ -199,6 +230,13 @@ export async function loadPlan(flags: RunOverrides): Promise<Plan> {
   const provider = parseProvider(flags.provider);
   const targets = parseTargets(flags.targets ?? []);
   const { duration, timeout, slow, ...load } = scenario.load;
+  const neighbor = scenario.neighbor && {
+    workload: scenario.neighbor.workload,
+    rateRps: scenario.neighbor.rateRps,
+    rows: scenario.neighbor.rows,
+    updateShare: scenario.neighbor.updateShare,
+    baselineMs: scenario.neighbor.baseline,
+  };
   const { faults, warnings } = scheduleFaults(scenario, {
     source,
     faultSource,
@@ -221,6 +259,7 @@ export async function loadPlan(flags: RunOverrides): Promise<Plan> {
     dockerNetwork: parseChoice('--docker-network', flags.dockerNetwork, DOCKER_NETWORKS, 'bridge'),
     targets,
     faults,
+    ...(neighbor ? { neighbor } : {}),
     // Long enough that no session expires during the run; under 30 days because
     // memcached reads a longer expiry as a Unix timestamp.
     sessionTtlMs: Math.min(Math.max(3_600_000, 4 * duration), 29 * 86_400_000),
@@ -236,6 +275,12 @@ function refuseIgnoredFlags(flags: RunOverrides, scenario: Scenario, source: str
     throw new UsageError(
       '--rate sets the arrival rate of fixed mode; saturation mode sends as fast as the app ' +
         'answers (closed loop), so it has no rate: drop --rate or use --mode fixed',
+    );
+  }
+  if (load.rateSteps && (load.mode !== 'fixed' || load.curve !== 'constant')) {
+    throw new UsageError(
+      `scenario ${source}: rate steps (--rate a,b,c) need the fixed mode with a constant curve; ` +
+        `this run is ${load.mode} with curve ${load.curve}`,
     );
   }
   if (load.mode === 'fixed' && Math.round((load.duration / 1000) * load.rateRps) < 1) {

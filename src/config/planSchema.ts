@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DOCKER_NETWORKS, IMAGE_SETS, PROVIDER_NAMES } from './providerOptions.js';
-import { CURVES, FAULT_ACTIONS, MODES, STREAMS } from './schema.js';
+import { CURVES, FAULT_ACTIONS, MODES, NEIGHBOR_WORKLOADS, STREAMS } from './schema.js';
 
 /**
  * The validated plan a run follows (every default filled in, every name checked),
@@ -29,6 +29,8 @@ export const loadPlanSchema = z.object({
   /** The constant rate, or the daily mean of a diurnal curve. */
   rateRps: z.number(),
   curve: z.enum(CURVES),
+  /** Fixed mode: the load split evenly into steps at these rates (rateRps is their mean). */
+  rateSteps: z.array(z.number()).optional(),
   durationMs: ms,
   users: count,
   connections: count,
@@ -67,6 +69,16 @@ export const planSchema = z.object({
   /** Endpoints per backend for the external provider, e.g. { redis: ['redis://127.0.0.1:6379'] }. */
   targets: z.record(z.string(), z.array(z.string())),
   faults: z.array(faultPlanSchema),
+  /** The database's other work beside the sessions (`--neighbor oltp`). */
+  neighbor: z
+    .object({
+      workload: z.enum(NEIGHBOR_WORKLOADS),
+      rateRps: z.number(),
+      rows: count,
+      updateShare: z.number(),
+      baselineMs: ms,
+    })
+    .optional(),
   /** Sessions live at least this long in every store, so the run never expires them. */
   sessionTtlMs: ms,
   /** Threshold expressions from the scenario file (`--threshold` adds to them in the CLI). */

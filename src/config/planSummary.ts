@@ -45,6 +45,13 @@ function roundedDuration(ms: number): string {
  * starts: the scenario, the load, the faults, the variants (with `choice`, a note on
  * how they were chosen), the estimate, then any warning and the durability caveat.
  */
+/** "350 req/s", or for rate steps "350, 1050, 3500 req/s (5s each)". */
+export function rateText(load: Pick<Plan['load'], 'rateRps' | 'rateSteps' | 'durationMs'>): string {
+  if (!load.rateSteps) return `${load.rateRps} req/s`;
+  const each = formatDuration(load.durationMs / load.rateSteps.length);
+  return `${load.rateSteps.join(', ')} req/s (${each} each)`;
+}
+
 export function describePlan(
   plan: Plan,
   variants: readonly PlannedVariant[],
@@ -54,7 +61,7 @@ export function describePlan(
   const rate =
     load.mode === 'saturation'
       ? `saturation (${load.connections} connections)`
-      : `${load.curve === 'diurnal' ? 'a day around ' : ''}${load.rateRps} req/s`;
+      : `${load.curve === 'diurnal' ? 'a day around ' : ''}${rateText(load)}`;
   const faults = plan.faults.length ? plan.faults.map(faultSpecOf).join(', ') : 'none';
   const each = variants.length ? estimateRunMs(plan, variants) / variants.length : 0;
   const lines = [

@@ -187,6 +187,13 @@ export const loadSchema = z
     /** constant: rateRps all along. diurnal: a day's traffic shape with rateRps as the
      *  daily mean, replayed in `duration` (24 h compressed). */
     curve: z.enum(CURVES).default('constant'),
+    /** Fixed mode: the load's length split evenly into steps at these rates, in order
+     *  (`--rate 350,1050,3500`); rateRps is then their mean. */
+    rateSteps: z
+      .array(z.number().positive().max(200_000))
+      .min(2, 'needs at least two rates (one rate is rateRps)')
+      .max(8, 'at most 8 steps')
+      .optional(),
     duration: durationMs(DURATION_BOUNDS.load).default(30_000),
     /** Virtual users; each is logged in during warm-up. */
     users: numberFrom(z.number().int().positive().max(10_000_000)).default(10_000),
@@ -230,6 +237,22 @@ export const topologySchema = z
   })
   .strict();
 
+export const NEIGHBOR_WORKLOADS = ['oltp'] as const;
+
+/** The database's other work beside the sessions (src/neighbor/): measured alone, then beside the load. */
+export const neighborSchema = z
+  .object({
+    /** oltp: point selects and index updates on its own table (redis, memcached: GET/SET on its own keys). */
+    workload: z.enum(NEIGHBOR_WORKLOADS),
+    rateRps: numberFrom(z.number().positive().max(20_000)).default(200),
+    rows: numberFrom(z.number().int().min(100).max(1_000_000)).default(10_000),
+    /** Share of its operations that are updates; the rest are point selects. */
+    updateShare: numberFrom(z.number().min(0).max(1)).default(0.2),
+    /** How long it runs alone, before the warm-up, for its baseline. */
+    baseline: durationMs(DURATION_BOUNDS.neighborBaseline).default(5_000),
+  })
+  .strict();
+
 export const scenarioSchema = z
   .object({
     name: z.string().min(1),
@@ -239,6 +262,7 @@ export const scenarioSchema = z
     load: loadSchema.default(loadSchema.parse({})),
     topology: topologySchema.default({ nodes: 1, appInstances: 1, proxy: false }),
     faults: z.array(faultSchema).default([]),
+    neighbor: neighborSchema.optional(),
     /** Pass/fail criteria, e.g. ["p99<50ms", "loggedOutUsers==0"] (src/report/thresholds.ts). */
     thresholds: z.array(z.string().min(1)).default([]),
   })

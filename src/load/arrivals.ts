@@ -73,7 +73,33 @@ function diurnalArrivals(meanRps: number, durationMs: number): Arrivals {
   };
 }
 
-export function arrivalsFor(load: Pick<LoadPlan, 'curve' | 'rateRps' | 'durationMs'>): Arrivals {
+/** Rate steps: the load's length split evenly, each part at its own constant rate. */
+function stepArrivals(rates: number[], durationMs: number): Arrivals {
+  const stepMs = durationMs / rates.length;
+  const parts = rates.map((rate) => constantArrivals(rate, stepMs));
+  let step = 0;
+  return {
+    total: parts.reduce((sum, part) => sum + part.total, 0),
+    next: () => {
+      for (; step < parts.length; step++) {
+        const t = parts[step]!.next();
+        if (t !== undefined) return step * stepMs + t;
+      }
+      return undefined;
+    },
+  };
+}
+
+/** When step `i` of a stepped load begins, ms after the load starts. */
+export function stepStartsMs(load: Pick<LoadPlan, 'rateSteps' | 'durationMs'>): number[] {
+  const steps = load.rateSteps ?? [];
+  return steps.map((_, i) => (i * load.durationMs) / steps.length);
+}
+
+export function arrivalsFor(
+  load: Pick<LoadPlan, 'curve' | 'rateRps' | 'durationMs' | 'rateSteps'>,
+): Arrivals {
+  if (load.rateSteps) return stepArrivals(load.rateSteps, load.durationMs);
   return load.curve === 'diurnal'
     ? diurnalArrivals(load.rateRps, load.durationMs)
     : constantArrivals(load.rateRps, load.durationMs);

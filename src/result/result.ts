@@ -6,6 +6,8 @@ import type {
   faultResultSchema,
   latencySummarySchema,
   lifecycleEventSchema,
+  neighborPhaseSchema,
+  neighborResultSchema,
   phaseSummarySchema,
   requestCountsSchema,
   runResultSchema,
@@ -32,6 +34,8 @@ export type LifecycleEvent = z.infer<typeof lifecycleEventSchema>;
 export type FaultResult = z.infer<typeof faultResultSchema>;
 export type TimelinePoint = z.infer<typeof timelinePointSchema>;
 export type VariantResult = z.infer<typeof variantResultSchema>;
+export type NeighborResult = z.infer<typeof neighborResultSchema>;
+export type NeighborPhaseResult = z.infer<typeof neighborPhaseSchema>;
 export type RunResult = z.infer<typeof runResultSchema>;
 /** One threshold judged on one variant (src/report/thresholds.ts). */
 export type ThresholdVerdict = z.infer<typeof thresholdVerdictSchema>;

@@ -166,6 +166,31 @@ export const lifecycleEventSchema = z.object({
   detail: z.string().optional(),
 });
 
+/** One phase of the neighbour workload's own operations (latency from intended send time). */
+export const neighborPhaseSchema = z.object({
+  /** alone: before the warm-up, its baseline; beside: during the session load (one per rate step). */
+  phase: z.enum(['alone', 'warm-up', 'beside', 'sweep']),
+  /** beside: the session load's arrival rate in this phase. */
+  sessionRateRps: z.number().optional(),
+  durationMs: ms,
+  operations: count,
+  errors: count,
+  /** Sent more than 10 ms after their intended time: the neighbour itself fell behind. */
+  late: count,
+  latencyUs: latencySummarySchema,
+});
+
+/** The database's other work beside the sessions (`--neighbor oltp`) and what the sessions did to it. */
+export const neighborResultSchema = z.object({
+  workload: z.string(),
+  status: z.enum(['done', 'skipped', 'failed']),
+  reason: z.string().optional(),
+  /** What it ran, e.g. "point select + update of k by id on table t (10,000 rows), 20% updates". */
+  description: z.string().optional(),
+  rateRps: z.number(),
+  phases: z.array(neighborPhaseSchema),
+});
+
 export const variantResultSchema = z.object({
   variant: z.string(),
   backend: z.string(),
@@ -206,6 +231,7 @@ export const variantResultSchema = z.object({
    * time: one short sentence. Reporters mark those figures with † and print it once.
    */
   durabilityCaveat: z.string().optional(),
+  neighbor: neighborResultSchema.optional(),
 });
 
 export const thresholdVerdictSchema = z.object({

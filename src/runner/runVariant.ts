@@ -1,6 +1,7 @@
 import { finalSweep } from '../audit/finalSweep.js';
 import { warmUp } from '../load/warmUp.js';
 import type { VariantResult } from '../result/result.js';
+import { NeighborPhases } from './neighborPhases.js';
 import { runLoad } from './runLoad.js';
 import { startVariant } from './startVariant.js';
 import { assembleResult, recordFailure } from './variantResult.js';
@@ -18,21 +19,28 @@ export type { VariantRun };
 export async function runVariant(run: VariantRun): Promise<VariantResult> {
   const { plan, variant, signal } = run;
   const state = newVariantState(run);
+  let neighbor: NeighborPhases | undefined;
   try {
     const client = await startVariant(run, state);
+    // The database's other work, alone before any session traffic (its baseline).
+    neighbor = await NeighborPhases.start(run, state);
+    await neighbor?.alone(run);
     state.endPhase('start');
 
     run.progress?.phase(variant, `warming up ${plan.load.users} users`);
     await warmUp(client, state.audit, plan.load.users, signal);
     state.endPhase('warmUp');
 
+    await neighbor?.besideLoad(run);
     await runLoad(run, state, client);
     state.endPhase('load');
 
     // Interrupted, the sweep counts every user it cannot reach as unverified.
     if (!signal.aborted) run.progress?.phase(variant, 'final sweep');
+    await neighbor?.sweep();
     await finalSweep(client, state.ledger, state.audit, signal);
     state.endPhase('sweep');
+    await neighbor?.finish();
   } catch (error) {
     recordFailure(run, state, error);
   } finally {

@@ -34,6 +34,8 @@ export async function startVariant(run: VariantRun, state: VariantState): Promis
     result.serverCommand = servers.started.commandLine;
     store.endpoints = servers.started.nodes.map((n) => n.endpoint);
     store.settings = servers.settings;
+    state.nodeEndpoints = [...store.endpoints];
+    state.serverSettings = servers.settings;
     for (const node of servers.started.nodes) targets.set(node.name, node);
     const proxied = await placeProxy(plan, servers.started.nodes, { cleanup, events });
     if (proxied) {

@@ -26,6 +26,9 @@ export interface VariantState {
   apps: AppProcess[];
   /** The fault proxy's link in front of each node, by node name, when a proxy is placed. */
   links?: Map<string, NetworkLink>;
+  /** The nodes' own endpoints (not through the proxy) and the backend's settings. */
+  nodeEndpoints?: string[];
+  serverSettings?: Record<string, string>;
   /** Set once the load phase ended, also when it failed after firing faults. */
   executions?: FaultExecution[];
   /** Records the time since the previous phase ended as `phase`'s length. */

@@ -52,6 +52,7 @@ Examples:
   $ session-bench run --backends memcached --nodes 3 --faults none --fault partition:node1@10s:5s
   $ session-bench run --scenario matrix                # durability: every variant x {restart, kill}
   $ session-bench run --scenario day --backends redis,mysql --compress 2m --seed 7
+  $ session-bench run --backends mysql --neighbor oltp --rate 350,1050,3500 --faults none
 
 Fault spec: ${FAULT_SPEC_HELP}
 --fault adds to the scenario's faults; --faults none drops the scenario's. A scenario fault
@@ -76,7 +77,10 @@ export function runCommand(): Command {
     .addOption(
       new Option('--mode <mode>', 'fixed (open-loop arrival rate) or saturation (closed loop)'),
     )
-    .option('--rate <rps>', 'arrival rate for fixed mode, requests per second')
+    .option(
+      '--rate <rps>',
+      'arrival rate for fixed mode, requests per second; a,b,c steps through those rates (the load split evenly)',
+    )
     .option('--duration <time>', 'load duration per variant, e.g. 30s')
     .option('--users <n>', 'virtual users, all logged in during warm-up')
     .option('--seed <n>', 'seed for user choice and random fault times (same seed, same run)')
@@ -99,6 +103,14 @@ export function runCommand(): Command {
     )
     .option('--fault <spec>', "inject a fault, added to the scenario's (repeatable)", collect, [])
     .option('--faults <none>', "none: drop the scenario's faults (--fault still adds yours)")
+    .option(
+      '--neighbor <workload>',
+      "oltp: the database's other work (its own table or keys) measured alone, then beside the session load",
+    )
+    .option(
+      '--neighbor-rate <ops>',
+      'operations per second of the neighbour workload (default 200)',
+    )
     .option('--out <dir>', 'folder for the result JSON', 'results')
     .option('--json', 'print the result JSON on stdout')
     .option(

@@ -1,3 +1,4 @@
+import { rateText } from '../../config/planSummary.js';
 import { formatDuration } from '../../config/duration.js';
 import { faultSpecOf } from '../../config/faultSchedule.js';
 import type { FaultResult, RunResult, VariantResult } from '../../result/result.js';
@@ -10,7 +11,7 @@ export function loadLine(result: RunResult): string {
   const load = result.scenario.load;
   return (
     `${load.mode}` +
-    (load.mode === 'fixed' ? ` ${load.rateRps} req/s` : ` ${load.connections} connections`) +
+    (load.mode === 'fixed' ? ` ${rateText(load)}` : ` ${load.connections} connections`) +
     `, ${formatDuration(load.durationMs)}, ${load.users} users, ${load.payloadBytes}-byte sessions, seed ${load.seed}`
   );
 }

@@ -1,5 +1,12 @@
 import type { FaultResult, VariantResult } from '../../result/result.js';
 import {
+  NEIGHBOR_ALIGN,
+  NEIGHBOR_COLUMNS,
+  NEIGHBOR_LEGEND,
+  neighborNotes,
+  neighborRows,
+} from './neighborRows.js';
+import {
   FAULT_ALIGN,
   FAULT_COLUMNS,
   caveatNotes,
@@ -153,4 +160,15 @@ export function faultsTable(results: VariantResult[]): string {
       [...FAULT_ALIGN].map((a) => a === 'r'),
     )}` + (notes.length ? `\n${factList(notes, 'fault-notes')}` : '')
   );
+}
+
+/** The neighbour workload's phases (alone, beside each session rate), when one ran. */
+export function neighborTable(results: VariantResult[]): string {
+  const rows = neighborRows(results);
+  if (!rows.length) return '';
+  const numeric = [...NEIGHBOR_ALIGN].map((a) => a === 'r');
+  const notes = [...neighborNotes(results), NEIGHBOR_LEGEND];
+  return `<h2>Neighbour workload</h2>\n${table(NEIGHBOR_COLUMNS, rows, numeric)}\n<ul class="notes">${notes
+    .map((n) => `<li>${escapeHtml(n)}</li>`)
+    .join('')}</ul>`;
 }

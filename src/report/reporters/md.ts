@@ -14,6 +14,13 @@ import {
   whenText,
 } from './common.js';
 import { mdTable } from './mdTable.js';
+import {
+  NEIGHBOR_ALIGN,
+  NEIGHBOR_COLUMNS,
+  NEIGHBOR_LEGEND,
+  neighborNotes,
+  neighborRows,
+} from './neighborRows.js';
 import { notMeasuredGroups, type NotMeasuredGroup } from './notMeasured.js';
 import { summaryColumns, summaryRows } from './summaryColumns.js';
 import { thresholdsMarkdown } from './thresholdsBlock.js';
@@ -78,6 +85,21 @@ export function renderMarkdown(result: RunResult): string {
         faults.map(([variant, ...rest]) => [`\`${variant}\``, ...rest]),
       ),
       ...(notes.length ? ['', ...notes.map((n) => `- ${n}`)] : []),
+    );
+  }
+  const neighbors = neighborRows(result.results);
+  if (neighbors.length) {
+    out.push(
+      '',
+      '### Neighbour workload',
+      '',
+      mdTable(
+        NEIGHBOR_COLUMNS,
+        NEIGHBOR_ALIGN,
+        neighbors.map(([variant, ...rest]) => [`\`${variant}\``, ...rest]),
+      ),
+      '',
+      ...[...neighborNotes(result.results), NEIGHBOR_LEGEND].map((n) => `- ${n}`),
     );
   }
   if (result.thresholds?.length) out.push('', thresholdsMarkdown(result.thresholds));

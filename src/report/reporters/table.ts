@@ -1,3 +1,11 @@
+import { rateText } from '../../config/planSummary.js';
+import {
+  NEIGHBOR_ALIGN,
+  NEIGHBOR_COLUMNS,
+  NEIGHBOR_LEGEND,
+  neighborNotes,
+  neighborRows,
+} from './neighborRows.js';
 import type { RunResult, VariantResult } from '../../result/result.js';
 import {
   caveatNotes,
@@ -30,7 +38,7 @@ function heading(result: RunResult, width: number): string {
   const load = result.scenario.load;
   const text =
     `session-bench ${result.scenario.scenario.name}: ${load.mode}` +
-    (load.mode === 'fixed' ? ` ${load.rateRps} req/s` : ` ${load.connections} connections`) +
+    (load.mode === 'fixed' ? ` ${rateText(load)}` : ` ${load.connections} connections`) +
     `, ${load.durationMs / 1000}s, ${load.users} users` +
     // The planned faults as md and html spell them (a pause with its duration).
     (result.scenario.faults.length ? `, faults ${plannedFaults(result)}` : '') +
@@ -139,6 +147,18 @@ function faultsTable(results: VariantResult[], style: Style, wide: boolean): str
   ];
 }
 
+function neighborTable(results: VariantResult[], style: Style, width: number): string[] {
+  const rows = neighborRows(results);
+  if (!rows.length) return [];
+  return [
+    'neighbour workload:',
+    textTable(NEIGHBOR_COLUMNS, NEIGHBOR_ALIGN, rows, style, '  '),
+    ...[...neighborNotes(results), NEIGHBOR_LEGEND].map((n) =>
+      wrap(safeText(n), width, '  ', '    '),
+    ),
+  ];
+}
+
 /** The per-variant summary a person reads at the end of a run. */
 export function renderTable(result: RunResult, options: TableOptions = {}): string {
   const style: Style = { color: options.color ?? false };
@@ -158,6 +178,7 @@ export function renderTable(result: RunResult, options: TableOptions = {}): stri
       ...notes,
       ...notMeasuredText(groups, width),
       ...faultsTable(result.results, style, wide),
+      ...neighborTable(result.results, style, width),
     ].join('\n') +
     '\n' +
     (options.thresholds === false ? '' : thresholdsText(result.thresholds ?? [], style, width))
