@@ -5,6 +5,8 @@
  */
 const LAYERS = [
   ['cli'],
+  // The claims scenario: one run per claim of the seed post, and the verdicts.
+  ['claims'],
   ['runner'],
   ['app', 'faults'],
   ['audit'],

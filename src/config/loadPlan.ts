@@ -260,6 +260,7 @@ export async function loadPlan(flags: RunOverrides): Promise<Plan> {
     targets,
     faults,
     ...(neighbor ? { neighbor } : {}),
+    ...(scenario.claims ? { claims: scenario.claims } : {}),
     // Long enough that no session expires during the run; under 30 days because
     // memcached reads a longer expiry as a Unix timestamp.
     sessionTtlMs: Math.min(Math.max(3_600_000, 4 * duration), 29 * 86_400_000),

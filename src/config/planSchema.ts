@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DOCKER_NETWORKS, IMAGE_SETS, PROVIDER_NAMES } from './providerOptions.js';
-import { CURVES, FAULT_ACTIONS, MODES, NEIGHBOR_WORKLOADS, STREAMS } from './schema.js';
+import { CLAIM_IDS, CURVES, FAULT_ACTIONS, MODES, NEIGHBOR_WORKLOADS, STREAMS } from './schema.js';
 
 /**
  * The validated plan a run follows (every default filled in, every name checked),
@@ -69,6 +69,8 @@ export const planSchema = z.object({
   /** Endpoints per backend for the external provider, e.g. { redis: ['redis://127.0.0.1:6379'] }. */
   targets: z.record(z.string(), z.array(z.string())),
   faults: z.array(faultPlanSchema),
+  /** The claims to answer (`--scenario claims`): each runs its own variants and faults. */
+  claims: z.array(z.enum(CLAIM_IDS)).optional(),
   /** The database's other work beside the sessions (`--neighbor oltp`). */
   neighbor: z
     .object({

@@ -237,6 +237,15 @@ export const topologySchema = z
   })
   .strict();
 
+/** The seed post's four claims (`--scenario claims`); src/claims/ says how each is measured. */
+export const CLAIM_IDS = [
+  'disk-scale',
+  'memcached-restart',
+  'rdb-hotspot',
+  'redis-persistence',
+] as const;
+export type ClaimId = (typeof CLAIM_IDS)[number];
+
 export const NEIGHBOR_WORKLOADS = ['oltp'] as const;
 
 /** The database's other work beside the sessions (src/neighbor/): measured alone, then beside the load. */
@@ -263,6 +272,8 @@ export const scenarioSchema = z
     topology: topologySchema.default({ nodes: 1, appInstances: 1, proxy: false }),
     faults: z.array(faultSchema).default([]),
     neighbor: neighborSchema.optional(),
+    /** Answer these claims instead of running the variants once (the `claims` scenario). */
+    claims: z.array(z.enum(CLAIM_IDS)).min(1).optional(),
     /** Pass/fail criteria, e.g. ["p99<50ms", "loggedOutUsers==0"] (src/report/thresholds.ts). */
     thresholds: z.array(z.string().min(1)).default([]),
   })

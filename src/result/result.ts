@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type {
   auditCountsSchema,
+  claimResultSchema,
   expectationSchema,
   faultPhasesSchema,
   faultResultSchema,
@@ -34,6 +35,7 @@ export type LifecycleEvent = z.infer<typeof lifecycleEventSchema>;
 export type FaultResult = z.infer<typeof faultResultSchema>;
 export type TimelinePoint = z.infer<typeof timelinePointSchema>;
 export type VariantResult = z.infer<typeof variantResultSchema>;
+export type ClaimResult = z.infer<typeof claimResultSchema>;
 export type NeighborResult = z.infer<typeof neighborResultSchema>;
 export type NeighborPhaseResult = z.infer<typeof neighborPhaseSchema>;
 export type RunResult = z.infer<typeof runResultSchema>;

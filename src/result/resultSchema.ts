@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { faultPlanSchema, planSchema } from '../config/planSchema.js';
-import { FAULT_ACTIONS, MODES } from '../config/schema.js';
+import { CLAIM_IDS, FAULT_ACTIONS, MODES } from '../config/schema.js';
 
 /**
  * The result file's shape, written once, as a zod schema: the types in result.ts
@@ -232,6 +232,8 @@ export const variantResultSchema = z.object({
    */
   durabilityCaveat: z.string().optional(),
   neighbor: neighborResultSchema.optional(),
+  /** `--scenario claims`: the claim this result answers (one variant may run for several). */
+  claim: z.enum(CLAIM_IDS).optional(),
 });
 
 export const thresholdVerdictSchema = z.object({
@@ -242,6 +244,29 @@ export const thresholdVerdictSchema = z.object({
   value: z.number().nullable(),
   limit: z.number().nullable(),
   message: z.string(),
+});
+
+export const CLAIM_VERDICTS = [
+  'holds',
+  'holds under conditions',
+  'does not hold on this machine',
+  'not measured',
+] as const;
+
+/** One claim of the seed post, answered from the runs made for it (`--scenario claims`). */
+export const claimResultSchema = z.object({
+  id: z.enum(CLAIM_IDS),
+  /** The claim in the post's words. */
+  claim: z.string(),
+  /** What was run to answer it: variants, topology, faults, load. */
+  setup: z.string(),
+  verdict: z.enum(CLAIM_VERDICTS),
+  /** When the verdict depends on them ("with 2 app instances and no sticky sessions"), or why not measured. */
+  conditions: z.string().optional(),
+  /** The measured figures behind the verdict, one sentence each, written from the results. */
+  evidence: z.array(z.object({ variant: z.string(), text: z.string() })),
+  /** The run id of the results that answer it (each result carries `claim`). */
+  runId: z.string(),
 });
 
 export const runResultSchema = z
@@ -263,6 +288,8 @@ export const runResultSchema = z
     scenario: planSchema,
     results: z.array(variantResultSchema),
     thresholds: z.array(thresholdVerdictSchema).optional(),
+    /** `--scenario claims`: each claim's verdict; its variants' results carry `claim`. */
+    claims: z.array(claimResultSchema).optional(),
   })
   .describe('A session-bench run: one result per backend variant (session-bench run --json)');
 

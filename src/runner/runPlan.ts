@@ -22,6 +22,8 @@ export interface RunOptions {
   progress?: Progress;
   /** Called after each variant with the result so far (status "partial"), so an interrupt or a crash loses nothing. */
   onPartial?: (result: RunResult) => Promise<void>;
+  /** The run id to use (one run made of several plans, as the claims scenario is); default: a new one. */
+  runId?: string;
 }
 
 const INTERRUPTED_BEFORE = 'run interrupted before this variant';
@@ -30,7 +32,7 @@ const INTERRUPTED_BEFORE = 'run interrupted before this variant';
 export async function runPlan(plan: Plan, options: RunOptions): Promise<RunResult> {
   // Default: one variant per backend; `all` and the default skip what cannot run here.
   const { ids: variants, chosen } = selectVariants(plan.variants);
-  const runId = newRunId();
+  const runId = options.runId ?? newRunId();
   const workDir = await mkdtemp(path.join(os.tmpdir(), `${runName(runId)}-`));
   await writeOwnerFile(workDir);
   const result = newRunResult(runId, plan);

@@ -18,6 +18,8 @@ import { ResultFile, resultPath, writeFinal } from '../../report/writeResult.js'
 import type { RunResult } from '../../result/result.js';
 import { InterruptedError, errorMessage } from '../../errors.js';
 import { ProgressChannel, StderrProgress } from '../../runner/progress.js';
+import { describeClaims } from '../../claims/describeClaims.js';
+import { runClaims } from '../../claims/runClaims.js';
 import { runPlan } from '../../runner/runPlan.js';
 import { exitCodeOfRun } from '../exitCodes.js';
 import { failedVariantsOutput } from '../failedVariants.js';
@@ -53,6 +55,7 @@ Examples:
   $ session-bench run --scenario matrix                # durability: every variant x {restart, kill}
   $ session-bench run --scenario day --backends redis,mysql --compress 2m --seed 7
   $ session-bench run --backends mysql --neighbor oltp --rate 350,1050,3500 --faults none
+  $ session-bench run --scenario claims                # the seed post's four claims, answered here
 
 Fault spec: ${FAULT_SPEC_HELP}
 --fault adds to the scenario's faults; --faults none drops the scenario's. A scenario fault
@@ -148,7 +151,11 @@ async function prepareRun(flags: RunFlags) {
   checkThresholdVariants(thresholds, variants.ids);
   const outDir = await prepareOutFolder(flags.out);
   process.stderr.write(
-    flags.quiet ? planWarnings(plan) : describePlan(plan, variants.planned, variants.note),
+    flags.quiet
+      ? planWarnings(plan)
+      : plan.claims
+        ? describeClaims(plan)
+        : describePlan(plan, variants.planned, variants.note),
   );
   return { plan, formats, thresholds, outDir };
 }
@@ -188,7 +195,8 @@ async function runAction(flags: RunFlags): Promise<void> {
   let file: ResultFile | undefined;
   const fileFor = (result: RunResult) => (file ??= new ResultFile(resultPath(outDir, result)));
   const { closeVariants, onPartial } = afterEachVariant(flags, fileFor);
-  const result = await runPlan(plan, { signal: interrupts.signal, progress, onPartial });
+  const options = { signal: interrupts.signal, progress, onPartial };
+  const result = plan.claims ? await runClaims(plan, options) : await runPlan(plan, options);
   closeVariants(result);
   if (thresholds.length) result.thresholds = evaluateThresholds(thresholds, result);
   const written = fileFor(result);

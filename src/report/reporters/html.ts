@@ -3,6 +3,7 @@ import { loadLine, machineLine, plannedFaults, whenText } from './common.js';
 import type { ChartData, ChartVariant } from './html/chartData.js';
 import { htmlAssets } from './htmlAssets.js';
 import { chartData } from './htmlChartData.js';
+import { claimsHtml } from './claimsSection.js';
 import {
   escapeHtml,
   faultsTable,
@@ -138,6 +139,7 @@ ${description ? `<p class="muted">${escapeHtml(description).replace(/\n/g, '<br>
 </header>
 <main>
 <p id="chart-status" hidden></p>
+${claimsHtml(result)}
 <h2>Summary</h2>
 ${summaryTable(result.results)}
 ${summaryNotes(result.results)}

@@ -13,6 +13,7 @@ import {
   sharedLegend,
   whenText,
 } from './common.js';
+import { claimsMarkdown } from './claimsSection.js';
 import { mdTable } from './mdTable.js';
 import {
   NEIGHBOR_ALIGN,
@@ -60,6 +61,7 @@ export function renderMarkdown(result: RunResult): string {
     `- **Machine:** ${machineLine(result)}`,
     `- **Versions:** ${result.tool.name} ${result.tool.version}; ` +
       result.results.map((r) => `${r.variant}: ${serverLine(r)} (${r.provider})`).join('; '),
+    ...claimsMarkdown(result),
     '',
     mdTable(
       summary.map((c) => c.heading),

@@ -1,4 +1,5 @@
 import { rateText } from '../../config/planSummary.js';
+import { claimsText } from './claimsSection.js';
 import {
   NEIGHBOR_ALIGN,
   NEIGHBOR_COLUMNS,
@@ -179,6 +180,7 @@ export function renderTable(result: RunResult, options: TableOptions = {}): stri
       ...notMeasuredText(groups, width),
       ...faultsTable(result.results, style, wide),
       ...neighborTable(result.results, style, width),
+      ...claimsText(result, width),
     ].join('\n') +
     '\n' +
     (options.thresholds === false ? '' : thresholdsText(result.thresholds ?? [], style, width))
