@@ -45,6 +45,17 @@ export const loadPlanSchema = z.object({
   }),
 });
 
+export const appPlanSchema = z.object({
+  /** builtin, or external: the user's own app at `url` (started by `command` when given). */
+  flavour: z.string(),
+  /** Middleware options of a flavour; none for builtin and external. */
+  options: z.record(z.string(), z.string()),
+  /** The user's own app: scheme, host and port, on this machine's loopback. */
+  url: z.string().optional(),
+  /** How session-bench starts the user's app (through /bin/sh -c, PORT in its environment). */
+  command: z.string().optional(),
+});
+
 export const planSchema = z.object({
   scenario: z.object({
     name: z.string(),
@@ -58,6 +69,8 @@ export const planSchema = z.object({
   variants: z.array(z.string()).optional(),
   load: loadPlanSchema,
   topology: z.object({ nodes: count, appInstances: count, proxy: z.boolean().optional() }),
+  /** The app under test (optional: plans in older result files have none, they ran builtin). */
+  app: appPlanSchema.optional(),
   /** How servers are started; `auto` tries docker, then process. */
   provider: z.enum(PROVIDER_NAMES),
   /** docker: official (pinned Docker Hub tags) or offline (built from Debian packages). */
@@ -78,6 +91,7 @@ export const planSchema = z.object({
   warnings: z.array(z.string()).optional(),
 });
 
+export type AppPlan = z.infer<typeof appPlanSchema>;
 export type FaultPlan = z.infer<typeof faultPlanSchema>;
 export type LoadPlan = z.infer<typeof loadPlanSchema>;
 /** A validated run: every default filled in, every name checked. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { appChoiceProblems, readAppUrl } from './appUrl.js';
 import { DURATION_BOUNDS, readBoundedDuration, type DurationBounds } from './duration.js';
 
 /**
@@ -230,6 +231,31 @@ export const topologySchema = z
   })
   .strict();
 
+/** `--app-url`: a loopback http URL with a port, normalised to scheme, host and port. */
+const appUrl = z.unknown().transform((value, ctx) => {
+  const read = readAppUrl(value);
+  if ('problem' in read) {
+    ctx.addIssue({ code: 'custom', message: read.problem });
+    return z.NEVER;
+  }
+  return read.url;
+});
+
+/** The web app under test (DESIGN.md: app flavour). */
+export const appSchema = z
+  .object({
+    /** builtin (ours, the default); external: the user's own app at `url`. */
+    flavour: z.enum(['builtin', 'external']).optional(),
+    /** The user's own app, any language, following the HTTP contract of src/app/sessionApp.ts. */
+    url: appUrl.optional(),
+    /** Starts the user's app (/bin/sh -c, PORT from `url`), so app faults reach it. */
+    command: z.string().trim().min(1).optional(),
+  })
+  .strict()
+  .superRefine((app, ctx) => {
+    for (const problem of appChoiceProblems(app)) ctx.addIssue({ code: 'custom', ...problem });
+  });
+
 export const scenarioSchema = z
   .object({
     name: z.string().min(1),
@@ -238,6 +264,7 @@ export const scenarioSchema = z
     backends: z.array(z.string().min(1)).min(1).optional(),
     load: loadSchema.default(loadSchema.parse({})),
     topology: topologySchema.default({ nodes: 1, appInstances: 1, proxy: false }),
+    app: appSchema.default({}),
     faults: z.array(faultSchema).default([]),
     /** Pass/fail criteria, e.g. ["p99<50ms", "loggedOutUsers==0"] (src/report/thresholds.ts). */
     thresholds: z.array(z.string().min(1)).default([]),
