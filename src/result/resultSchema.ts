@@ -206,6 +206,18 @@ export const variantResultSchema = z.object({
    * time: one short sentence. Reporters mark those figures with † and print it once.
    */
   durabilityCaveat: z.string().optional(),
+  /**
+   * The app under test: its flavour (builtin, express, ..., external for the user's
+   * own app behind --app-url), its middleware options, and the middleware and store
+   * packages it ran (empty for builtin and external).
+   */
+  app: z
+    .object({
+      flavour: z.string(),
+      options: z.record(z.string(), z.string()),
+      packages: z.array(z.object({ name: z.string(), version: z.string() })),
+    })
+    .optional(),
 });
 
 export const thresholdVerdictSchema = z.object({
