@@ -4,9 +4,12 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ExternalApp } from '../../src/app/externalApp.js';
+import { checkHealth } from '../../src/app/healthCheck.js';
+import { EventLog } from '../../src/lifecycle/eventLog.js';
 import { freePort } from '../../src/lifecycle/freePort.js';
 import type { RunResult, VariantResult } from '../../src/result/result.js';
-import { runCli, until } from '../helpers/cliProcess.js';
+import { runCli, sleep, until } from '../helpers/cliProcess.js';
 import { isGone, missingServers, skipServerTests } from '../helpers/processServers.js';
 
 const EXAMPLE_APP = path.resolve('examples/own-app/server.mjs');
@@ -36,10 +39,17 @@ function listens(port: number): Promise<boolean> {
 }
 
 async function killListed(pidFile: string): Promise<void> {
-  const text = await readFile(pidFile, 'utf8').catch(() => '');
-  for (const pid of text.split('\n').filter(Boolean).map(Number)) {
+  for (const pid of await pidsIn(pidFile)) {
     if (!isGone(pid)) process.kill(pid, 'SIGKILL');
   }
+}
+
+/** The example app behind a shell that stays its parent; node's pid goes to $PIDS. */
+const BEHIND_A_SHELL = `node ${EXAMPLE_APP} & echo $! >> "$PIDS"; wait`;
+
+async function pidsIn(pidFile: string): Promise<number[]> {
+  const text = await readFile(pidFile, 'utf8').catch(() => '');
+  return text.split('\n').filter(Boolean).map(Number);
 }
 
 /** The pids app0 was started with, from the event log (the shell, for --app-command). */
@@ -94,6 +104,8 @@ describe('your own app behind --app-url', () => {
         expect(fault?.loggedOutUsers).toBeGreaterThan(0);
         expect(variant.requests.ok).toBeGreaterThan(300);
         const events = variant.events.filter((e) => e.target === 'app0').map((e) => e.event);
+        // Our memory store's documented loss says nothing of the user's app.
+        expect(fault?.expectation).toBeUndefined();
         expect(events).toEqual([
           'start',
           'ready',
@@ -167,12 +179,10 @@ describe('your own app behind --app-url', () => {
       ['--app-url', 'http://10.0.0.1:3000'],
       /app\.url \(--app-url\): 10\.0\.0\.1 is not this machine's loopback.*allowed: http:\/\/127\.0\.0\.1:<port>/,
     ],
-    [['--app-url', 'http://127.0.0.1'], /app\.url \(--app-url\): needs a port/],
     [
       ['--app', 'builtin', '--app-url', 'http://127.0.0.1:3000'],
       /app\.flavour \(--app\): flavour builtin and app\.url \(--app-url\) both given/,
     ],
-    [['--app-command', 'node server.mjs'], /app\.command \(--app-command\): .*needs app\.url/],
   ])('refuses %j before the run (exit 2, naming the field)', async (args, message) => {
     const run = await runCli([
       'run',
@@ -186,4 +196,77 @@ describe('your own app behind --app-url', () => {
     expect(run.code, run.stderr).toBe(2);
     expect(run.stderr).toMatch(message);
   });
+
+  it('pause, restart and kill reach the app behind its shell; stop leaves nothing', async () => {
+    const dir = await tempDir();
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const pids = path.join(dir, 'pids');
+    cleanups.push(() => killListed(pids));
+    const events = new EventLog();
+    const app = new ExternalApp(
+      'app0',
+      {
+        url,
+        host: '127.0.0.1',
+        port,
+        command: BEHIND_A_SHELL,
+        env: { PORT: String(port), PIDS: pids },
+      },
+      events,
+    );
+    cleanups.push(() => app.stop());
+    await app.start();
+    const paused = app.pause(800);
+    await sleep(100);
+    await expect(checkHealth(url, 300)).rejects.toThrow(/no answer within 300 ms/);
+    await paused;
+    await checkHealth(url, 2_000);
+    await app.restart();
+    await checkHealth(url, 2_000);
+    await app.kill();
+    await checkHealth(url, 2_000);
+    await app.stop();
+    const started = await pidsIn(pids);
+    expect(started).toHaveLength(3);
+    for (const pid of started) expect(isGone(pid), `pid ${pid}`).toBe(true);
+    expect(await listens(port)).toBe(false);
+  }, 30_000);
+
+  it('Ctrl-C during the load stops your app and everything its shell started', async () => {
+    const dir = await tempDir();
+    const port = await freePort();
+    const pids = path.join(dir, 'pids');
+    cleanups.push(() => killListed(pids));
+    const run = await runCli(
+      [
+        'run',
+        ...LOAD,
+        '--backends',
+        'memory',
+        '--app-url',
+        `http://127.0.0.1:${port}`,
+        '--app-command',
+        BEHIND_A_SHELL,
+        '--out',
+        dir,
+      ],
+      {
+        env: { PIDS: pids },
+        timeoutMs: 30_000,
+        signalAfter: {
+          signal: 'SIGINT',
+          when: async () => {
+            await until(async () => (await pidsIn(pids)).length > 0);
+            await sleep(2_000);
+          },
+        },
+      },
+    );
+    expect(run.code, run.stderr).toBe(130);
+    const started = await pidsIn(pids);
+    expect(started).toHaveLength(1);
+    expect(isGone(started[0]!)).toBe(true);
+    expect(await listens(port)).toBe(false);
+  }, 40_000);
 });
