@@ -44,33 +44,28 @@ export function readAppUrl(value: unknown): AppUrl | { problem: string } {
 }
 
 /**
- * How `app.flavour`, `app.url` and `app.command` may be combined: the user's app is
- * the `external` flavour (no other flavour with it), and session-bench can only
- * start an app it knows the address of.
+ * How `app.flavour`, `app.url` and `app.command` may be combined, as written (before
+ * defaults): the user's app is the flavour `external`, so no other flavour goes with
+ * it, and session-bench can only start an app it knows the address of.
  */
 export function appChoiceProblems(app: {
-  flavour?: string | undefined;
-  url?: string | undefined;
-  command?: string | undefined;
-}): { path: string[]; message: string }[] {
-  const problems: { path: string[]; message: string }[] = [];
+  flavour?: unknown;
+  url?: unknown;
+  command?: unknown;
+}): { field: string; message: string }[] {
+  const problems: { field: string; message: string }[] = [];
   if (app.url !== undefined && app.flavour !== undefined && app.flavour !== 'external') {
     problems.push({
-      path: ['flavour'],
+      field: 'app.flavour',
       message:
-        `flavour ${app.flavour} and app.url (--app-url) both given: --app-url drives your own app ` +
-        '(flavour external), --app one of ours; drop one',
+        `flavour ${String(app.flavour)} and app.url (--app-url) both given: --app-url drives ` +
+        'your own app (flavour external), --app one of ours; drop one',
     });
-  }
-  if (app.url === undefined && app.flavour === 'external') {
-    problems.push({ path: ['url'], message: 'flavour external needs app.url (--app-url)' });
   }
   if (app.command !== undefined && app.url === undefined) {
     problems.push({
-      path: ['command'],
-      message:
-        'app.command (--app-command) needs app.url (--app-url): where the app will listen ' +
-        '(its port is passed as PORT)',
+      field: 'app.command',
+      message: 'needs app.url (--app-url): where the app will listen (its port is passed as PORT)',
     });
   }
   return problems;

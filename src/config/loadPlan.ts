@@ -28,6 +28,7 @@ import {
   type ScenarioInput,
 } from './schema.js';
 import { parseTargets } from './targetUrl.js';
+import { appChoiceProblems } from './appUrl.js';
 
 export { listScenarioNames } from './scenarioFile.js';
 
@@ -205,6 +206,7 @@ export async function loadPlan(flags: RunOverrides): Promise<Plan> {
     entry < fileFaults.length
       ? `faults.${entry} of the file`
       : `--fault ${flags.faults?.[entry - fileFaults.length] ?? ''}`;
+  refuseAppChoice(source, input.app);
   const parsed = scenarioSchema.safeParse(input);
   if (!parsed.success) {
     throw new UsageError(describeIssues(source, input, parsed.error.issues, faultSource));
@@ -246,9 +248,20 @@ export async function loadPlan(flags: RunOverrides): Promise<Plan> {
   };
 }
 
+/** Checked as written: a default flavour must not count as one given with --app-url. */
+function refuseAppChoice(source: string, app: unknown): void {
+  const written = (app ?? {}) as Record<string, unknown>;
+  const problems = appChoiceProblems(written);
+  if (problems.length === 0) return;
+  const lines = problems.map(
+    ({ field, message }) => `  ${field} (${FLAG_FOR_PATH[field]}): ${message}`,
+  );
+  throw new UsageError(`scenario ${source} is invalid:\n${lines.join('\n')}`);
+}
+
 /** The user's own app (`app.url`) is the flavour `external`. */
 function appPlan({ app }: Scenario): Plan['app'] {
-  const flavour = app.url !== undefined ? 'external' : (app.flavour ?? 'builtin');
+  const flavour = app.url !== undefined ? 'external' : app.flavour;
   return {
     flavour,
     options: {},

@@ -45,10 +45,9 @@ export const loadPlanSchema = z.object({
   }),
 });
 
+/** The app under test: its flavour and the middleware options as written (`resave=false`). */
 export const appPlanSchema = z.object({
-  /** builtin, or external: the user's own app at `url` (started by `command` when given). */
   flavour: z.string(),
-  /** Middleware options of a flavour; none for builtin and external. */
   options: z.record(z.string(), z.string()),
   /** The user's own app: scheme, host and port, on this machine's loopback. */
   url: z.string().optional(),
@@ -69,8 +68,8 @@ export const planSchema = z.object({
   variants: z.array(z.string()).optional(),
   load: loadPlanSchema,
   topology: z.object({ nodes: count, appInstances: count, proxy: z.boolean().optional() }),
-  /** The app under test (optional: plans in older result files have none, they ran builtin). */
-  app: appPlanSchema.optional(),
+  /** Absent in results written before app flavours: the builtin app. */
+  app: appPlanSchema.default({ flavour: 'builtin', options: {} }),
   /** How servers are started; `auto` tries docker, then process. */
   provider: z.enum(PROVIDER_NAMES),
   /** docker: official (pinned Docker Hub tags) or offline (built from Debian packages). */

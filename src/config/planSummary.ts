@@ -73,7 +73,7 @@ export function describePlan(
 
 /** The user's own app, when there is one: where, and whether session-bench runs it. */
 function appLine({ app }: Plan): string[] {
-  if (app?.url === undefined) return [];
+  if (app.url === undefined) return [];
   const how =
     app.command !== undefined ? `started by session-bench: ${app.command}` : 'already running';
   return [`app: your own at ${app.url} (${how})`];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { appChoiceProblems, readAppUrl } from './appUrl.js';
+import { readAppUrl } from './appUrl.js';
 import { DURATION_BOUNDS, readBoundedDuration, type DurationBounds } from './duration.js';
 
 /**
@@ -244,17 +244,14 @@ const appUrl = z.unknown().transform((value, ctx) => {
 /** The web app under test (DESIGN.md: app flavour). */
 export const appSchema = z
   .object({
-    /** builtin (ours, the default); external: the user's own app at `url`. */
-    flavour: z.enum(['builtin', 'external']).optional(),
+    /** builtin: ours (the default). With `url` the app is the user's own (flavour external). */
+    flavour: z.enum(['builtin']).default('builtin'),
     /** The user's own app, any language, following the HTTP contract of src/app/sessionApp.ts. */
     url: appUrl.optional(),
     /** Starts the user's app (/bin/sh -c, PORT from `url`), so app faults reach it. */
     command: z.string().trim().min(1).optional(),
   })
-  .strict()
-  .superRefine((app, ctx) => {
-    for (const problem of appChoiceProblems(app)) ctx.addIssue({ code: 'custom', ...problem });
-  });
+  .strict();
 
 export const scenarioSchema = z
   .object({
@@ -264,7 +261,7 @@ export const scenarioSchema = z
     backends: z.array(z.string().min(1)).min(1).optional(),
     load: loadSchema.default(loadSchema.parse({})),
     topology: topologySchema.default({ nodes: 1, appInstances: 1, proxy: false }),
-    app: appSchema.default({}),
+    app: appSchema.default({ flavour: 'builtin' }),
     faults: z.array(faultSchema).default([]),
     /** Pass/fail criteria, e.g. ["p99<50ms", "loggedOutUsers==0"] (src/report/thresholds.ts). */
     thresholds: z.array(z.string().min(1)).default([]),

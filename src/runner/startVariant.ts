@@ -72,7 +72,7 @@ async function startTheApps(
 ): Promise<RunningApp[]> {
   const { plan, backend } = run;
   const payloadBytes = plan.load.payloadBytes;
-  if (plan.app?.url !== undefined) {
+  if (plan.app.url !== undefined) {
     result.app = externalAppResult();
     const setup = { backend: backend.name, store, payloadBytes };
     return [await startOwnApp({ ...plan.app, url: plan.app.url }, setup, ctx)];

@@ -66,7 +66,7 @@ export function assembleResult(run: VariantRun, state: VariantState): void {
   const loadEndMs = Math.max(measurements.lastCompletedMs, plan.load.durationMs);
   const nodes = [...state.targets.keys()].filter((name) => name.startsWith('node'));
   // Our embedded stores' documented behaviour says nothing of the user's own app.
-  const ownApp = plan.app?.url !== undefined;
+  const ownApp = plan.app.url !== undefined;
   const holders = nodes.length ? nodes : ownApp ? [] : state.apps.map((a) => a.name);
   result.faults = describeFaults(executions, index, audit, plan.load, loadEndMs, {
     variant,
