@@ -11,6 +11,7 @@ import {
 } from './childProcess.js';
 import type { EventLog } from './eventLog.js';
 import type { FaultTarget } from './faultTarget.js';
+import { GroupGuard } from './groupGuard.js';
 import { LogTail } from './logTail.js';
 import { childPidsOf, groupAlive, isAlive, signalEach } from './processTree.js';
 import { sleep } from './sleep.js';
@@ -65,10 +66,13 @@ export abstract class ChildTarget implements FaultTarget {
   private readonly tail: LogTail;
   /** Exits we caused (stop, kill, restart, a failed start) are not deaths. */
   private expectedExit = false;
+  /** Process group mode: kills the group should session-bench die without stopping it. */
+  private readonly guard: GroupGuard | undefined;
 
   constructor(private readonly target: ChildTargetOptions) {
     this.name = target.name;
     this.tail = new LogTail(target.logLines ?? 40);
+    this.guard = target.processGroup ? new GroupGuard() : undefined;
   }
 
   /** Names the child in messages, e.g. "node0: redis-server". */
@@ -138,6 +142,7 @@ export abstract class ChildTarget implements FaultTarget {
     const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
     this.child = child;
     this.expectedExit = false;
+    if (child.pid !== undefined) this.guard?.guard(child.pid);
     this.tail.follow(child.stdout, (line) => this.onOutputLine(line));
     this.tail.follow(child.stderr);
     if (child.pid !== undefined) return child;
@@ -172,6 +177,7 @@ export abstract class ChildTarget implements FaultTarget {
       signalGroup(child.pid, stopSignal);
       await this.groupEmpty(child, stopGraceMs);
     }
+    this.guard?.close();
     await this.afterStop();
     this.child = undefined;
   }
@@ -259,7 +265,7 @@ export abstract class ChildTarget implements FaultTarget {
   /** Process group mode: returns once nothing of the group runs (SIGKILL after `graceMs`). */
   private async groupEmpty(child: ChildProcess, graceMs: number): Promise<void> {
     if (!this.target.processGroup || child.pid === undefined) return;
-    if (await groupGone(child.pid, graceMs)) return;
+    if (await groupGone(child.pid, graceMs)) return this.guard?.release(child.pid);
     throw new RuntimeError(
       `${this.label}: processes of group ${child.pid} did not exit after SIGKILL`,
       this.logs(),

@@ -269,4 +269,39 @@ describe('your own app behind --app-url', () => {
     expect(isGone(started[0]!)).toBe(true);
     expect(await listens(port)).toBe(false);
   }, 40_000);
+
+  it('session-bench SIGKILLed: its guard kills your app and what its shell started', async () => {
+    const dir = await tempDir();
+    const port = await freePort();
+    const pids = path.join(dir, 'pids');
+    cleanups.push(() => killListed(pids));
+    const run = await runCli(
+      [
+        'run',
+        ...LOAD,
+        '--backends',
+        'memory',
+        '--app-url',
+        `http://127.0.0.1:${port}`,
+        '--app-command',
+        BEHIND_A_SHELL,
+        '--out',
+        dir,
+      ],
+      {
+        env: { PIDS: pids },
+        timeoutMs: 30_000,
+        signalAfter: {
+          signal: 'SIGKILL',
+          when: async () => {
+            await until(async () => (await pidsIn(pids)).length > 0);
+            await sleep(2_000);
+          },
+        },
+      },
+    );
+    expect(run.signal).toBe('SIGKILL');
+    const [pid] = await pidsIn(pids);
+    await until(async () => isGone(pid!) && !(await listens(port)), 10_000);
+  }, 40_000);
 });
