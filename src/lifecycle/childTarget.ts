@@ -127,6 +127,7 @@ export abstract class ChildTarget implements FaultTarget {
       this.expectedExit = true;
       await stopChild(child, 'SIGKILL', 0, this.sender(child));
       await this.groupEmpty(child, 0);
+      this.guard?.close();
       await this.afterStop();
       this.child = undefined;
       throw this.startError(error);

@@ -304,4 +304,29 @@ describe('your own app behind --app-url', () => {
     const [pid] = await pidsIn(pids);
     await until(async () => isGone(pid!) && !(await listens(port)), 10_000);
   }, 40_000);
+
+  it('a command that fails, or a port already taken, fails the start with the reason', async () => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const options = { url, host: '127.0.0.1', port, env: { PORT: String(port) } };
+    const failing = new ExternalApp(
+      'app0',
+      { ...options, command: 'echo no store here >&2; exit 3' },
+      new EventLog(),
+    );
+    const failed = await failing.start().catch((error: unknown) => error);
+    expect(String(failed)).toMatch(/exited \(code 3\) while starting on http:\/\/127\.0\.0\.1:\d+/);
+    expect((failed as { logTail: string[] }).logTail).toContain('no store here');
+    const squatter = net.createServer().listen(port, '127.0.0.1');
+    cleanups.push(() => new Promise((resolve) => squatter.close(resolve)));
+    await until(() => listens(port), 5_000);
+    const second = new ExternalApp(
+      'app0',
+      { ...options, command: `node ${EXAMPLE_APP}` },
+      new EventLog(),
+    );
+    await expect(second.start()).rejects.toThrow(
+      /something already listens on http:\/\/127\.0\.0\.1:\d+/,
+    );
+  });
 });
