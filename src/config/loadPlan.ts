@@ -19,6 +19,7 @@ import {
 } from './providerOptions.js';
 import { readScenarioFile } from './scenarioFile.js';
 import {
+  appSchema,
   faultSchema,
   loadSchema,
   neighborSchema,
@@ -28,6 +29,7 @@ import {
   type ScenarioInput,
 } from './schema.js';
 import { parseTargets } from './targetUrl.js';
+import { appChoiceProblems } from './appUrl.js';
 
 export { listScenarioNames } from './scenarioFile.js';
 
@@ -58,6 +60,12 @@ export interface RunOverrides {
   neighbor?: string;
   /** --neighbor-rate: its operations per second. */
   neighborRate?: string;
+  /** --app: the app flavour. */
+  app?: string;
+  /** --app-url: the user's own app. */
+  appUrl?: string;
+  /** --app-command: how session-bench starts the user's app. */
+  appCommand?: string;
 }
 
 /** `--rate 350` sets the rate; `--rate 350,1050,3500` steps through those rates. */
@@ -85,6 +93,9 @@ const FLAG_FOR_PATH: Record<string, string> = {
   'load.seed': '--seed',
   'topology.nodes': '--nodes',
   backends: '--backends',
+  'app.flavour': '--app',
+  'app.url': '--app-url',
+  'app.command': '--app-command',
 };
 
 /** Values of --faults: `scenario` keeps the file's faults (the default), `none` drops them. */
@@ -106,6 +117,7 @@ const ALLOWED_FIELDS: Record<string, string[]> = {
   'load.mix': ['read', 'update', 'logout', 'replay'],
   topology: Object.keys(topologySchema.shape),
   neighbor: Object.keys(neighborSchema.shape),
+  app: Object.keys(appSchema.shape),
   fault: Object.keys(faultSchema.shape),
 };
 
@@ -192,7 +204,11 @@ function applyOverrides(
   }
   const topology = { ...((raw.topology as Record<string, unknown> | undefined) ?? {}) };
   if (flags.nodes !== undefined) topology.nodes = flags.nodes;
-  const merged: Record<string, unknown> = { ...raw, load, topology };
+  const app = { ...((raw.app as Record<string, unknown> | undefined) ?? {}) };
+  if (flags.app !== undefined) app.flavour = flags.app;
+  if (flags.appUrl !== undefined) app.url = flags.appUrl;
+  if (flags.appCommand !== undefined) app.command = flags.appCommand;
+  const merged: Record<string, unknown> = { ...raw, load, topology, app };
   if (flags.neighbor !== undefined || flags.neighborRate !== undefined) {
     const neighbor = { ...((raw.neighbor as Record<string, unknown> | undefined) ?? {}) };
     if (flags.neighbor !== undefined) neighbor.workload = flags.neighbor;
@@ -221,6 +237,7 @@ export async function loadPlan(flags: RunOverrides): Promise<Plan> {
     entry < fileFaults.length
       ? `faults.${entry} of the file`
       : `--fault ${flags.faults?.[entry - fileFaults.length] ?? ''}`;
+  refuseAppChoice(source, input.app);
   const parsed = scenarioSchema.safeParse(input);
   if (!parsed.success) {
     throw new UsageError(describeIssues(source, input, parsed.error.issues, faultSource));
@@ -249,11 +266,13 @@ export async function loadPlan(flags: RunOverrides): Promise<Plan> {
           : undefined,
     nodes: nodesPerServer(scenario, provider, targets),
   });
+  warnings.push(...appFaultWarnings(scenario, faults));
   return {
     scenario: { name: scenario.name, description: scenario.description, source },
     variants: scenario.backends,
     load: { ...load, durationMs: duration, timeoutMs: timeout, slowMs: slow },
     topology: scenario.topology,
+    app: appPlan(scenario),
     provider,
     imageSet: parseChoice('--image-set', flags.imageSet, IMAGE_SETS, 'official'),
     dockerNetwork: parseChoice('--docker-network', flags.dockerNetwork, DOCKER_NETWORKS, 'bridge'),
@@ -267,6 +286,39 @@ export async function loadPlan(flags: RunOverrides): Promise<Plan> {
     thresholds: scenario.thresholds,
     ...(warnings.length ? { warnings } : {}),
   };
+}
+
+/** Checked as written: a default flavour must not count as one given with --app-url. */
+function refuseAppChoice(source: string, app: unknown): void {
+  const written = (app ?? {}) as Record<string, unknown>;
+  const problems = appChoiceProblems(written);
+  if (problems.length === 0) return;
+  const lines = problems.map(
+    ({ field, message }) => `  ${field} (${FLAG_FOR_PATH[field]}): ${message}`,
+  );
+  throw new UsageError(`scenario ${source} is invalid:\n${lines.join('\n')}`);
+}
+
+/** The user's own app (`app.url`) is the flavour `external`. */
+function appPlan({ app }: Scenario): Plan['app'] {
+  const flavour = app.url !== undefined ? 'external' : app.flavour;
+  return {
+    flavour,
+    options: {},
+    ...(app.url !== undefined ? { url: app.url } : {}),
+    ...(app.command !== undefined ? { command: app.command } : {}),
+  };
+}
+
+/** App faults on the user's app that nobody here can carry out: said before the run. */
+function appFaultWarnings({ app }: Scenario, faults: FaultPlan[]): string[] {
+  if (app.url === undefined || app.command !== undefined) return [];
+  const onApp = faults.filter((f) => /^app\d*$/.test(f.target)).map(faultSpecOf);
+  if (onApp.length === 0) return [];
+  return [
+    `${onApp.join(', ')} will be skipped: session-bench did not start your app at ${app.url}; ` +
+      'give --app-command so it can stop, kill and pause it',
+  ];
 }
 
 /** Input that would be silently ignored, or a run that would send nothing: refused. */
@@ -288,6 +340,12 @@ function refuseIgnoredFlags(flags: RunOverrides, scenario: Scenario, source: str
     throw new UsageError(
       `scenario ${source}: ${load.rateRps} req/s for ${formatDuration(load.duration)} sends no request; ` +
         'raise --rate or --duration',
+    );
+  }
+  if (scenario.app.url !== undefined && scenario.topology.appInstances > 1) {
+    throw new UsageError(
+      `topology.appInstances ${scenario.topology.appInstances} with app.url (--app-url): ` +
+        'your own app is one instance at one URL; use appInstances 1',
     );
   }
   const seen = new Set<string>();

@@ -70,11 +70,20 @@ export function describePlan(
     `variants (${variants.length}): ${variants.map((v) => v.id).join(', ')}${choice ? ` (${choice})` : ''}`,
     `estimated time: about ${roundedDuration(estimateRunMs(plan, variants))} ` +
       `(~${roundedDuration(each)} per variant: start, warm-up, ${formatDuration(load.durationMs)} of load, sweep, stop)`,
+    ...appLine(plan),
     ...(plan.warnings ?? []).map((w) => `warning: ${w}`),
   ];
   const caveat = durabilityCaveat(load);
   if (caveat) lines.push(`note: ${caveat}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** The user's own app, when there is one: where, and whether session-bench runs it. */
+function appLine({ app }: Plan): string[] {
+  if (app.url === undefined) return [];
+  const how =
+    app.command !== undefined ? `started by session-bench: ${app.command}` : 'already running';
+  return [`app: your own at ${app.url} (${how})`];
 }
 
 /** Under --quiet only the warnings are printed: they change what was asked. */

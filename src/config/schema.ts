@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { readAppUrl } from './appUrl.js';
 import { DURATION_BOUNDS, readBoundedDuration, type DurationBounds } from './duration.js';
 
 /**
@@ -262,6 +263,28 @@ export const neighborSchema = z
   })
   .strict();
 
+/** `--app-url`: a loopback http URL with a port, normalised to scheme, host and port. */
+const appUrl = z.unknown().transform((value, ctx) => {
+  const read = readAppUrl(value);
+  if ('problem' in read) {
+    ctx.addIssue({ code: 'custom', message: read.problem });
+    return z.NEVER;
+  }
+  return read.url;
+});
+
+/** The web app under test (DESIGN.md: app flavour). */
+export const appSchema = z
+  .object({
+    /** builtin: ours (the default). With `url` the app is the user's own (flavour external). */
+    flavour: z.enum(['builtin']).default('builtin'),
+    /** The user's own app, any language, following the HTTP contract of src/app/sessionApp.ts. */
+    url: appUrl.optional(),
+    /** Starts the user's app (/bin/sh -c, PORT from `url`), so app faults reach it. */
+    command: z.string().trim().min(1).optional(),
+  })
+  .strict();
+
 export const scenarioSchema = z
   .object({
     name: z.string().min(1),
@@ -270,6 +293,7 @@ export const scenarioSchema = z
     backends: z.array(z.string().min(1)).min(1).optional(),
     load: loadSchema.default(loadSchema.parse({})),
     topology: topologySchema.default({ nodes: 1, appInstances: 1, proxy: false }),
+    app: appSchema.default({ flavour: 'builtin' }),
     faults: z.array(faultSchema).default([]),
     neighbor: neighborSchema.optional(),
     /** Answer these claims instead of running the variants once (the `claims` scenario). */

@@ -1,10 +1,19 @@
 import type { ChildProcess } from 'node:child_process';
 import { InterruptedError, RuntimeError, errorMessage } from '../errors.js';
-import { exitDetail, isRunning, stopChild, waitForExit } from './childProcess.js';
+import {
+  exitDetail,
+  groupGone,
+  isRunning,
+  signalGroup,
+  stopChild,
+  waitForExit,
+  type Signaller,
+} from './childProcess.js';
 import type { EventLog } from './eventLog.js';
 import type { FaultTarget } from './faultTarget.js';
+import { GroupGuard } from './groupGuard.js';
 import { LogTail } from './logTail.js';
-import { childPidsOf, isAlive, signalEach } from './processTree.js';
+import { childPidsOf, groupAlive, isAlive, signalEach } from './processTree.js';
 import { sleep } from './sleep.js';
 import { NotReadyError, waitReady, type WaitReadyOptions } from './waitReady.js';
 
@@ -29,6 +38,12 @@ export interface ChildTargetOptions {
    * in a session of its own), as docker kill / pause reach a whole container.
    */
   withChildren?: boolean;
+  /**
+   * The child leads its own process group (spawned detached), e.g. a shell running the
+   * user's command: every signal goes to the whole group, and a stop or kill returns
+   * once the group is empty, so a shell cannot swallow a kill or leave its children.
+   */
+  processGroup?: boolean;
 }
 
 /** How long the children of a killed child may take to exit before a start goes on. */
@@ -51,10 +66,13 @@ export abstract class ChildTarget implements FaultTarget {
   private readonly tail: LogTail;
   /** Exits we caused (stop, kill, restart, a failed start) are not deaths. */
   private expectedExit = false;
+  /** Process group mode: kills the group should session-bench die without stopping it. */
+  private readonly guard: GroupGuard | undefined;
 
   constructor(private readonly target: ChildTargetOptions) {
     this.name = target.name;
     this.tail = new LogTail(target.logLines ?? 40);
+    this.guard = target.processGroup ? new GroupGuard() : undefined;
   }
 
   /** Names the child in messages, e.g. "node0: redis-server". */
@@ -107,7 +125,9 @@ export abstract class ChildTarget implements FaultTarget {
       });
     } catch (error) {
       this.expectedExit = true;
-      await stopChild(child, 'SIGKILL', 0);
+      await stopChild(child, 'SIGKILL', 0, this.sender(child));
+      await this.groupEmpty(child, 0);
+      this.guard?.close();
       await this.afterStop();
       this.child = undefined;
       throw this.startError(error);
@@ -123,6 +143,7 @@ export abstract class ChildTarget implements FaultTarget {
     const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
     this.child = child;
     this.expectedExit = false;
+    if (child.pid !== undefined) this.guard?.guard(child.pid);
     this.tail.follow(child.stdout, (line) => this.onOutputLine(line));
     this.tail.follow(child.stderr);
     if (child.pid !== undefined) return child;
@@ -146,11 +167,18 @@ export abstract class ChildTarget implements FaultTarget {
     const child = this.child;
     if (!child) return;
     this.expectedExit = true;
+    const { events, stopSignal, stopGraceMs } = this.target;
     if (isRunning(child)) {
-      this.target.events.record(this.name, 'stop', this.target.stopSignal);
-      await stopChild(child, this.target.stopSignal, this.target.stopGraceMs);
-      this.target.events.record(this.name, 'exited', exitDetail(child));
+      events.record(this.name, 'stop', stopSignal);
+      await stopChild(child, stopSignal, stopGraceMs, this.sender(child));
+      await this.groupEmpty(child, stopGraceMs);
+      events.record(this.name, 'exited', exitDetail(child));
+    } else if (this.target.processGroup && child.pid !== undefined && groupAlive(child.pid)) {
+      // The leader died on its own: what it started may still run.
+      signalGroup(child.pid, stopSignal);
+      await this.groupEmpty(child, stopGraceMs);
     }
+    this.guard?.close();
     await this.afterStop();
     this.child = undefined;
   }
@@ -161,9 +189,10 @@ export abstract class ChildTarget implements FaultTarget {
     this.target.events.record(this.name, 'kill', 'SIGKILL');
     // Frozen first, so it forks nothing between the listing and the kill.
     const family = this.target.withChildren ? this.freeze(child) : [];
-    child.kill('SIGKILL');
+    this.sender(child)('SIGKILL');
     signalEach(family, 'SIGKILL');
     await waitForExit(child);
+    await this.groupEmpty(child, 0);
     // A new server would find their shared memory still attached and refuse to start.
     await childrenGone(family);
     this.target.events.record(this.name, 'exited', exitDetail(child));
@@ -176,7 +205,8 @@ export abstract class ChildTarget implements FaultTarget {
     const { events, stopSignal, stopGraceMs, restartGraceMs, signal } = this.target;
     this.expectedExit = true;
     events.record(this.name, 'restart', stopSignal);
-    await stopChild(child, stopSignal, restartGraceMs ?? stopGraceMs);
+    await stopChild(child, stopSignal, restartGraceMs ?? stopGraceMs, this.sender(child));
+    await this.groupEmpty(child, restartGraceMs ?? stopGraceMs);
     events.record(this.name, 'exited', exitDetail(child));
     await onDown?.();
     if (this.target.restartInNextSecond) await sleep(1000 - (Date.now() % 1000) + 10, signal);
@@ -212,17 +242,35 @@ export abstract class ChildTarget implements FaultTarget {
 
   /** SIGSTOP of the child; returns its children when they are to be signalled too. */
   private freeze(child: ChildProcess): number[] {
-    child.kill('SIGSTOP');
+    this.sender(child)('SIGSTOP');
     return this.target.withChildren ? childPidsOf(child.pid!) : [];
   }
 
   /** SIGCONT; a child that cannot be resumed is killed rather than left stopped. */
   private resume(child: ChildProcess): void {
-    const sent = child.kill('SIGCONT');
+    const send = this.sender(child);
+    const sent = send('SIGCONT');
     this.target.events.record(this.name, 'resumed', 'SIGCONT');
     if (sent || !isRunning(child)) return;
-    child.kill('SIGKILL');
+    send('SIGKILL');
     throw new RuntimeError(`${this.name}: SIGCONT failed, killed it`, this.logs());
+  }
+
+  /** The child alone, or its whole process group. */
+  private sender(child: ChildProcess): Signaller {
+    const pid = child.pid;
+    if (!this.target.processGroup || pid === undefined) return (signal) => child.kill(signal);
+    return (signal) => signalGroup(pid, signal);
+  }
+
+  /** Process group mode: returns once nothing of the group runs (SIGKILL after `graceMs`). */
+  private async groupEmpty(child: ChildProcess, graceMs: number): Promise<void> {
+    if (!this.target.processGroup || child.pid === undefined) return;
+    if (await groupGone(child.pid, graceMs)) return this.guard?.release(child.pid);
+    throw new RuntimeError(
+      `${this.label}: processes of group ${child.pid} did not exit after SIGKILL`,
+      this.logs(),
+    );
   }
 
   private requireChild(): ChildProcess {

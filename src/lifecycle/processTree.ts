@@ -21,13 +21,41 @@ export function childPidsOf(pid: number): number[] {
   return children;
 }
 
-/** State letter and parent pid from /proc/<pid>/stat; undefined once the pid is gone. */
-function statOf(pid: number): { state: string; ppid: number } | undefined {
+/**
+ * True while a process of group `pgid` runs. A zombie does not count: one whose
+ * parent exited waits for init to reap it, and init may take a second (a
+ * container's init), while kill(-pgid, 0) still finds it.
+ */
+export function groupAlive(pgid: number): boolean {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return signalGroupZero(pgid);
+  }
+  return entries.some((entry) => {
+    if (!/^\d+$/.test(entry)) return false;
+    const stat = statOf(Number(entry));
+    return stat !== undefined && stat.pgrp === pgid && stat.state !== 'Z' && stat.state !== 'X';
+  });
+}
+
+function signalGroupZero(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** State letter, parent pid and process group from /proc/<pid>/stat; undefined once the pid is gone. */
+function statOf(pid: number): { state: string; ppid: number; pgrp: number } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Field 2 (the command) may hold spaces and parens: read after the last ')'.
-    const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { state: state ?? '', ppid: Number(ppid) };
+    const [state, ppid, pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { state: state ?? '', ppid: Number(ppid), pgrp: Number(pgrp) };
   } catch {
     return undefined;
   }

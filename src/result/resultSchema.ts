@@ -234,6 +234,18 @@ export const variantResultSchema = z.object({
   neighbor: neighborResultSchema.optional(),
   /** `--scenario claims`: the claim this result answers (one variant may run for several). */
   claim: z.enum(CLAIM_IDS).optional(),
+  /**
+   * The app under test: its flavour (builtin, express, ..., external for the user's
+   * own app behind --app-url), its middleware options, and the middleware and store
+   * packages it ran (empty for builtin and external).
+   */
+  app: z
+    .object({
+      flavour: z.string(),
+      options: z.record(z.string(), z.string()),
+      packages: z.array(z.object({ name: z.string(), version: z.string() })),
+    })
+    .optional(),
 });
 
 export const thresholdVerdictSchema = z.object({

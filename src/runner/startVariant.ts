@@ -2,7 +2,12 @@ import { mkdtemp } from 'node:fs/promises';
 import path from 'node:path';
 import type { StoreOptions } from '../backends/sessionStore.js';
 import { AppClient } from '../load/appClient.js';
+import type { RunningApp } from '../app/runningApp.js';
+import type { CleanupStack } from '../lifecycle/cleanupStack.js';
+import type { EventLog } from '../lifecycle/eventLog.js';
+import type { VariantResult } from '../result/result.js';
 import { startApps } from './startApps.js';
+import { externalAppResult, startOwnApp } from './startOwnApp.js';
 import { placeProxy } from './placeProxy.js';
 import { startServers } from './startServers.js';
 import type { VariantRun } from './variantRun.js';
@@ -44,16 +49,12 @@ export async function startVariant(run: VariantRun, state: VariantState): Promis
     }
   }
   run.progress?.phase(variant, 'starting the app');
-  state.apps = await startApps(
-    plan.topology.appInstances,
-    {
-      storeModule: backend.storeModule.href,
-      store,
-      payloadBytes: plan.load.payloadBytes,
-      storeTimeoutMs: STORE_TIMEOUT_MS,
-    },
-    { dataDir, events, cleanup, signal: run.signal },
-  );
+  state.apps = await startTheApps(run, result, store, {
+    dataDir,
+    events,
+    cleanup,
+    signal: run.signal,
+  });
   for (const app of state.apps) targets.set(app.name, app);
   const client = new AppClient(
     state.apps.map((a) => a.url),
@@ -62,4 +63,30 @@ export async function startVariant(run: VariantRun, state: VariantState): Promis
   );
   cleanup.push('http client', () => client.close());
   return client;
+}
+
+/** The app under test: the user's own (--app-url), or ours, one per instance. */
+async function startTheApps(
+  run: VariantRun,
+  result: VariantResult,
+  store: StoreOptions,
+  ctx: { dataDir: string; events: EventLog; cleanup: CleanupStack; signal: AbortSignal },
+): Promise<RunningApp[]> {
+  const { plan, backend } = run;
+  const payloadBytes = plan.load.payloadBytes;
+  if (plan.app.url !== undefined) {
+    result.app = externalAppResult();
+    const setup = { backend: backend.name, store, payloadBytes };
+    return [await startOwnApp({ ...plan.app, url: plan.app.url }, setup, ctx)];
+  }
+  return startApps(
+    plan.topology.appInstances,
+    {
+      storeModule: backend.storeModule.href,
+      store,
+      payloadBytes,
+      storeTimeoutMs: STORE_TIMEOUT_MS,
+    },
+    ctx,
+  );
 }

@@ -65,7 +65,9 @@ export function assembleResult(run: VariantRun, state: VariantState): void {
   const executions = state.executions ?? notFired(plan.faults, result.status);
   const loadEndMs = Math.max(measurements.lastCompletedMs, plan.load.durationMs);
   const nodes = [...state.targets.keys()].filter((name) => name.startsWith('node'));
-  const holders = nodes.length ? nodes : state.apps.map((a) => a.name);
+  // Our embedded stores' documented behaviour says nothing of the user's own app.
+  const ownApp = plan.app.url !== undefined;
+  const holders = nodes.length ? nodes : ownApp ? [] : state.apps.map((a) => a.name);
   result.faults = describeFaults(executions, index, audit, plan.load, loadEndMs, {
     variant,
     holders,

@@ -1,4 +1,4 @@
-import type { AppProcess } from '../app/appProcess.js';
+import type { RunningApp } from '../app/runningApp.js';
 import { Audit } from '../audit/audit.js';
 import type { FaultExecution } from '../faults/faultRunner.js';
 import { CleanupStack } from '../lifecycle/cleanupStack.js';
@@ -23,7 +23,7 @@ export interface VariantState {
   readonly cleanup: CleanupStack;
   /** Fault targets by name: node0.., app0.. */
   readonly targets: Map<string, FaultTarget>;
-  apps: AppProcess[];
+  apps: RunningApp[];
   /** The fault proxy's link in front of each node, by node name, when a proxy is placed. */
   links?: Map<string, NetworkLink>;
   /** The nodes' own endpoints (not through the proxy) and the backend's settings. */

@@ -56,6 +56,7 @@ Examples:
   $ session-bench run --scenario day --backends redis,mysql --compress 2m --seed 7
   $ session-bench run --backends mysql --neighbor oltp --rate 350,1050,3500 --faults none
   $ session-bench run --scenario claims                # the seed post's four claims, answered here
+  $ session-bench run --backends redis --app-url http://127.0.0.1:3000 --app-command 'node server.mjs' --fault kill:app@10s
 
 Fault spec: ${FAULT_SPEC_HELP}
 --fault adds to the scenario's faults; --faults none drops the scenario's. A scenario fault
@@ -98,6 +99,15 @@ export function runCommand(): Command {
       'docker: bridge (ports published on 127.0.0.1 only) or host (host networking)',
     )
     .option('--nodes <n>', 'server nodes per pooled backend (memcached, redis)')
+    .option('--app <flavour>', 'the app under test: builtin (ours, the default)')
+    .option(
+      '--app-url <url>',
+      'drive your own app at this loopback URL, e.g. http://127.0.0.1:3000 (README: "Your own app")',
+    )
+    .option(
+      '--app-command <cmd>',
+      'start your own app with this shell command (PORT from --app-url), so app faults reach it',
+    )
     .option(
       '--target <backend=url>',
       'an existing server for --provider external (repeatable)',
