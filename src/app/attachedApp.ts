@@ -1,6 +1,6 @@
 import { RuntimeError } from '../errors.js';
 import type { EventLog } from '../lifecycle/eventLog.js';
-import { SkippedFault } from '../lifecycle/faultTarget.js';
+import { UntouchableTarget } from '../lifecycle/faultTarget.js';
 import { NotReadyError, waitReady } from '../lifecycle/waitReady.js';
 import { checkHealth } from './healthCheck.js';
 import type { RunningApp } from './runningApp.js';
@@ -14,12 +14,14 @@ const HEALTH_POLL_MS = 200;
  * talks to it. Nobody here can kill, restart or pause it: app faults are skipped
  * with the reason (never counted as a fault that did nothing).
  */
-export class AttachedApp implements RunningApp {
+export class AttachedApp extends UntouchableTarget implements RunningApp {
   constructor(
     readonly name: string,
     readonly url: string,
     private readonly events: EventLog,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Resolves once GET /health answers 200; a wrong URL fails the variant here. */
   async check(signal?: AbortSignal): Promise<void> {
@@ -48,24 +50,10 @@ export class AttachedApp implements RunningApp {
 
   async stop(): Promise<void> {}
 
-  kill(): Promise<void> {
-    return this.refuse('kill');
-  }
-
-  restart(): Promise<void> {
-    return this.refuse('restart');
-  }
-
-  pause(): Promise<void> {
-    return this.refuse('pause');
-  }
-
-  private refuse(action: string): Promise<void> {
-    return Promise.reject(
-      new SkippedFault(
-        `${this.name} is your app at ${this.url}, not started by session-bench: ` +
-          `give --app-command so it can ${action} it`,
-      ),
+  protected whyNot(action: string): string {
+    return (
+      `${this.name} is your app at ${this.url}, not started by session-bench: ` +
+      `give --app-command so it can ${action} it`
     );
   }
 }

@@ -24,3 +24,25 @@ export interface FaultTarget {
   /** Freeze for `durationMs` (SIGSTOP / docker pause), then resume. */
   pause(durationMs: number): Promise<void>;
 }
+
+/**
+ * kill, restart and pause of a target nobody here may act on (a server or an app
+ * someone else runs): each rejects with a SkippedFault saying why, by action.
+ */
+export abstract class UntouchableTarget implements FaultTarget {
+  abstract readonly name: string;
+  /** "app0 is your app at …: give --app-command so it can kill it". */
+  protected abstract whyNot(action: 'kill' | 'restart' | 'pause'): string;
+
+  kill(): Promise<void> {
+    return Promise.reject(new SkippedFault(this.whyNot('kill')));
+  }
+
+  restart(): Promise<void> {
+    return Promise.reject(new SkippedFault(this.whyNot('restart')));
+  }
+
+  pause(): Promise<void> {
+    return Promise.reject(new SkippedFault(this.whyNot('pause')));
+  }
+}

@@ -1,6 +1,6 @@
 import { RuntimeError, UsageError, errorMessage } from '../errors.js';
 import type { EventLog } from '../lifecycle/eventLog.js';
-import { SkippedFault } from '../lifecycle/faultTarget.js';
+import { UntouchableTarget } from '../lifecycle/faultTarget.js';
 import { NotReadyError, waitReady } from '../lifecycle/waitReady.js';
 import { withTimeout } from '../lifecycle/withTimeout.js';
 import {
@@ -23,11 +23,13 @@ const READY_POLL_MS = 250;
 const REMOVE_RUN_DATA_MS = 30_000;
 
 /** A server someone else runs: it serves, but nobody here can kill or restart it. */
-class ExternalNode implements StartedNode {
+class ExternalNode extends UntouchableTarget implements StartedNode {
   constructor(
     readonly name: string,
     readonly endpoint: string,
-  ) {}
+  ) {
+    super();
+  }
 
   logs(): string[] {
     return [];
@@ -35,24 +37,8 @@ class ExternalNode implements StartedNode {
 
   async stop(): Promise<void> {}
 
-  kill(): Promise<void> {
-    return this.refuse('kill');
-  }
-
-  restart(): Promise<void> {
-    return this.refuse('restart');
-  }
-
-  pause(): Promise<void> {
-    return this.refuse('pause');
-  }
-
-  private refuse(action: string): Promise<void> {
-    return Promise.reject(
-      new SkippedFault(
-        `${this.name} is an external server (${this.endpoint}): nobody here to ${action} it`,
-      ),
-    );
+  protected whyNot(action: string): string {
+    return `${this.name} is an external server (${this.endpoint}): nobody here to ${action} it`;
   }
 }
 

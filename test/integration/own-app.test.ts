@@ -233,7 +233,8 @@ describe('your own app behind --app-url', () => {
     expect(await listens(port)).toBe(false);
   }, 30_000);
 
-  it('Ctrl-C during the load stops your app and everything its shell started', async () => {
+  /** A run of your app behind a shell, sent `signal` 2 s after the app's shell started. */
+  async function signalledDuringLoad(signal: NodeJS.Signals) {
     const dir = await tempDir();
     const port = await freePort();
     const pids = path.join(dir, 'pids');
@@ -255,7 +256,7 @@ describe('your own app behind --app-url', () => {
         env: { PIDS: pids },
         timeoutMs: 30_000,
         signalAfter: {
-          signal: 'SIGINT',
+          signal,
           when: async () => {
             await until(async () => (await pidsIn(pids)).length > 0);
             await sleep(2_000);
@@ -263,6 +264,11 @@ describe('your own app behind --app-url', () => {
         },
       },
     );
+    return { run, pids, port };
+  }
+
+  it('Ctrl-C during the load stops your app and everything its shell started', async () => {
+    const { run, pids, port } = await signalledDuringLoad('SIGINT');
     expect(run.code, run.stderr).toBe(130);
     const started = await pidsIn(pids);
     expect(started).toHaveLength(1);
@@ -271,35 +277,7 @@ describe('your own app behind --app-url', () => {
   }, 40_000);
 
   it('session-bench SIGKILLed: its guard kills your app and what its shell started', async () => {
-    const dir = await tempDir();
-    const port = await freePort();
-    const pids = path.join(dir, 'pids');
-    cleanups.push(() => killListed(pids));
-    const run = await runCli(
-      [
-        'run',
-        ...LOAD,
-        '--backends',
-        'memory',
-        '--app-url',
-        `http://127.0.0.1:${port}`,
-        '--app-command',
-        BEHIND_A_SHELL,
-        '--out',
-        dir,
-      ],
-      {
-        env: { PIDS: pids },
-        timeoutMs: 30_000,
-        signalAfter: {
-          signal: 'SIGKILL',
-          when: async () => {
-            await until(async () => (await pidsIn(pids)).length > 0);
-            await sleep(2_000);
-          },
-        },
-      },
-    );
+    const { run, pids, port } = await signalledDuringLoad('SIGKILL');
     expect(run.signal).toBe('SIGKILL');
     const [pid] = await pidsIn(pids);
     await until(async () => isGone(pid!) && !(await listens(port)), 10_000);
