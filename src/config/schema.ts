@@ -195,6 +195,9 @@ export const loadSchema = z
     /** Most sockets `fixed` mode keeps open; beyond it requests wait and count as late. */
     maxConnections: numberFrom(z.number().int().positive().max(20_000)).default(1024),
     payloadBytes: numberFrom(z.number().int().nonnegative().max(1_000_000)).default(1024),
+    /** Requests per page view: a user's step sends this many at once, as a browser does
+     *  (one update or logout racing the rest, which are reads). rateRps stays requests/s. */
+    parallel: numberFrom(z.number().int().min(1).max(16)).default(1),
     /** A request unanswered after this long counts as a timeout. */
     timeout: durationMs(DURATION_BOUNDS.timeout).default(5_000),
     /** A request answered later than this counts as failed for unavailableMs. */
