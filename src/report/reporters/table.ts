@@ -89,6 +89,15 @@ function otherLosses(results: VariantResult[], style: Style): string[] {
   });
 }
 
+/** Requests the narrow table has no column for: no answer, so the audit could not decide them. */
+const indeterminateNotes = (results: VariantResult[]): string[] =>
+  results
+    .filter((r) => measured(r) && r.audit.indeterminate)
+    .map(
+      (r) =>
+        `${r.variant}: ${r.audit.indeterminate} indeterminate requests (no answer: they may or may not have applied; never counted as a loss)`,
+    );
+
 /** Each group of not-measured variants once: why, and the way out. */
 export function notMeasuredText(groups: readonly NotMeasuredGroup[], width: number): string[] {
   return groups.flatMap((g) => [
@@ -149,6 +158,7 @@ export function renderTable(result: RunResult, options: TableOptions = {}): stri
     ...result.results.flatMap(incidentNotes).map((n) => wrap(safeText(n), width)),
     // Already safe, maybe coloured: short enough not to wrap.
     ...(wide ? [] : otherLosses(result.results, style)),
+    ...(wide ? [] : indeterminateNotes(result.results).map((n) => wrap(safeText(n), width))),
     ...caveatNotes(result.results).map((n) => wrap(safeText(n), width)),
   ];
   return (
