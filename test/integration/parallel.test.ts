@@ -38,3 +38,27 @@ describe.skipIf(skipServerTests(missing))('--parallel on the builtin app and red
     expectServersGone(result);
   });
 });
+
+describe('--parallel in saturation mode', () => {
+  it('page views of 3 over free connections: every answer audited, nothing lost', async () => {
+    const run = await runSmoke({
+      backends: 'memory',
+      mode: 'saturation',
+      duration: '2s',
+      users: '300',
+      parallel: '3',
+    });
+    const result = resultFor(run, 'memory');
+    expect(result.requests.errors + result.requests.timeouts).toBe(0);
+    expect(result.throughputRps).toBeGreaterThan(300);
+    expect(result.audit).toMatchObject({
+      loggedOutUsers: 0,
+      loginWallHits: 0,
+      lostUpdates: 0,
+      resurrectedSessions: 0,
+      wrongUserSessions: 0,
+    });
+    // Requests cut off by the end of the load may have applied: at most one per connection.
+    expect(result.audit.indeterminate).toBeLessThanOrEqual(64);
+  });
+});
