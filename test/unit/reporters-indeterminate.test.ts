@@ -14,6 +14,16 @@ function withIndeterminate(): RunResult {
   return result;
 }
 
+describe('reporters name the page views of a --parallel run', () => {
+  it('in the table heading and the md load line, and not for one request at a time', () => {
+    const result = structuredClone(fixture());
+    expect(renderTable(result)).not.toContain('page views');
+    result.scenario.load.parallel = 3;
+    expect(renderTable(result).split('\n')[0]).toContain('80 req/s, page views of 3, 6s');
+    expect(renderMarkdown(result)).toContain('80 req/s, page views of 3, 6s');
+  });
+});
+
 describe('reporters show indeterminate requests where the audit counts are', () => {
   it('the text table: a note under it for each variant with some, within 80 columns', () => {
     const text = renderTable(withIndeterminate());

@@ -5,6 +5,7 @@ import {
   faultName,
   incidentNotes,
   measured,
+  pageViews,
   plannedFaults,
   sharedLegend,
 } from './common.js';
@@ -31,6 +32,7 @@ function heading(result: RunResult, width: number): string {
   const text =
     `session-bench ${result.scenario.scenario.name}: ${load.mode}` +
     (load.mode === 'fixed' ? ` ${load.rateRps} req/s` : ` ${load.connections} connections`) +
+    pageViews(result) +
     `, ${load.durationMs / 1000}s, ${load.users} users` +
     // The planned faults as md and html spell them (a pause with its duration).
     (result.scenario.faults.length ? `, faults ${plannedFaults(result)}` : '') +
