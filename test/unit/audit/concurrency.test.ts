@@ -292,6 +292,28 @@ describe('audit under --parallel: a read that re-saves the session (express-sess
     }
   });
 
+  it('an update racing a logout saved the destroyed session again: resurrected, counted once', () => {
+    const u = user();
+    const logout = u.send('logout');
+    const update = u.send('update');
+    u.answer(logout, at(5));
+    u.answer(update, at(6)); // loaded before the destroy, saved after it
+    const alive: Reply = { status: 200, userId: 0, counter: 6 };
+    u.answer(u.send('replay'), alive);
+    u.audit.check(0, 'replay', alive, false); // the sweep does not count it again
+    expect(u.counts()).toEqual({ ...NOTHING, resurrectedSessions: 1 });
+  });
+
+  it('a re-saved stale read found by the logout that follows it', () => {
+    const u = user();
+    const update = u.send('update');
+    const read = u.send('read');
+    u.answer(update, at(6));
+    u.answer(read, at(5));
+    u.answer(u.send('logout'), at(5));
+    expect(u.counts()).toEqual({ ...NOTHING, lostUpdates: 1 });
+  });
+
   it('a store reverted under a page view of three reads: the loss is counted once, not by each read', () => {
     const u = user();
     u.answer(u.send('update'), at(6));
