@@ -156,8 +156,11 @@ export class Audit {
     request: SentRequest | undefined,
   ): Outcome {
     const ledger = this.ledger;
+    // No answer at all (during the load) is indeterminate; a 5xx is the app's answer.
     if (reply instanceof Error) return this.failed(user, action, reply, duringRun);
-    if (reply.status >= 500) return this.failed(user, action, new Error(`HTTP ${reply.status}`));
+    if (reply.status >= 500) {
+      return this.failed(user, action, new Error(`HTTP ${reply.status}`), false);
+    }
     if (reply.status === 200 && reply.userId !== undefined && reply.userId !== user) {
       this.counts.wrongUserSessions++;
       return Outcome.Ok;
@@ -196,8 +199,8 @@ export class Audit {
    * Lost updates, exact under overlap: an answer older than the counter acknowledged
    * *before its request left* lost that many increments (what was acknowledged while it
    * was in flight it need not show); two overlapping updates acknowledged with the same
-   * counter lost one increment. A read never raises the counter: a value it shows may
-   * come from an update that timed out, and losing that is no acknowledged loss.
+   * counter lost one increment. A read of the load never raises the counter: a value it
+   * shows may come from an update that timed out, and losing that is no acknowledged loss.
    */
   private checkCounter(
     user: number,
@@ -289,14 +292,13 @@ export class Audit {
     return Outcome.Ok;
   }
 
-  /** `duringRun` is set only for a transport failure (no HTTP answer): the one indeterminate kind. */
-  private failed(user: number, action: Action, error: Error, duringRun?: boolean): Outcome {
+  private failed(user: number, action: Action, error: Error, indeterminate: boolean): Outcome {
     // A logout that got no answer may have happened: do not count its 401 later as a loss.
     // A refused connection never reached the app, so that logout certainly did not happen.
     const neverArrived = (error as NodeJS.ErrnoException).code === 'ECONNREFUSED';
     if (action === 'logout' && !neverArrived) this.ledger.set(user, UserFlag.LogoutUncertain);
     // Sent, never answered: it may or may not have applied (Jepsen's :info). Counted, not guessed.
-    if (duringRun && !neverArrived) this.counts.indeterminate++;
+    if (indeterminate && !neverArrived) this.counts.indeterminate++;
     return error instanceof RequestTimeout ? Outcome.Timeout : Outcome.Error;
   }
 }
