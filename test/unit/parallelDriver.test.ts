@@ -146,14 +146,11 @@ describe('--parallel: the scenario field', () => {
   });
 
   it('a bad value is a usage error naming the field, the flag, the value and the range', async () => {
-    for (const [value, range] of [
-      ['17', '<=16'],
-      ['0', '>=1'],
-    ] as const) {
+    for (const value of ['17', '0', 'x', '2.5']) {
       const error = await loadPlan({ scenario: 'smoke', parallel: value }).catch((e: Error) => e);
       expect(error).toBeInstanceOf(UsageError);
       expect((error as Error).message).toContain('load.parallel (--parallel)');
-      expect((error as Error).message).toContain(range);
+      expect((error as Error).message).toContain('a whole number from 1 to 16');
       expect((error as Error).message).toContain(`got "${value}"`);
     }
   });
