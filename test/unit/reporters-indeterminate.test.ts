@@ -3,6 +3,7 @@ import { renderCsv } from '../../src/report/reporters/csv.js';
 import { renderMarkdown } from '../../src/report/reporters/md.js';
 import { variantSummaryLine } from '../../src/report/reporters/summaryLine.js';
 import { renderTable } from '../../src/report/reporters/table.js';
+import { evaluateThresholds, parseThresholds } from '../../src/report/thresholds.js';
 import type { RunResult } from '../../src/result/result.js';
 import { fixture } from '../helpers/reportFixture.js';
 
@@ -49,5 +50,17 @@ describe('reporters show indeterminate requests where the audit counts are', () 
     expect(disk!.split(',')[column]).toBe('0');
     expect(cookie!.split(',')[column]).toBe('');
     expect(variantSummaryLine(withIndeterminate().results[0]!)).toContain('indeterminate 12');
+  });
+});
+
+describe('a threshold on indeterminate requests', () => {
+  it('judges the count, and skips a result written before it was counted', () => {
+    const verdicts = evaluateThresholds(parseThresholds(['indeterminate==0']), withIndeterminate());
+    expect(verdicts.map((v) => [v.variant, v.status])).toEqual([
+      ['memory', 'failed'],
+      ['disk', 'passed'],
+      ['cookie', 'skipped'],
+    ]);
+    expect(verdicts[2]!.message).toContain('no figure');
   });
 });
