@@ -3,6 +3,7 @@ import { Ledger, UserFlag } from '../load/ledger.js';
 import { Outcome } from '../load/requestLog.js';
 import type { Action } from '../load/workload.js';
 import { emptyAuditCounts } from '../result/emptyResult.js';
+import { Overlaps, type SentRequest } from './overlaps.js';
 
 /** The counts at zero (their one spelling is in src/result/emptyResult.ts). */
 export const emptyCounts = emptyAuditCounts;
@@ -44,8 +45,10 @@ export interface FaultLosses {
  * sees replies, never sockets, so the unit tests drive it directly.
  */
 export class Audit {
-  readonly counts = emptyCounts();
+  /** indeterminate starts at 0 here, not in emptyCounts: a variant that never ran measured none. */
+  readonly counts = { ...emptyCounts(), indeterminate: 0 };
   private readonly faults: FaultWindow[] = [];
+  private readonly overlaps = new Overlaps();
 
   constructor(
     private readonly ledger: Ledger,
@@ -123,11 +126,41 @@ export class Audit {
     };
   }
 
-  /** Records what a request did; returns its outcome for the request log. */
-  check(user: number, action: Action, reply: Reply | Error, duringRun = true): Outcome {
+  /** A request of the load leaves now: its ticket lets `check` judge it by what it overlapped. */
+  sent(user: number, action: Action): number {
+    return this.overlaps.sent(user, action, this.ledger.counter[user]!);
+  }
+
+  /**
+   * Records what a request did; returns its outcome for the request log. Without a
+   * ticket the request counts as sent just before its answer, alone (warm-up, sweep).
+   */
+  check(
+    user: number,
+    action: Action,
+    reply: Reply | Error,
+    duringRun = true,
+    ticket?: number,
+  ): Outcome {
+    const request = ticket === undefined ? undefined : this.overlaps.answered(ticket);
+    const outcome = this.judge(user, action, reply, duringRun, request);
+    if (request) this.overlaps.release(request);
+    return outcome;
+  }
+
+  private judge(
+    user: number,
+    action: Action,
+    reply: Reply | Error,
+    duringRun: boolean,
+    request: SentRequest | undefined,
+  ): Outcome {
     const ledger = this.ledger;
-    if (reply instanceof Error) return this.failed(user, action, reply);
-    if (reply.status >= 500) return this.failed(user, action, new Error(`HTTP ${reply.status}`));
+    // No answer at all (during the load) is indeterminate; a 5xx is the app's answer.
+    if (reply instanceof Error) return this.failed(user, action, reply, duringRun);
+    if (reply.status >= 500) {
+      return this.failed(user, action, new Error(`HTTP ${reply.status}`), false);
+    }
     if (reply.status === 200 && reply.userId !== undefined && reply.userId !== user) {
       this.counts.wrongUserSessions++;
       return Outcome.Ok;
@@ -142,20 +175,16 @@ export class Audit {
       ledger.lastGoodMs[user] = this.now();
       return Outcome.Ok;
     }
+    // "Not logged in" while a logout of this user raced it: the logout's doing, not a loss.
+    if (reply.status === 401 && request?.overlapsLogout) return Outcome.Ok;
     if (reply.status === 401) return this.notLoggedIn(user, duringRun);
     if (reply.status !== 200 || reply.counter === undefined) return Outcome.Error;
-    ledger.clear(user, UserFlag.LogoutUncertain);
-    // An update answers with the incremented value: what it read was one less.
-    const read = action === 'update' ? reply.counter - 1 : reply.counter;
-    const acknowledged = ledger.counter[user]!;
-    if (read < acknowledged) {
-      const lost = acknowledged - read;
-      this.counts.lostUpdates += lost;
-      const suspects = this.faultsBehind(user, duringRun ? this.now() : Infinity);
-      if (suspects.length === 1) suspects[0]!.lostUpdates += lost;
-      else for (const fault of suspects) fault.ambiguousLostUpdates += lost;
-    }
-    ledger.counter[user] = reply.counter;
+    // Answered after the user's logout (or loss) was acknowledged: it raced it and says
+    // nothing decidable now; a session it brought back shows at a replay or the sweep.
+    if (request && !ledger.has(user, UserFlag.LoggedIn)) return Outcome.Ok;
+    // Only an answer no logout raced says the uncertain logout did not happen.
+    if (!request?.overlapsLogout) ledger.clear(user, UserFlag.LogoutUncertain);
+    this.checkCounter(user, action, reply.counter, duringRun, request);
     ledger.lastGoodMs[user] = this.now();
     if (reply.token) ledger.token.set(user, reply.token);
     if (action === 'logout') {
@@ -164,6 +193,44 @@ export class Audit {
       ledger.set(user, UserFlag.HasRevoked);
     }
     return Outcome.Ok;
+  }
+
+  /**
+   * Lost updates, exact under overlap: an answer older than the counter acknowledged
+   * *before its request left* lost that many increments (what was acknowledged while it
+   * was in flight it need not show); two overlapping updates acknowledged with the same
+   * counter lost one increment. A read of the load never raises the counter: a value it
+   * shows may come from an update that timed out, and losing that is no acknowledged loss.
+   */
+  private checkCounter(
+    user: number,
+    action: Action,
+    counter: number,
+    duringRun: boolean,
+    request: SentRequest | undefined,
+  ): void {
+    const ledger = this.ledger;
+    // An update answers with the incremented value: what it read was one less.
+    const read = action === 'update' ? counter - 1 : counter;
+    // A loss found since this left reset the counter: judging it again would count twice.
+    const acknowledged = !request
+      ? ledger.counter[user]!
+      : this.overlaps.lossSince(request)
+        ? -Infinity
+        : request.ackedAtSend;
+    let lost = read < acknowledged ? acknowledged - read : 0;
+    if (action === 'update' && request && this.overlaps.updateAcked(request, counter)) lost++;
+    if (lost > 0) {
+      this.counts.lostUpdates += lost;
+      const suspects = this.faultsBehind(user, duringRun ? this.now() : Infinity);
+      if (suspects.length === 1) suspects[0]!.lostUpdates += lost;
+      else for (const fault of suspects) fault.ambiguousLostUpdates += lost;
+      // What the store holds now is what later answers are judged against.
+      ledger.counter[user] = counter;
+      this.overlaps.lossFound(user);
+    } else if (action === 'update' || !request) {
+      ledger.counter[user] = Math.max(ledger.counter[user]!, counter);
+    }
   }
 
   private notLoggedIn(user: number, duringRun: boolean): Outcome {
@@ -225,11 +292,13 @@ export class Audit {
     return Outcome.Ok;
   }
 
-  private failed(user: number, action: Action, error: Error): Outcome {
+  private failed(user: number, action: Action, error: Error, indeterminate: boolean): Outcome {
     // A logout that got no answer may have happened: do not count its 401 later as a loss.
     // A refused connection never reached the app, so that logout certainly did not happen.
     const neverArrived = (error as NodeJS.ErrnoException).code === 'ECONNREFUSED';
     if (action === 'logout' && !neverArrived) this.ledger.set(user, UserFlag.LogoutUncertain);
+    // Sent, never answered: it may or may not have applied (Jepsen's :info). Counted, not guessed.
+    if (indeterminate && !neverArrived) this.counts.indeterminate++;
     return error instanceof RequestTimeout ? Outcome.Timeout : Outcome.Error;
   }
 }

@@ -41,6 +41,8 @@ export interface RunOverrides {
   rate?: string;
   duration?: string;
   users?: string;
+  /** --parallel: requests per page view. */
+  parallel?: string;
   seed?: string;
   /** The length a diurnal day is replayed in (sets load.duration for curve: diurnal). */
   compress?: string;
@@ -90,6 +92,7 @@ const FLAG_FOR_PATH: Record<string, string> = {
   'neighbor.rateRps': '--neighbor-rate',
   'load.duration': '--duration',
   'load.users': '--users',
+  'load.parallel': '--parallel',
   'load.seed': '--seed',
   'topology.nodes': '--nodes',
   backends: '--backends',
@@ -193,6 +196,7 @@ function applyOverrides(
   if (flags.rate !== undefined) Object.assign(load, rateFlag(flags.rate));
   if (flags.duration !== undefined) load.duration = flags.duration;
   if (flags.users !== undefined) load.users = flags.users;
+  if (flags.parallel !== undefined) load.parallel = flags.parallel;
   if (flags.seed !== undefined) load.seed = flags.seed;
   if (flags.compress !== undefined) {
     if ((load.curve ?? 'constant') !== 'diurnal') {

@@ -36,6 +36,8 @@ export const loadPlanSchema = z.object({
   connections: count,
   maxConnections: count,
   payloadBytes: count,
+  /** Requests per page view, sent at once (1: one request in flight per user). Absent in old plans: 1. */
+  parallel: z.number().int().min(1).max(16).optional(),
   timeoutMs: ms,
   slowMs: ms,
   seed: count,

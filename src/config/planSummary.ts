@@ -62,10 +62,11 @@ export function describePlan(
     load.mode === 'saturation'
       ? `saturation (${load.connections} connections)`
       : `${load.curve === 'diurnal' ? 'a day around ' : ''}${rateText(load)}`;
+  const pageViews = (load.parallel ?? 1) > 1 ? ` in page views of ${load.parallel}` : '';
   const faults = plan.faults.length ? plan.faults.map(faultSpecOf).join(', ') : 'none';
   const each = variants.length ? estimateRunMs(plan, variants) / variants.length : 0;
   const lines = [
-    `plan: scenario ${plan.scenario.name}, ${rate} for ${formatDuration(load.durationMs)}, ` +
+    `plan: scenario ${plan.scenario.name}, ${rate}${pageViews} for ${formatDuration(load.durationMs)}, ` +
       `${load.users} users; faults: ${faults}`,
     `variants (${variants.length}): ${variants.map((v) => v.id).join(', ')}${choice ? ` (${choice})` : ''}`,
     `estimated time: about ${roundedDuration(estimateRunMs(plan, variants))} ` +

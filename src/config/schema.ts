@@ -180,6 +180,9 @@ function networkFieldProblems(fault: {
 export const MODES = ['fixed', 'saturation'] as const;
 export const CURVES = ['constant', 'diurnal'] as const;
 
+/** Every bad --parallel gets the allowed range, whatever was wrong with it. */
+const PARALLEL_RANGE = 'requests per page view: a whole number from 1 to 16';
+
 export const loadSchema = z
   .object({
     mode: z.enum(MODES).default('fixed'),
@@ -203,6 +206,15 @@ export const loadSchema = z
     /** Most sockets `fixed` mode keeps open; beyond it requests wait and count as late. */
     maxConnections: numberFrom(z.number().int().positive().max(20_000)).default(1024),
     payloadBytes: numberFrom(z.number().int().nonnegative().max(1_000_000)).default(1024),
+    /** Requests per page view: a user's step sends this many at once, as a browser does
+     *  (one update or logout racing the rest, which are reads). rateRps stays requests/s. */
+    parallel: numberFrom(
+      z
+        .number({ error: PARALLEL_RANGE })
+        .int({ error: PARALLEL_RANGE })
+        .min(1, { error: PARALLEL_RANGE })
+        .max(16, { error: PARALLEL_RANGE }),
+    ).default(1),
     /** A request unanswered after this long counts as a timeout. */
     timeout: durationMs(DURATION_BOUNDS.timeout).default(5_000),
     /** A request answered later than this counts as failed for unavailableMs. */

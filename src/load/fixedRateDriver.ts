@@ -1,30 +1,52 @@
 import { arrivalsFor } from './arrivals.js';
 import { LATE_MS } from './measurements.js';
-import { recordAnswer, tokenFor, type LoadContext, type LoadDriver } from './loadDriver.js';
+import {
+  parallelOf,
+  recordAnswer,
+  tokenFor,
+  type LoadContext,
+  type LoadDriver,
+} from './loadDriver.js';
+import type { Step } from './workload.js';
 
 /**
  * Open loop at a fixed arrival rate (or a rate curve). Each request has an *intended* send time; its latency
  * is measured from that moment, so a stalled server cannot make the generator wait
  * and hide the stall (no coordinated omission). An arrival that finds every user
  * busy waits for one and is sent late: counted, never dropped.
+ *
+ * Under --parallel N the arrivals stay requests: a page view of N requests takes N
+ * arrival slots, is sent whole at the first slot's time, and every one of its
+ * requests is measured from that time (the next N-1 slots send nothing). Page views
+ * thus arrive at rate/N and the request count still matches the rate; the last page
+ * view is cut to the slots left. A user with a page view in flight is not chosen
+ * (the one-request-per-user rule, widened to one page view per user); an arrival
+ * that finds every user busy waits, as above.
  */
 export class FixedRateDriver implements LoadDriver {
   private readonly inFlight = new Set<Promise<void>>();
   /** Intended times of arrivals waiting for an idle user. */
   private readonly waiting: number[] = [];
+  /** Arrival slots already taken by a page view sent earlier, skipped as they come. */
+  private taken = 0;
+  /** Arrivals not yet emitted by the schedule: what a page view may still take. */
+  private notYetArrived = 0;
 
   constructor(private readonly ctx: LoadContext) {}
 
   async run(): Promise<void> {
     const { load, measurements, signal } = this.ctx;
     const arrivals = arrivalsFor(load);
+    this.notYetArrived = arrivals.total;
     let next = arrivals.next();
     await new Promise<void>((resolve) => {
       const tick = () => {
         if (signal.aborted) return resolve();
         const now = measurements.now();
         while (next !== undefined && next <= now) {
-          this.dispatch(next);
+          this.notYetArrived--;
+          if (this.taken > 0) this.taken--;
+          else if (!this.dispatch(next)) this.waiting.push(next);
           next = arrivals.next();
         }
         if (next === undefined) return resolve();
@@ -46,13 +68,21 @@ export class FixedRateDriver implements LoadDriver {
     return this.inFlight.size;
   }
 
-  private dispatch(intendedMs: number): void {
-    const { workload, ledger, client, measurements, signal } = this.ctx;
-    const step = workload.next();
-    if (!step) {
-      this.waiting.push(intendedMs);
-      return;
-    }
+  /** One arrival slot: a page view of up to N requests; false when every user is busy. */
+  private dispatch(intendedMs: number): boolean {
+    const { workload, load } = this.ctx;
+    const slots = Math.min(parallelOf(load), 1 + this.notYetArrived - this.taken);
+    const steps = workload.nextPageView(slots);
+    if (!steps) return false;
+    this.taken += steps.length - 1;
+    // Tickets first: every request of the page view counts as sent before any answer.
+    for (const step of steps) step.ticket = this.ctx.audit.sent(step.user, step.action);
+    for (const step of steps) this.send(step, intendedMs);
+    return true;
+  }
+
+  private send(step: Step, intendedMs: number): void {
+    const { ledger, client, measurements, signal } = this.ctx;
     let late = false;
     const onSent = () => {
       late = measurements.now() - intendedMs > LATE_MS;
@@ -67,8 +97,11 @@ export class FixedRateDriver implements LoadDriver {
       })
       .finally(() => {
         this.inFlight.delete(request);
-        const waitingSince = this.waiting.shift();
-        if (waitingSince !== undefined && !signal.aborted) this.dispatch(waitingSince);
+        // The oldest waiting arrival goes first, once a whole page view has freed its user.
+        const waitingSince = this.waiting[0];
+        if (waitingSince !== undefined && !signal.aborted && this.dispatch(waitingSince)) {
+          this.waiting.shift();
+        }
       });
     this.inFlight.add(request);
   }

@@ -10,7 +10,7 @@ import { SESSION_ID_BYTES, isSessionId } from '../backends/sessionToken.js';
  */
 export enum UserFlag {
   LoggedIn = 1,
-  /** A request of this user is in flight: one at a time per user, like a browser tab. */
+  /** A page view of this user is in flight (one request, or N under --parallel): one at a time per user, like a browser tab. */
   Busy = 2,
   /** Already counted in loggedOutUsers: each user is counted once. */
   CountedLoggedOut = 4,

@@ -10,8 +10,23 @@ import type { Action, Step, Workload } from './workload.js';
  * audit implements it; the load only calls it, so load does not depend on audit.
  */
 export interface AnswerCheck {
-  /** `duringRun` false: a warm-up answer, which feeds the ledger but no figure. */
-  check(user: number, action: Action, reply: Reply | Error, duringRun?: boolean): Outcome;
+  /**
+   * A request is about to be sent: returns its ticket for `check`. Under --parallel
+   * the audit judges an answer by what was acknowledged *before* it was sent and by
+   * which requests of the same user overlapped it.
+   */
+  sent(user: number, action: Action): number;
+  /**
+   * `duringRun` false: a warm-up answer, which feeds the ledger but no figure.
+   * Without a ticket the request counts as sent just now, alone (warm-up, sweep).
+   */
+  check(
+    user: number,
+    action: Action,
+    reply: Reply | Error,
+    duringRun?: boolean,
+    ticket?: number,
+  ): Outcome;
 }
 
 /** What a load driver works with; one per variant run. */
@@ -33,6 +48,9 @@ export interface LoadDriver {
   /** Requests sent and not yet answered. */
   inFlightCount(): number;
 }
+
+/** Requests per page view (plans written before --parallel have none: 1). */
+export const parallelOf = (load: LoadPlan): number => load.parallel ?? 1;
 
 /** The cookie a step sends: the current session, the revoked one for a replay, none to log in. */
 export function tokenFor(ledger: Ledger, step: Step): string | undefined {
@@ -57,7 +75,7 @@ export function recordAnswer(
   workload.done(step.user);
   // After an interrupt nothing more is measured: the variant is aborted anyway.
   if (signal.aborted) return undefined;
-  const outcome = audit.check(step.user, step.action, reply);
+  const outcome = audit.check(step.user, step.action, reply, true, step.ticket);
   measurements.record(intendedMs, latencyUs, outcome, failureKind(reply));
   return outcome;
 }

@@ -1,7 +1,13 @@
 import autocannon, { type AutocannonClient, type AutocannonRequest } from 'autocannon';
 import { SESSION_COOKIE } from '../backends/sessionToken.js';
 import { RequestTimeout, parseReply, requestLine, type Reply } from './appClient.js';
-import { recordAnswer, tokenFor, type LoadContext, type LoadDriver } from './loadDriver.js';
+import {
+  parallelOf,
+  recordAnswer,
+  tokenFor,
+  type LoadContext,
+  type LoadDriver,
+} from './loadDriver.js';
 import type { Step } from './workload.js';
 
 /** How late after its duration (or an interrupt) autocannon may notice it should stop. */
@@ -29,11 +35,17 @@ interface RequestContext extends Record<string, unknown> {
  * fixed-rate driver. autocannon forgets its per-request context when a connection
  * fails and reconnects, so the step in flight is kept per connection (`setupClient`)
  * and settled as failed when that connection sends its next request unanswered.
+ *
+ * Under --parallel N a page view's requests go out on the next N connections that
+ * are free (at saturation, within about one service time of each other), not on one:
+ * autocannon keeps one request in flight per connection.
  */
 export class SaturationDriver implements LoadDriver {
   private readonly connections = new Set<Connection>();
   /** The connection whose next request autocannon is building right now. */
   private building: Connection | undefined;
+  /** Requests of started page views that no connection has sent yet. */
+  private readonly queued: Step[] = [];
 
   constructor(
     private readonly ctx: LoadContext,
@@ -69,8 +81,21 @@ export class SaturationDriver implements LoadDriver {
       if (!step) continue;
       connection.step = undefined;
       this.ctx.workload.done(step.user);
-      this.ctx.audit.check(step.user, step.action, new Error('no answer before the load ended'));
+      const cutOff = new Error('no answer before the load ended');
+      this.ctx.audit.check(step.user, step.action, cutOff, true, step.ticket);
     }
+    // Never sent: the page view's user is simply free again.
+    for (const step of this.queued.splice(0)) this.ctx.workload.done(step.user);
+  }
+
+  /** The next request: the rest of a started page view first, else a new page view. */
+  private nextStep(): Step | null {
+    const queued = this.queued.shift();
+    if (queued) return queued;
+    const steps = this.ctx.workload.nextPageView(parallelOf(this.ctx.load));
+    if (!steps) return null;
+    this.queued.push(...steps.slice(1));
+    return steps[0]!;
   }
 
   /** Closed loop: nothing is in flight beyond one request per connection, and it cannot be awaited. */
@@ -97,19 +122,20 @@ export class SaturationDriver implements LoadDriver {
   }
 
   private nextRequest(req: AutocannonRequest, context: RequestContext): AutocannonRequest {
-    const { workload, ledger, measurements } = this.ctx;
+    const { ledger, measurements } = this.ctx;
     const connection = this.building;
     this.building = undefined;
     // The very first request of a connection is built before it is tracked; when
     // every user is busy there is nobody to act for; past the load's duration no step
     // starts. None of these is measured.
     const over = measurements.now() >= this.ctx.load.durationMs;
-    const step = connection && !over ? workload.next() : null;
+    const step = connection && !over ? this.nextStep() : null;
     // autocannon hands over a fresh copy per request: filling it in place saves a copy.
     if (!connection || !step) {
       context.connection = undefined;
       return Object.assign(req, { method: 'GET', path: '/health', headers: {} });
     }
+    step.ticket = this.ctx.audit.sent(step.user, step.action);
     connection.step = step;
     connection.sentAtMs = measurements.now();
     connection.lastError = undefined;

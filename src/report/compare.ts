@@ -231,13 +231,12 @@ function setupDifferences(base: RunResult, head: RunResult): string[] {
     ...Object.keys(base.scenario.load),
     ...Object.keys(head.scenario.load),
   ]);
-  for (const key of loadKeys) {
-    same(
-      `load.${key}`,
-      (base.scenario.load as unknown as Record<string, unknown>)[key],
-      (head.scenario.load as unknown as Record<string, unknown>)[key],
-    );
-  }
+  // `parallel` is absent from results written before --parallel: one request at a time.
+  const loadValue = (r: RunResult, key: string) =>
+    key === 'parallel'
+      ? (r.scenario.load.parallel ?? 1)
+      : (r.scenario.load as unknown as Record<string, unknown>)[key];
+  for (const key of loadKeys) same(`load.${key}`, loadValue(base, key), loadValue(head, key));
   same('faults', plannedFaults(base), plannedFaults(head));
   // `proxy` is absent from results written before network faults: the same as false.
   const topologyOf = (r: RunResult) => {

@@ -102,6 +102,7 @@ export const METRICS: Metric[] = [
   audit('resurrectedSessions', 'resurrected sessions'),
   audit('wrongUserSessions', 'wrong-user sessions'),
   audit('unverifiedUsers', 'unverified users'),
+  audit('indeterminate', 'indeterminate requests'),
   {
     name: 'unavailableMs',
     label: 'unavailable (worst fault)',

@@ -155,6 +155,13 @@ export const auditCountsSchema = z.object({
   wrongUserSessions: count,
   /** Users the final sweep could not check (the app or store kept failing, or the sweep was interrupted before them); once each, so never above users.total. */
   unverifiedUsers: count,
+  /**
+   * Requests of the load sent and never answered (timed out, connection cut; a refused
+   * connection is not one): they may or may not have applied (Jepsen's `:info`). The
+   * audit counts them and never calls a later consequence of one a loss. Absent in
+   * results written before it was counted.
+   */
+  indeterminate: count.optional(),
 });
 
 /** One thing that happened to a node or the app: start, ready, stop, kill, pause... */

@@ -71,6 +71,16 @@ describe('compareResults', () => {
     );
   });
 
+  it('a result from before --parallel ran one request at a time: parallel 1 is no difference, 2 is', () => {
+    const head = fixture();
+    head.scenario.load.parallel = 1;
+    expect(compareResults(FIXTURE, head, []).differences).toEqual([]);
+    head.scenario.load.parallel = 2;
+    expect(compareResults(FIXTURE, head, []).differences).toEqual([
+      'load.parallel: 1 in the base; 2 in the head',
+    ]);
+  });
+
   it('judges thresholds on the head, relative ones against the base', () => {
     const c = compareResults(
       FIXTURE,

@@ -153,11 +153,11 @@ describe('reporters on the fixture result', () => {
         '<th class="n">p99 ms</th><th class="n">p99.9 ms</th><th class="n">max ms</th>' +
         '<th class="n">errors</th><th class="n">logged out</th><th class="n">login walls</th>' +
         '<th class="n">lost updates</th><th class="n">resurrected</th><th class="n">wrong user</th>' +
-        '<th>server</th><th>status</th></tr></thead><tbody>' +
+        '<th class="n">indeterminate</th><th>server</th><th>status</th></tr></thead><tbody>' +
         '<tr><td>memory</td><td class="n">58</td><td class="n">3.85</td><td class="n">560</td>' +
         '<td class="n">607</td><td class="n">606</td><td class="n">131</td><td class="n">75 / 80</td>' +
         '<td class="n">51</td><td class="n">0</td><td class="n">0</td><td class="n">0</td>' +
-        '<td>in the app process (embedded)</td><td>ok</td></tr>',
+        '<td class="n">—</td><td>in the app process (embedded)</td><td>ok</td></tr>',
     );
   });
 

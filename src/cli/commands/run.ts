@@ -87,6 +87,10 @@ export function runCommand(): Command {
     )
     .option('--duration <time>', 'load duration per variant, e.g. 30s')
     .option('--users <n>', 'virtual users, all logged in during warm-up')
+    .option(
+      '--parallel <n>',
+      'requests per page view, sent at once like a browser (1..16, default 1); --rate stays requests/s',
+    )
     .option('--seed <n>', 'seed for user choice and random fault times (same seed, same run)')
     .option('--compress <time>', 'length a diurnal day is replayed in (day scenario), e.g. 5m')
     .option('--provider <name>', 'how servers start: auto, process, docker or external', 'auto')

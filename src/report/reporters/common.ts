@@ -12,8 +12,15 @@ export function loadLine(result: RunResult): string {
   return (
     `${load.mode}` +
     (load.mode === 'fixed' ? ` ${rateText(load)}` : ` ${load.connections} connections`) +
+    pageViews(result) +
     `, ${formatDuration(load.durationMs)}, ${load.users} users, ${load.payloadBytes}-byte sessions, seed ${load.seed}`
   );
+}
+
+/** ", page views of 3" under --parallel 3; nothing for one request at a time. */
+export function pageViews(result: RunResult): string {
+  const parallel = result.scenario.load.parallel ?? 1;
+  return parallel > 1 ? `, page views of ${parallel}` : '';
 }
 
 /** "kill:app@3s pause:node0@5s:1s", or "none". */

@@ -68,6 +68,8 @@ const SUMMARY_COLUMNS: [string, (r: VariantResult, result: RunResult) => string 
       (r) => (r.unexpectedExits ?? []).map((e) => `${e.target}@${e.tMs}ms`).join(' '),
     ],
     ['durabilityCaveat', (r) => r.durabilityCaveat ?? ''],
+    // Empty in results written before indeterminate requests were counted.
+    ['indeterminate', (r) => r.audit.indeterminate ?? ''],
     ['reason', (r) => r.reason ?? ''],
   ];
 

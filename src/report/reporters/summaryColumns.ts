@@ -110,6 +110,9 @@ export function summaryColumns(options: SummaryOptions = {}): SummaryColumn[] {
       (r) => r.audit.wrongUserSessions,
       (r) => r.audit.wrongUserSessions > 0,
     ),
+    // Not a loss: requests without an answer, which may or may not have applied. A
+    // result written before they were counted shows a dash.
+    figure('indeterminate', (r) => r.audit.indeterminate ?? '—'),
     ...(server
       ? [
           {

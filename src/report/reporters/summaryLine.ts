@@ -25,6 +25,7 @@ export function variantSummaryLine(r: VariantResult): string {
     `lost updates ${lossCell(r, 'lostUpdates').text}`,
     ...(r.audit.resurrectedSessions ? [`resurrected ${r.audit.resurrectedSessions}`] : []),
     ...(r.audit.wrongUserSessions ? [`WRONG USER ${r.audit.wrongUserSessions}`] : []),
+    ...(r.audit.indeterminate ? [`indeterminate ${r.audit.indeterminate}`] : []),
   ];
   return safeText(`${r.variant}: ${statusWord(r)}, ${figures.join(', ')}`);
 }

@@ -14,6 +14,7 @@ import {
   faultName,
   incidentNotes,
   measured,
+  pageViews,
   plannedFaults,
   sharedLegend,
 } from './common.js';
@@ -40,6 +41,7 @@ function heading(result: RunResult, width: number): string {
   const text =
     `session-bench ${result.scenario.scenario.name}: ${load.mode}` +
     (load.mode === 'fixed' ? ` ${rateText(load)}` : ` ${load.connections} connections`) +
+    pageViews(result) +
     `, ${load.durationMs / 1000}s, ${load.users} users` +
     // The planned faults as md and html spell them (a pause with its duration).
     (result.scenario.faults.length ? `, faults ${plannedFaults(result)}` : '') +
@@ -97,6 +99,15 @@ function otherLosses(results: VariantResult[], style: Style): string[] {
     return out;
   });
 }
+
+/** Requests the narrow table has no column for: no answer, so the audit could not decide them. */
+const indeterminateNotes = (results: VariantResult[]): string[] =>
+  results
+    .filter((r) => measured(r) && r.audit.indeterminate)
+    .map(
+      (r) =>
+        `${r.variant}: ${r.audit.indeterminate} indeterminate requests (no answer: they may or may not have applied; never counted as a loss)`,
+    );
 
 /** Each group of not-measured variants once: why, and the way out. */
 export function notMeasuredText(groups: readonly NotMeasuredGroup[], width: number): string[] {
@@ -170,6 +181,7 @@ export function renderTable(result: RunResult, options: TableOptions = {}): stri
     ...result.results.flatMap(incidentNotes).map((n) => wrap(safeText(n), width)),
     // Already safe, maybe coloured: short enough not to wrap.
     ...(wide ? [] : otherLosses(result.results, style)),
+    ...(wide ? [] : indeterminateNotes(result.results).map((n) => wrap(safeText(n), width))),
     ...caveatNotes(result.results).map((n) => wrap(safeText(n), width)),
   ];
   return (
