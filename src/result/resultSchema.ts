@@ -179,6 +179,12 @@ export const neighborPhaseSchema = z.object({
   phase: z.enum(['alone', 'warm-up', 'beside', 'sweep']),
   /** beside: the session load's arrival rate in this phase. */
   sessionRateRps: z.number().optional(),
+  /**
+   * beside: the session requests intended in this phase (their own figures, latency
+   * from intended send time), so a reader sees whether the sessions were served on
+   * time at this rate, or the step was never really reached.
+   */
+  session: z.object({ requests: count, answered: count, p99Us: us }).optional(),
   durationMs: ms,
   operations: count,
   errors: count,

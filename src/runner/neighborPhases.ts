@@ -1,4 +1,8 @@
+import type { Plan } from '../config/planSchema.js';
 import { errorMessage } from '../errors.js';
+import { percentileOf } from '../load/latency.js';
+import type { LogIndex } from '../load/logIndex.js';
+import { isAnswered, type Outcome } from '../load/requestLog.js';
 import { sleep } from '../lifecycle/sleep.js';
 import { stepStartsMs } from '../load/arrivals.js';
 import { NeighborWorkload } from '../neighbor/neighborWorkload.js';
@@ -10,6 +14,8 @@ import type { VariantState } from './variantState.js';
 
 /** Phase names sent to the neighbour child; `beside:<rate>` carries the session rate. */
 const BESIDE = 'beside:';
+/** Its first operations open connections and warm caches: left out of every phase. */
+const SETTLE_MS = 1_000;
 
 /**
  * The neighbour workload across a variant (`--neighbor oltp`): started on the
@@ -81,7 +87,10 @@ export class NeighborPhases {
       run.variant,
       `neighbour alone for ${run.plan.neighbor!.baselineMs / 1000} s`,
     );
-    await this.workload.start('alone');
+    // Its first second is its own warm-up (connections, a cold cache): not its baseline.
+    await this.workload.start('settle');
+    await sleep(SETTLE_MS, run.signal);
+    await this.workload.phase('alone');
     await sleep(run.plan.neighbor!.baselineMs, run.signal);
     await this.workload.phase('warm-up');
   }
@@ -114,7 +123,7 @@ export class NeighborPhases {
     this.clearTimers();
     try {
       const { phases } = await this.workload.finish();
-      this.result.phases = phases.map(phaseResult);
+      this.result.phases = phases.filter((p) => p.phase !== 'settle').map(phaseResult);
     } catch (error) {
       this.result.status = 'failed';
       this.result.reason = errorMessage(error);
@@ -141,4 +150,34 @@ function phaseResult(
     return { phase: 'beside', sessionRateRps: Number(phase.slice(BESIDE.length)), ...figures };
   }
   return { phase: phase as NeighborPhaseResult['phase'], ...figures };
+}
+
+/**
+ * The session load's own figures in each step the neighbour ran beside (requests
+ * intended in the step, how many were answered, their p99): a step the sessions did
+ * not keep up with says so next to the neighbour's figures.
+ */
+export function sessionFiguresPerStep(
+  neighbor: NeighborResult,
+  index: LogIndex,
+  load: Plan['load'],
+): void {
+  const rates = load.rateSteps ?? [load.rateRps];
+  const starts = load.rateSteps ? stepStartsMs(load) : [0];
+  const { log } = index;
+  neighbor.phases
+    .filter((p) => p.phase === 'beside')
+    .forEach((phase, i) => {
+      if (phase.sessionRateRps !== rates[i]) return;
+      const rows = index.rows(starts[i]!, starts[i + 1] ?? load.durationMs);
+      const answered = rows.filter((r) => isAnswered(log.outcome[r] as Outcome));
+      phase.session = {
+        requests: rows.length,
+        answered: answered.length,
+        p99Us: percentileOf(
+          answered.map((r) => log.latencyUs[r]!),
+          99,
+        ),
+      };
+    });
 }

@@ -6,6 +6,7 @@ import { summarize } from '../load/latency.js';
 import { LogIndex } from '../load/logIndex.js';
 import { findStall, type DownWindow } from '../load/stalls.js';
 import { buildTimeline } from '../load/timeline.js';
+import { sessionFiguresPerStep } from './neighborPhases.js';
 import { findUnexpectedExits } from '../load/unexpectedExits.js';
 import type { VariantRun } from './variantRun.js';
 import type { VariantState } from './variantState.js';
@@ -60,6 +61,8 @@ export function assembleResult(run: VariantRun, state: VariantState): void {
   result.users.loggedInAtEnd = ledger.loggedInCount();
   if (loadStarted) {
     result.timeline = buildTimeline(index, Math.min(loadSpanMs, plan.load.durationMs));
+    if (result.neighbor?.status === 'done')
+      sessionFiguresPerStep(result.neighbor, index, plan.load);
   }
   // A variant that never reached its load still lists its planned faults: as skipped, never as 0.
   const executions = state.executions ?? notFired(plan.faults, result.status);

@@ -148,9 +148,11 @@ describe('the claims verdicts, from the figures in the results', () => {
       withNeighbor('postgres', [2, 2, 2, 3]),
     ]);
     expect(later.verdict).toBe('holds under conditions');
-    expect(later.conditions).toMatch(/^mysql from 10x the peak, postgres not up to 10x the peak/);
+    expect(later.conditions).toMatch(
+      /^mysql: the neighbour slowed from 10x the peak; postgres: the neighbour did not slow up to 10x the peak/,
+    );
     expect(later.evidence[0]!.text).toMatch(
-      /neighbour p99 2\.00 ms alone, 2\.50 ms beside 350 req\/s \(×1\.3\)/,
+      /^neighbour p99 2\.00 ms alone; beside 350 req\/s: neighbour p99 2\.50 ms \(×1\.3\)/,
     );
     expect(
       claimVerdict('rdb-hotspot', [
@@ -158,6 +160,18 @@ describe('the claims verdicts, from the figures in the results', () => {
         withNeighbor('postgres', [2, 2, 2, 2]),
       ]).verdict,
     ).toBe('does not hold on this machine');
+  });
+
+  it('a step whose sessions were not served on time is said, not read as "the neighbour was fine"', () => {
+    const behind = withNeighbor('mysql', [2, 2, 2, 2]);
+    const step = behind.neighbor!.phases[3]!;
+    step.session = { requests: 7000, answered: 6000, p99Us: 5_000_000 };
+    const v = claimVerdict('rdb-hotspot', [behind, withNeighbor('postgres', [2, 2, 2, 2])]);
+    expect(v.verdict).toBe('holds under conditions');
+    expect(v.conditions).toMatch(
+      /^mysql: from 10x the peak the sessions themselves were not served on time .*, the neighbour did not slow; postgres: the neighbour did not slow/,
+    );
+    expect(v.evidence[0]!.text).toMatch(/sessions p99 5000 ms, 6000 of 7000 answered$/);
   });
 
   it('Redis persists only a little: which variants lost sessions on a kill', () => {
