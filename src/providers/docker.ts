@@ -57,6 +57,12 @@ export class DockerProvider implements Provider {
     spec: ServerSpec,
     options?: ProviderOptions,
   ): Promise<{ available: boolean; reason: string }> {
+    if (spec.topology) {
+      return {
+        available: false,
+        reason: `docker: ${spec.variant}'s ${spec.topology.kind} topology runs on the process provider only (for now)`,
+      };
+    }
     const daemon = await this.pingDaemon();
     if (!daemon.ok) return { available: false, reason: daemon.reason };
     const wanted = options?.imageSet ?? DEFAULT_PROVIDER_OPTIONS.imageSet;
