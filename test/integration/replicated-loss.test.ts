@@ -112,4 +112,38 @@ describe.skipIf(skipServerTests(missing))('acknowledged writes lost at a failove
     expect(pids.length, 'nodes and sentinels').toBe(6);
     for (const pid of pids) expect(isGone(pid)).toBe(true);
   }, 90_000);
+
+  it('a topology that fails to form leaves no member running', async () => {
+    const workDir = await mkdtemp(path.join(os.tmpdir(), 'session-bench-form-'));
+    const spec = redisBackend.serverSpec!('redis:sentinel', { nodes: 1 });
+    const events = new EventLog();
+    const topology = spec.topology!;
+    // The sentinels start, then their readiness fails: the start must undo everything.
+    const broken = {
+      ...spec,
+      topology: {
+        ...topology,
+        companions: { ...topology.companions!, ready: () => Promise.reject(new Error('no')) },
+      },
+      startTimeoutMs: 1_500,
+    };
+    try {
+      await expect(
+        processProvider.start(broken, {
+          runId: newRunId(),
+          workDir,
+          events,
+          signal: new AbortController().signal,
+        }),
+      ).rejects.toThrow();
+    } finally {
+      await rm(workDir, { recursive: true, force: true });
+    }
+    const pids = events.events
+      .filter((e) => e.event === 'start')
+      .map((e) => Number(/pid (\d+)/.exec(e.detail ?? '')?.[1]));
+    // Three nodes formed, and the first sentinel was started before it failed.
+    expect(pids.length).toBeGreaterThanOrEqual(4);
+    for (const pid of pids) expect(isGone(pid), `pid ${pid}`).toBe(true);
+  }, 60_000);
 });
