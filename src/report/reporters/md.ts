@@ -13,6 +13,7 @@ import {
   sharedLegend,
   whenText,
 } from './common.js';
+import { failoverMarkdown } from './failover.js';
 import { mdTable } from './mdTable.js';
 import { notMeasuredGroups, type NotMeasuredGroup } from './notMeasured.js';
 import { summaryColumns, summaryRows } from './summaryColumns.js';
@@ -80,6 +81,7 @@ export function renderMarkdown(result: RunResult): string {
       ...(notes.length ? ['', ...notes.map((n) => `- ${n}`)] : []),
     );
   }
+  out.push(...failoverMarkdown(result));
   if (result.thresholds?.length) out.push('', thresholdsMarkdown(result.thresholds));
   out.push(
     '',
