@@ -41,3 +41,13 @@ describe('failover table', () => {
     expect(failoverMarkdown(fixture())).toEqual([]);
   });
 });
+
+describe('failover table in html', () => {
+  it('lists the faults on a primary, escaped', async () => {
+    const { renderHtml } = await import('../../src/report/reporters/html.js');
+    const html = renderHtml(withFailover());
+    expect(html).toContain('<h2>Failover</h2>');
+    expect(html).toContain('node0 → node1');
+    expect(renderHtml(fixture())).not.toContain('<h2>Failover</h2>');
+  });
+});

@@ -3,7 +3,7 @@ import { faultCells } from './common.js';
 import { mdTable } from './mdTable.js';
 import { textTable, wrap, NARROW_COLUMNS, type Style } from './text.js';
 
-const HEAD = [
+export const FAILOVER_HEAD = [
   'variant',
   'fault',
   'primary',
@@ -13,16 +13,16 @@ const HEAD = [
   'resurrected',
   'indeterminate',
 ];
-const ALIGN = 'lllrrrrr';
+export const FAILOVER_ALIGN = 'lllrrrrr';
 
-const HOW =
+export const FAILOVER_HOW =
   'failover: from the fault to the first write a primary acknowledged to a probe of ' +
   "session-bench's own (written every 50 ms to the former primary's data); " +
   'resurrected: for the whole run; indeterminate: requests of the fault that timed out (may or may not have applied).';
 
 /** One row per fault that hit a replicated store's primary. */
-function rows(result: RunResult): string[][] {
-  return result.results.flatMap((r: VariantResult) =>
+export function failoverRows(results: VariantResult[]): string[][] {
+  return results.flatMap((r: VariantResult) =>
     r.faults
       .filter((f): f is FaultResult & { failover: NonNullable<FaultResult['failover']> } =>
         Boolean(f.failover),
@@ -50,32 +50,32 @@ export function renderFailover(
   result: RunResult,
   style: Style & { wide?: boolean } = { color: false },
 ): string {
-  const table = rows(result);
+  const table = failoverRows(result.results);
   if (table.length === 0) return '';
   const width = style.wide ? Number.POSITIVE_INFINITY : NARROW_COLUMNS;
   return (
     [
       'failover (faults on a primary):',
-      textTable(HEAD, ALIGN, table, style, '  '),
-      wrap(HOW, width, '  ', '    '),
+      textTable(FAILOVER_HEAD, FAILOVER_ALIGN, table, style, '  '),
+      wrap(FAILOVER_HOW, width, '  ', '    '),
     ].join('\n') + '\n'
   );
 }
 
 /** The same as Markdown lines (a heading, the table, how it is measured); [] when none. */
 export function failoverMarkdown(result: RunResult): string[] {
-  const table = rows(result);
+  const table = failoverRows(result.results);
   if (table.length === 0) return [];
   return [
     '',
     '### Failover',
     '',
     mdTable(
-      HEAD,
-      ALIGN,
+      FAILOVER_HEAD,
+      FAILOVER_ALIGN,
       table.map(([v, ...rest]) => [`\`${v}\``, ...rest]),
     ),
     '',
-    `- ${HOW}`,
+    `- ${FAILOVER_HOW}`,
   ];
 }

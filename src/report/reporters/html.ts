@@ -6,6 +6,7 @@ import { chartData } from './htmlChartData.js';
 import {
   escapeHtml,
   faultsTable,
+  failoverTable,
   notMeasured,
   summaryNotes,
   summaryTable,
@@ -150,6 +151,7 @@ ${overTime(result, data)}
 ${figures}
 </div>
 ${faultsTable(result.results)}
+${failoverTable(result.results)}
 </main>
 <script type="application/json" id="session-bench-data">${scriptJson(data)}</script>
 ${assets.libraries}
