@@ -38,10 +38,10 @@ function refused(port: number): Promise<boolean> {
   });
 }
 
-async function expectNothingLeft(result: VariantResult, members: number): Promise<void> {
+/** `starts`: every member once, plus one per fault that started one again. */
+async function expectNothingLeft(result: VariantResult, starts: number): Promise<void> {
   const pids = memberPids(result);
-  // Every member started once, the killed primary twice.
-  expect(pids.length, `${result.variant}: member starts`).toBe(members + 1);
+  expect(pids.length, `${result.variant}: member starts`).toBe(starts);
   for (const pid of pids) expect(isGone(pid), `${result.variant}: pid ${pid}`).toBe(true);
   const ports = memberPorts(result);
   expect(ports.length, `${result.variant}: ports in the events`).toBeGreaterThan(0);
@@ -57,7 +57,8 @@ describe.skipIf(skipServerTests(missing))('replicated redis on local processes',
       provider: 'process',
       backends: 'redis:sentinel,redis:cluster',
       // Kept down 4 s: longer than detection, so the topology must fail over.
-      faults: ['kill:primary@3s:4s'],
+      // Sentinels are fault targets too; a cluster has none and says so.
+      faults: ['kill:primary@3s:4s', 'restart:sentinel0@10s'],
     });
     for (const [variant, members] of [
       ['redis:sentinel', 6],
@@ -84,7 +85,16 @@ describe.skipIf(skipServerTests(missing))('replicated redis on local processes',
       expect(result.topology?.kind).toBe(variant === 'redis:cluster' ? 'cluster' : 'sentinel');
       expect(fault.expectation?.source, variant).toMatch(/redis\.io/);
       expect(result.audit.wrongUserSessions).toBe(0);
-      await expectNothingLeft(result, members);
+      const sentinelFault = result.faults[1]!;
+      if (variant === 'redis:sentinel') {
+        expect(sentinelFault.status, sentinelFault.reason).toBe('done');
+        expect(sentinelFault.targets).toEqual(['sentinel0']);
+      } else {
+        expect(sentinelFault.status).toBe('skipped');
+        expect(sentinelFault.reason).toMatch(/no target sentinel0 here/);
+      }
+      // The killed primary started twice, and sentinel0 on its restart.
+      await expectNothingLeft(result, members + (variant === 'redis:sentinel' ? 2 : 1));
     }
   }, 120_000);
 });
