@@ -15,7 +15,19 @@ export interface Backend {
   /** Module loaded by the app; its default export is a CreateStore. */
   storeModule: URL;
   /** Server backends: what to start for a variant (any provider runs it). */
-  serverSpec?(variant: string, options: { nodes: number }): ServerSpec;
+  serverSpec?(variant: string, options: ServerSpecOptions): ServerSpec;
+}
+
+/** What a plan asks of a server backend's topology. */
+export interface ServerSpecOptions {
+  /** --nodes: independent nodes of a pooled backend. */
+  nodes: number;
+  /** Detection timings of replicated topologies; absent fields: the backend's defaults. */
+  failover?: {
+    sentinelDownAfterMs?: number;
+    sentinelFailoverTimeoutMs?: number;
+    clusterNodeTimeoutMs?: number;
+  };
 }
 
 /** Splits "redis:aof-always" into its backend name and variant id. */

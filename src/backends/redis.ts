@@ -1,8 +1,10 @@
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { UsageError } from '../errors.js';
 import { runKeyPrefix } from '../lifecycle/runNames.js';
 import type { NodePlacement, RunData, ServerSpec } from './serverSpec.js';
-import { hostPort, type Backend, type VariantInfo } from './backend.js';
+import { hostPort, type Backend, type ServerSpecOptions, type VariantInfo } from './backend.js';
+import { CLUSTER_NODE_TIMEOUT_MS, clusterArgs, clusterTopology } from './redisCluster.js';
+import { SENTINEL_DEFAULTS, sentinelTopology, type WriteSafety } from './redisSentinel.js';
 import type { CreateStore, Session, SessionStore } from './sessionStore.js';
 import { isSessionId } from './sessionToken.js';
 
@@ -16,6 +18,36 @@ export const REDIS_PERSISTENCE: Record<string, string[]> = {
   'redis:rdb': ['--save', '5 1', '--appendonly', 'no'],
   'redis:aof-everysec': ['--appendonly', 'yes', '--appendfsync', 'everysec', '--save', ''],
   'redis:aof-always': ['--appendonly', 'yes', '--appendfsync', 'always', '--save', ''],
+};
+
+/**
+ * Replicated topologies persist like redis:aof-everysec: a killed node that starts
+ * again before anyone noticed reloads its data instead of coming back empty (an empty
+ * primary would wipe its replicas: the Redis replication docs warn against it).
+ */
+const REPLICATED_PERSISTENCE = REDIS_PERSISTENCE['redis:aof-everysec']!;
+
+/** WAIT's timeout per write in redis:sentinel-wait: below the app's 2 s store timeout. */
+const WAIT_TIMEOUT_MS = 500;
+
+/**
+ * redis:sentinel-wait uses both: min-replicas-to-write 1 (max lag 1 s) makes a primary
+ * cut off from its replicas refuse writes after ~1 s (it bounds what a split brain
+ * accepts), and WAIT 1 after each write makes the app acknowledge only writes a
+ * replica has (it closes the asynchronous window a kill of the primary opens). Neither
+ * makes Redis strongly consistent (the WAIT docs say so): a failover may still promote
+ * the other replica, and a write that timed out in WAIT stays applied on the primary.
+ */
+const SENTINEL_WAIT_SAFETY: WriteSafety = {
+  minReplicas: { count: 1, maxLagS: 1 },
+  wait: { replicas: 1, timeoutMs: WAIT_TIMEOUT_MS },
+};
+
+/** Variants that run a topology of their own rather than --nodes independent servers. */
+const TOPOLOGY_NODES: Record<string, number> = {
+  'redis:sentinel': 3,
+  'redis:sentinel-wait': 3,
+  'redis:cluster': 6,
 };
 
 const VARIANTS: VariantInfo[] = [
@@ -42,6 +74,21 @@ const VARIANTS: VariantInfo[] = [
     id: 'redis:aof-always',
     description: 'append-only file fsynced before every reply (appendfsync always), no RDB',
   },
+  {
+    id: 'redis:sentinel',
+    description:
+      '1 primary + 2 replicas (asynchronous replication), 3 sentinels (quorum 2, down-after 2 s, failover-timeout 10 s by default), AOF everysec; ioredis Sentinel client',
+  },
+  {
+    id: 'redis:sentinel-wait',
+    description:
+      'redis:sentinel plus min-replicas-to-write 1 (max lag 1 s) and WAIT 1 500 after every write: acknowledged writes are on a replica',
+  },
+  {
+    id: 'redis:cluster',
+    description:
+      'Redis Cluster: 3 primaries + 3 replicas, cluster-node-timeout 2 s by default, AOF everysec; ioredis Cluster client',
+  },
 ];
 
 export const redisBackend: Backend = {
@@ -52,7 +99,8 @@ export const redisBackend: Backend = {
   serverSpec: redisSpec,
 };
 
-function redisSpec(variant: string, options: { nodes: number }): ServerSpec {
+function redisSpec(variant: string, options: ServerSpecOptions): ServerSpec {
+  if (TOPOLOGY_NODES[variant]) return replicatedSpec(variant, options);
   const persistence = REDIS_PERSISTENCE[variant];
   if (!persistence) throw new UsageError(`unknown redis variant ${variant}`);
   return {
@@ -69,6 +117,57 @@ function redisSpec(variant: string, options: { nodes: number }): ServerSpec {
     stopSignal: 'SIGTERM',
     settings: {},
     runData: REDIS_RUN_DATA,
+  };
+}
+
+/**
+ * Sentinel and Cluster variants: a fixed number of nodes, each with a config file of
+ * its own (empty at first) so that CONFIG REWRITE, which replication and failovers
+ * use, keeps a node's role across its restarts.
+ */
+function replicatedSpec(variant: string, options: ServerSpecOptions): ServerSpec {
+  const nodes = TOPOLOGY_NODES[variant]!;
+  if (options.nodes !== 1 && options.nodes !== nodes) {
+    throw new UsageError(
+      `${variant} runs a fixed topology of ${nodes} nodes; --nodes ${options.nodes} does not apply (leave it out)`,
+    );
+  }
+  const failover = options.failover ?? {};
+  const nodeTimeoutMs = failover.clusterNodeTimeoutMs ?? CLUSTER_NODE_TIMEOUT_MS;
+  const cluster = variant === 'redis:cluster';
+  const topology = cluster
+    ? clusterTopology(nodeTimeoutMs)
+    : sentinelTopology(
+        {
+          downAfterMs: failover.sentinelDownAfterMs ?? SENTINEL_DEFAULTS.downAfterMs,
+          failoverTimeoutMs:
+            failover.sentinelFailoverTimeoutMs ?? SENTINEL_DEFAULTS.failoverTimeoutMs,
+        },
+        variant === 'redis:sentinel-wait' ? SENTINEL_WAIT_SAFETY : {},
+      );
+  const minReplicas =
+    variant === 'redis:sentinel-wait' ? SENTINEL_WAIT_SAFETY.minReplicas! : undefined;
+  return {
+    ...redisSpec('redis', { nodes: 1 }),
+    variant,
+    nodes,
+    files: () => ({ 'redis.conf': '' }),
+    args: (node) => [
+      `${node.runDir}/redis.conf`,
+      ...redisArgs(node, REPLICATED_PERSISTENCE),
+      ...(cluster ? clusterArgs(node.extraPorts![0]!, nodeTimeoutMs) : []),
+      ...(minReplicas
+        ? [
+            '--min-replicas-to-write',
+            String(minReplicas.count),
+            '--min-replicas-max-lag',
+            String(minReplicas.maxLagS),
+          ]
+        : []),
+    ],
+    // A shared server the run did not start is one node, never a topology.
+    runData: undefined,
+    topology,
   };
 }
 
@@ -173,14 +272,19 @@ async function removeKeysWithPrefix(
   }
 }
 
+/** What the store talks to: one client per independent node, or one for the whole topology. */
+type Client = Redis | Cluster;
+
 class RedisStore implements SessionStore {
   constructor(
-    private readonly clients: Redis[],
+    private readonly clients: Client[],
     private readonly ttlMs: number,
     private readonly keyPrefix: string,
+    /** redis:sentinel-wait: WAIT for this many replicas after each write. */
+    private readonly wait?: { replicas: number; timeoutMs: number },
   ) {}
 
-  private clientFor(id: string): Redis {
+  private clientFor(id: string): Client {
     return this.clients[shardOf(id, this.clients.length)]!;
   }
 
@@ -191,18 +295,26 @@ class RedisStore implements SessionStore {
   }
 
   async set(session: Session): Promise<string> {
-    await this.clientFor(session.id).set(
-      this.keyPrefix + session.id,
-      JSON.stringify(session),
-      'PX',
-      this.ttlMs,
-    );
+    const client = this.clientFor(session.id);
+    await client.set(this.keyPrefix + session.id, JSON.stringify(session), 'PX', this.ttlMs);
+    await this.waitForReplicas(client);
     return session.id;
   }
 
   async destroy(token: string): Promise<void> {
     if (!isSessionId(token)) return;
-    await this.clientFor(token).del(this.keyPrefix + token);
+    const client = this.clientFor(token);
+    await client.del(this.keyPrefix + token);
+    await this.waitForReplicas(client);
+  }
+
+  /** Fewer replicas than asked within the timeout: the write fails (the app answers 503). */
+  private async waitForReplicas(client: Client): Promise<void> {
+    if (!this.wait) return;
+    const acked = (await client.call('WAIT', this.wait.replicas, this.wait.timeoutMs)) as number;
+    if (acked < this.wait.replicas) {
+      throw new Error(`WAIT: ${acked} of ${this.wait.replicas} replicas acknowledged the write`);
+    }
   }
 
   async close(): Promise<void> {
@@ -216,6 +328,9 @@ class RedisStore implements SessionStore {
   }
 }
 
+/** Reconnects quickly (a failover is seconds), capped so a dead node costs little. */
+const reconnectDelay = (times: number) => Math.min(times * 50, 500);
+
 function connect(endpoint: string): Redis {
   const client = new Redis({
     ...hostPort(endpoint),
@@ -225,7 +340,7 @@ function connect(endpoint: string): Redis {
     // (The app's own 2 s store timeout caps the wait anyway.)
     enableOfflineQueue: true,
     maxRetriesPerRequest: 1,
-    retryStrategy: (times) => Math.min(times * 50, 500),
+    retryStrategy: reconnectDelay,
     // Wait for a restarted Redis to finish loading its RDB/AOF before sending.
     enableReadyCheck: true,
   });
@@ -235,10 +350,56 @@ function connect(endpoint: string): Redis {
   return client;
 }
 
+/**
+ * ioredis's Sentinel support: it asks the sentinels for the primary, checks its role,
+ * and on a lost connection asks again (failoverDetector: also on +switch-master).
+ */
+function connectSentinel(settings: Record<string, string>): Redis {
+  const client = new Redis({
+    sentinels: (settings.sentinels ?? '').split(',').map(hostPort),
+    name: settings.masterName!,
+    connectTimeout: 2_000,
+    enableOfflineQueue: true,
+    maxRetriesPerRequest: 1,
+    retryStrategy: reconnectDelay,
+    sentinelRetryStrategy: reconnectDelay,
+    failoverDetector: true,
+    enableReadyCheck: true,
+  });
+  client.on('error', () => {});
+  return client;
+}
+
+/** ioredis's Cluster client: slots from CLUSTER SLOTS, MOVED/ASK followed, refreshed on failover. */
+function connectCluster(endpoints: string[]): Cluster {
+  const client = new Cluster(endpoints.map(hostPort), {
+    enableOfflineQueue: true,
+    maxRedirections: 16,
+    retryDelayOnFailover: 100,
+    retryDelayOnClusterDown: 100,
+    retryDelayOnTryAgain: 100,
+    clusterRetryStrategy: reconnectDelay,
+    slotsRefreshTimeout: 1_000,
+    redisOptions: { connectTimeout: 2_000, maxRetriesPerRequest: 1 },
+  });
+  client.on('error', () => {});
+  return client;
+}
+
 const createStore: CreateStore = async (options) => {
   const endpoints = options.endpoints ?? [];
+  const settings = options.settings ?? {};
+  const keyPrefix = settings.keyPrefix ?? KEY_PREFIX;
+  if (settings.topology === 'sentinel') {
+    const wait = settings.waitReplicas
+      ? { replicas: Number(settings.waitReplicas), timeoutMs: Number(settings.waitTimeoutMs) }
+      : undefined;
+    return new RedisStore([connectSentinel(settings)], options.ttlMs, keyPrefix, wait);
+  }
   if (endpoints.length === 0) throw new Error('redis store needs at least one endpoint');
-  const keyPrefix = options.settings?.keyPrefix ?? KEY_PREFIX;
+  if (settings.topology === 'cluster') {
+    return new RedisStore([connectCluster(endpoints)], options.ttlMs, keyPrefix);
+  }
   return new RedisStore(endpoints.map(connect), options.ttlMs, keyPrefix);
 };
 export default createStore;

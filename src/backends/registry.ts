@@ -66,3 +66,16 @@ export function selectVariants(requested: readonly string[] | undefined): Varian
   requested.forEach(backendOf);
   return { ids: [...requested], chosen: 'listed' };
 }
+
+/** The most nodes any of `requested` runs with `nodes` asked (fixed topologies have their own). */
+export function maxNodesOf(requested: string[] | undefined, nodes: number): number {
+  let most = nodes;
+  for (const id of selectVariants(requested).ids) {
+    try {
+      most = Math.max(most, backendOf(id).serverSpec?.(id, { nodes }).nodes ?? 0);
+    } catch {
+      // A variant that refuses these options says so when the plan is checked.
+    }
+  }
+  return most;
+}

@@ -1,3 +1,4 @@
+import type { Roles } from '../lifecycle/faultTarget.js';
 /* The contract between a backend (what to run) and a provider (where to run it). */
 
 /** Where one node of a server lives, as the provider decided. */
@@ -9,6 +10,8 @@ export interface NodePlacement {
   dataDir: string;
   /** Folder for sockets, pid files, warm-restart memory files (tmpfs where the spec asks). */
   runDir: string;
+  /** Further free ports when the topology asks (`TopologySpec.extraPorts`), e.g. a cluster bus. */
+  extraPorts?: number[];
   /**
    * The server runs as root (process provider started by root, a container run as root).
    * Servers that refuse root unless told (memcached -u, mariadbd --user) get their flag.
@@ -81,6 +84,57 @@ export interface ServerSpec {
    * data too: the run writes under names of its own and removes them at the end.
    */
   runData?: RunData;
+  /**
+   * A replicated or clustered store (Redis Sentinel, Redis Cluster): how its nodes form
+   * one topology, the members besides them, and its roles. Absent: independent nodes.
+   */
+  topology?: TopologySpec;
+}
+
+/** A member of a topology as a provider started it. */
+export interface Member {
+  /** Fault target name: node0.., sentinel0.. */
+  name: string;
+  /** "127.0.0.1:port" */
+  endpoint: string;
+}
+
+/**
+ * Processes that run beside the nodes with the same binary (Redis Sentinel's
+ * `redis-server --sentinel`): started after the topology formed, each a fault target
+ * named `<name><i>`.
+ */
+export interface CompanionSpec {
+  name: string;
+  count: number;
+  args(placement: NodePlacement, nodes: Member[]): string[];
+  files?(placement: NodePlacement, nodes: Member[]): Record<string, string>;
+  ready(endpoint: string): Promise<void>;
+}
+
+/** What a topology is made of and how it forms, the same for every provider. */
+export interface TopologySpec {
+  /** sentinel, cluster (reported). */
+  kind: string;
+  /** The settings it runs with, as the server spells them (reported in the result). */
+  configuration: Record<string, string>;
+  /** Free ports each node needs besides its own (`NodePlacement.extraPorts`). */
+  extraPorts?: number;
+  /** Runs once every node serves, before companions start: wires replication, makes the cluster. */
+  form(nodes: Member[], signal: AbortSignal): Promise<void>;
+  companions?: CompanionSpec;
+  /** Once every member serves: waits until the topology is whole, then returns its handle. */
+  open(
+    members: { nodes: Member[]; companions: Member[] },
+    signal: AbortSignal,
+  ): Promise<RunningTopology>;
+}
+
+/** A formed topology: its roles, and what the store needs to find its members. */
+export interface RunningTopology extends Roles {
+  /** Settings merged into the store's (e.g. the sentinels and the master name). */
+  storeSettings: Record<string, string>;
+  close(): Promise<void>;
 }
 
 /** How a backend keeps a run's sessions apart in a shared server, and removes them. */

@@ -2,6 +2,7 @@ import { UsageError } from '../errors.js';
 import type { RunResult, ThresholdVerdict } from '../result/result.js';
 import { failedVerdicts, parseThresholds, type Threshold } from '../report/thresholds.js';
 import { renderDurability } from '../report/reporters/durability.js';
+import { renderFailover } from '../report/reporters/failover.js';
 import { renderTable } from '../report/reporters/table.js';
 import { thresholdsText } from '../report/reporters/thresholdsBlock.js';
 import { NARROW_COLUMNS } from '../report/reporters/text.js';
@@ -43,6 +44,7 @@ export function runEndText(
   return (
     renderTable(result, { ...style, thresholds: false }) +
     renderDurability(result, style) +
+    renderFailover(result, style) +
     files.map((f) => `${f.label}: ${f.file}\n`).join('') +
     thresholdsText(
       result.thresholds ?? [],

@@ -35,6 +35,8 @@ export const DURATION_BOUNDS = {
   timeout: { minMs: 100, maxMs: 600_000 },
   slow: { minMs: 1, maxMs: 600_000 },
   neighborBaseline: { minMs: 1000, maxMs: 600_000 },
+  /** Failure detection of a replicated store (Sentinel's down-after, cluster-node-timeout). */
+  failoverTiming: { minMs: 100, maxMs: 600_000 },
 } as const;
 
 export type DurationBounds = { minMs: number; maxMs: number };

@@ -47,6 +47,10 @@ export interface RunOverrides {
   /** The length a diurnal day is replayed in (sets load.duration for curve: diurnal). */
   compress?: string;
   nodes?: string;
+  /** Failover timings of replicated stores (durations, e.g. 2s). */
+  sentinelDownAfter?: string;
+  sentinelFailoverTimeout?: string;
+  clusterNodeTimeout?: string;
   provider?: string;
   /** --image-set: docker images, official or offline. */
   imageSet?: string;
@@ -95,6 +99,9 @@ const FLAG_FOR_PATH: Record<string, string> = {
   'load.parallel': '--parallel',
   'load.seed': '--seed',
   'topology.nodes': '--nodes',
+  'topology.sentinelDownAfter': '--sentinel-down-after',
+  'topology.sentinelFailoverTimeout': '--sentinel-failover-timeout',
+  'topology.clusterNodeTimeout': '--cluster-node-timeout',
   backends: '--backends',
   'app.flavour': '--app',
   'app.url': '--app-url',
@@ -208,6 +215,11 @@ function applyOverrides(
   }
   const topology = { ...((raw.topology as Record<string, unknown> | undefined) ?? {}) };
   if (flags.nodes !== undefined) topology.nodes = flags.nodes;
+  if (flags.sentinelDownAfter !== undefined) topology.sentinelDownAfter = flags.sentinelDownAfter;
+  if (flags.sentinelFailoverTimeout !== undefined)
+    topology.sentinelFailoverTimeout = flags.sentinelFailoverTimeout;
+  if (flags.clusterNodeTimeout !== undefined)
+    topology.clusterNodeTimeout = flags.clusterNodeTimeout;
   const app = { ...((raw.app as Record<string, unknown> | undefined) ?? {}) };
   if (flags.app !== undefined) app.flavour = flags.app;
   if (flags.appUrl !== undefined) app.url = flags.appUrl;
@@ -230,7 +242,15 @@ function applyOverrides(
 }
 
 /** Reads the scenario, applies the flags and validates the whole with one schema. */
-export async function loadPlan(flags: RunOverrides): Promise<Plan> {
+/**
+ * What only the backends know, asked by the caller (config sits below them):
+ * the most nodes any of the variants runs (a Redis Cluster has 6 whatever --nodes says).
+ */
+export interface BackendFacts {
+  nodesOf(variants: string[] | undefined, nodes: number): number;
+}
+
+export async function loadPlan(flags: RunOverrides, backends?: BackendFacts): Promise<Plan> {
   const { source, raw } = await readScenarioFile(flags.scenario ?? 'default');
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new UsageError(`scenario ${source}: expected a YAML mapping with name, load, faults`);
@@ -268,7 +288,10 @@ export async function loadPlan(flags: RunOverrides): Promise<Plan> {
         : flags.duration !== undefined
           ? `--duration ${flags.duration}`
           : undefined,
-    nodes: nodesPerServer(scenario, provider, targets),
+    nodes: Math.max(
+      nodesPerServer(scenario, provider, targets),
+      backends?.nodesOf(scenario.backends, scenario.topology.nodes) ?? 0,
+    ),
   });
   warnings.push(...appFaultWarnings(scenario, faults));
   return {

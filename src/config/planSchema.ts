@@ -71,7 +71,15 @@ export const planSchema = z.object({
    */
   variants: z.array(z.string()).optional(),
   load: loadPlanSchema,
-  topology: z.object({ nodes: count, appInstances: count, proxy: z.boolean().optional() }),
+  topology: z.object({
+    nodes: count,
+    appInstances: count,
+    proxy: z.boolean().optional(),
+    /** Failure detection of replicated stores, ms; absent: the backend's stated default. */
+    sentinelDownAfter: z.number().optional(),
+    sentinelFailoverTimeout: z.number().optional(),
+    clusterNodeTimeout: z.number().optional(),
+  }),
   /** Absent in results written before app flavours: the builtin app. */
   app: appPlanSchema.default({ flavour: 'builtin', options: {} }),
   /** How servers are started; `auto` tries docker, then process. */

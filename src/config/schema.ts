@@ -51,10 +51,12 @@ export const isNetworkAction = (action: string): action is NetworkFaultAction =>
 export const STREAMS = ['downstream', 'upstream', 'both'] as const;
 /** Largest latency or jitter a link can be given: beyond it every store call has long timed out. */
 const MAX_LATENCY_MS = 600_000;
-export const FAULT_TARGET_PATTERN = /^(app\d*|node\d+|all|random|store)$/;
+export const FAULT_TARGET_PATTERN =
+  /^(app\d*|node\d+|all|random|store|primary|replica\d+|sentinel\d+)$/;
 export const FAULT_TARGET_HELP =
   'app (every app instance), app<i>, node<i>, store (node0), all (every node), random (one node); ' +
-  'for embedded backends store, all and random mean the app instances';
+  'for embedded backends store, all and random mean the app instances; ' +
+  'replicated stores: primary, replica<i> (resolved when the fault fires), sentinel<i>';
 
 export const faultSchema = z
   .object({
@@ -247,6 +249,12 @@ export const topologySchema = z
     /** Put the fault proxy between the app and every node even without a network fault
      *  (to measure its cost); a planned network fault places it anyway. */
     proxy: z.boolean().default(false),
+    /** redis:sentinel*: Sentinel's down-after-milliseconds (session-bench's default 2s; Sentinel's own 30s). */
+    sentinelDownAfter: durationMs(DURATION_BOUNDS.failoverTiming).optional(),
+    /** redis:sentinel*: Sentinel's failover-timeout (default here 10s; Sentinel's own 180s). */
+    sentinelFailoverTimeout: durationMs(DURATION_BOUNDS.failoverTiming).optional(),
+    /** redis:cluster: cluster-node-timeout (default here 2s; Redis's own 15s). */
+    clusterNodeTimeout: durationMs(DURATION_BOUNDS.failoverTiming).optional(),
   })
   .strict();
 

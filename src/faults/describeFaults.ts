@@ -5,7 +5,7 @@ import type { LogIndex } from '../load/logIndex.js';
 import { INSTANT_WINDOW_MS, faultAnswers } from './faultAnswers.js';
 import { faultImpact } from './faultImpact.js';
 import type { FaultExecution } from './faultRunner.js';
-import { expectationFor, matchesExpectation } from './expectations.js';
+import { expectationFor, failoverExpectationFor, matchesExpectation } from './expectations.js';
 import { faultPhases } from './phases.js';
 
 /** The result's faults[]: what each fault did to availability, latency and sessions. */
@@ -60,8 +60,12 @@ function withExpectation(
 ): FaultResult {
   const wholeStore =
     store.holders.length > 0 && store.holders.every((h) => execution.targets.includes(h));
-  const expectation = expectationFor(store.variant, execution.plan.action);
-  if (!wholeStore || !expectation || result.status !== 'done') return result;
+  const expectation = execution.failover
+    ? failoverExpectationFor(store.variant, execution.plan.action)
+    : wholeStore
+      ? expectationFor(store.variant, execution.plan.action)
+      : undefined;
+  if (!expectation || result.status !== 'done') return result;
   return {
     ...result,
     expectation: { ...expectation, ...matchesExpectation(expectation.loss, result) },

@@ -150,6 +150,48 @@ export function expectationFor(variant: string, action: FaultAction): Expectatio
   return TABLE[variant]?.[action];
 }
 
+const SENTINEL_DOCS = 'https://redis.io/docs/latest/operate/oss_and_stack/management/sentinel/';
+const REPLICATION_DOCS =
+  'https://redis.io/docs/latest/operate/oss_and_stack/management/replication/';
+const CLUSTER_SPEC = 'https://redis.io/docs/latest/operate/oss_and_stack/reference/cluster-spec/';
+const WAIT_DOCS = 'https://redis.io/docs/latest/commands/wait/';
+const JEPSEN_REDIS = 'https://aphyr.com/posts/283-jepsen-redis';
+
+/**
+ * What the docs say a fault on the primary of a replicated store does (a node fault:
+ * kill, restart or pause of the node that was primary when it fired). Replication is
+ * asynchronous: writes acknowledged but not yet on the promoted replica are lost.
+ */
+const FAILOVER_TABLE: Record<string, Expectation> = {
+  'redis:sentinel': {
+    loss: 'recent',
+    claim:
+      'asynchronous replication: writes the primary acknowledged but had not sent to the promoted replica are lost (Sentinel docs; Jepsen lost acknowledged writes)',
+    source: `${SENTINEL_DOCS} ; ${REPLICATION_DOCS} ; ${JEPSEN_REDIS}`,
+  },
+  'redis:sentinel-wait': {
+    loss: 'none',
+    claim:
+      'WAIT 1 acknowledges only writes a replica has, and Sentinel promotes the most up-to-date replica; min-replicas-to-write bounds a lonely primary. WAIT does not make Redis strongly consistent: a loss is possible, not expected on a plain kill',
+    source: `${WAIT_DOCS} ; ${REPLICATION_DOCS}#allow-writes-only-with-n-attached-replicas`,
+  },
+  'redis:cluster': {
+    loss: 'recent',
+    claim:
+      'Redis Cluster "is not able to guarantee strong consistency": a primary that fails before replicating an acknowledged write loses it at failover',
+    source: CLUSTER_SPEC,
+  },
+};
+
+/** For a node fault on the primary of a replicated variant; undefined otherwise. */
+export function failoverExpectationFor(
+  variant: string,
+  action: FaultAction,
+): Expectation | undefined {
+  if (action !== 'kill' && action !== 'restart' && action !== 'pause') return undefined;
+  return FAILOVER_TABLE[variant];
+}
+
 /** What one fault did to sessions, as the audit attributed it. */
 export interface ObservedLosses {
   /** Lost by this fault alone, among the users counted at it. */

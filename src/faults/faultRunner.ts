@@ -11,6 +11,8 @@ import { SkippedFault, type FaultTarget } from '../lifecycle/faultTarget.js';
 import { isNetworkAction } from '../config/schema.js';
 import type { NetworkLink } from '../network/faultProxy.js';
 import { runNetworkFault } from '../network/networkFault.js';
+import { ROLE_TARGET, type Roles } from '../lifecycle/faultTarget.js';
+import { startFailoverWatch, watchRoles, type FailoverFigures } from './failover.js';
 
 /** What happened when a planned fault fired; the impact figures are added after the run. */
 export interface FaultExecution {
@@ -29,6 +31,8 @@ export interface FaultExecution {
   unsettledAtFault?: number;
   /** Index of this fault's window in the audit (sessions lost are blamed per fault). */
   auditIndex?: number;
+  /** A fault on a replicated store's primary: see FaultResult.failover. */
+  failover?: FailoverFigures;
 }
 
 /** How long the logged-in count may wait for requests in flight; it never delays the fault. */
@@ -38,6 +42,8 @@ export interface FaultRunnerContext {
   targets: Map<string, FaultTarget>;
   /** The fault proxy's link in front of each node, by node name (when a proxy is placed). */
   links?: Map<string, NetworkLink>;
+  /** A replicated store's roles: `primary` and `replica<i>` targets resolve through it. */
+  roles?: Roles;
   driver: LoadDriver;
   ledger: Ledger;
   audit: Audit;
@@ -57,8 +63,10 @@ export async function runFaults(
   ctx: FaultRunnerContext,
 ): Promise<FaultExecution[]> {
   const random = seededRandom(ctx.seed ^ 0x5eed);
-  return Promise.all(
-    faults.map(async (plan) => {
+  const watching = new AbortController();
+  const watched = ctx.roles ? watchRoles(ctx.roles, ctx.events, watching.signal) : undefined;
+  const executions = await Promise.all(
+    faults.map(async (plan): Promise<FaultExecution> => {
       // Timers may fire a hair early; a fault never starts before its time. Ctrl-C
       // ends the wait at once, so cleanup does not wait for a fault that will not run.
       while (ctx.measurements.now() < plan.atMs && !ctx.signal.aborted) {
@@ -66,9 +74,34 @@ export async function runFaults(
       }
       if (ctx.signal.aborted)
         return { plan, status: 'skipped', reason: 'run aborted', targets: [] };
-      return execute(plan, resolveTargets(plan.target, ctx.targets, random), ctx);
+      const resolved = await resolveRoleTarget(plan.target, ctx);
+      if (typeof resolved !== 'string') return { ...resolved, plan };
+      return execute(plan, resolveTargets(resolved, ctx.targets, random), ctx);
     }),
   );
+  watching.abort();
+  await watched;
+  return executions;
+}
+
+/**
+ * `primary`, `replica<i>`: the member holding the role now (asked of the topology),
+ * recorded as an event; any other target as written.
+ */
+async function resolveRoleTarget(
+  target: string,
+  ctx: FaultRunnerContext,
+): Promise<string | Omit<FaultExecution, 'plan'>> {
+  if (!ROLE_TARGET.test(target)) return target;
+  const skipped = (reason: string) => ({ status: 'skipped' as const, reason, targets: [] });
+  if (!ctx.roles)
+    return skipped(
+      `no roles here: ${target} needs a replicated store (redis:sentinel, redis:cluster)`,
+    );
+  const name = await ctx.roles.resolveRole(target).catch(() => undefined);
+  if (!name) return skipped(`the topology names no ${target} now`);
+  ctx.events.record(name, 'role', `${target} when the fault fired`);
+  return name;
 }
 
 /**
@@ -115,7 +148,11 @@ async function execute(
       targets: names,
     };
   }
+  // Asked before the fault starts, so the answer cannot be the failover's.
+  const failover = ctx.roles ? await startFailoverWatch(ctx.roles, names, ctx) : undefined;
   const startedMs = ctx.measurements.now();
+  failover?.from(startedMs);
+  if (plan.action === 'pause' || isNetworkAction(plan.action)) failover?.probe();
   const record: FaultExecution = {
     plan,
     status: 'done',
@@ -127,6 +164,7 @@ async function execute(
   let counted: Promise<void> | undefined;
   // Called by the target between its stop and its start: throwing here keeps it stopped.
   const onDown = async () => {
+    failover?.probe();
     counted ??= countLoggedIn(ctx, record);
     // A kill or restart with a duration keeps the target down that long (a lost node).
     if (plan.durationMs) await sleep(plan.durationMs, ctx.signal);
@@ -154,6 +192,7 @@ async function execute(
   await counted;
   record.endedMs = ctx.measurements.now();
   ctx.audit.faultEnded(record.auditIndex!, record.endedMs);
+  if (failover) record.failover = await failover.figures();
   return record;
 }
 

@@ -46,3 +46,24 @@ export abstract class UntouchableTarget implements FaultTarget {
     return Promise.reject(new SkippedFault(this.whyNot('pause')));
   }
 }
+
+/**
+ * The roles of a replicated or clustered store (`primary`, `replica<i>`), asked when a
+ * fault fires: after a failover the primary is another node. Any topology (Redis
+ * Sentinel or Cluster, a MariaDB replica or Galera later) answers with member names.
+ */
+export interface Roles {
+  /** Which member holds `role` now (node1, ...); undefined when none does (or none answers). */
+  resolveRole(role: string): Promise<string | undefined>;
+  /** Every node's role now (`primary`, `replica`, `down`), for the timeline's role events. */
+  roleMap(): Promise<Record<string, string>>;
+  /**
+   * From now on, writes a probe key the way the store does (same client kind, every
+   * PROBE_INTERVAL_MS) to the data `formerPrimary` held, until one is acknowledged;
+   * resolves with the primary that acknowledged it. Rejects once `signal` aborts.
+   */
+  firstAcknowledgedWrite(formerPrimary: string, signal: AbortSignal): Promise<string>;
+}
+
+/** Role targets: `primary`, `replica<i>`. */
+export const ROLE_TARGET = /^(primary|replica\d+)$/;

@@ -3,12 +3,18 @@ import { InterruptedError, RuntimeError, errorMessage } from '../errors.js';
 import type { ProgressChannel } from '../lifecycle/progressChannel.js';
 import { withTimeout } from '../lifecycle/withTimeout.js';
 import { type ImageSet, IMAGE_SETS } from '../config/providerOptions.js';
-import type { ServerSpec } from '../backends/serverSpec.js';
+import type { Member, ServerSpec, TopologySpec } from '../backends/serverSpec.js';
 import { dockerClient, dockerMessage, pingDocker } from './docker/client.js';
 import { ImageProbes, firstLine, type ImageProbe } from './docker/imageProbe.js';
 import { OWNER_LABEL, RUN_ID_LABEL, ownerLabel } from './docker/labels.js';
 import { createOwnNetwork, removeNetwork } from './docker/network.js';
-import { createNode, variantBaseName, type NodeNetwork } from './docker/nodeFactory.js';
+import {
+  createNode,
+  variantBaseName,
+  type NodeNetwork,
+  type NodeRecipe,
+  type TopologyMember,
+} from './docker/nodeFactory.js';
 import { pullImage } from './docker/pull.js';
 import { ensureWatchdog, watchdogHint } from './docker/watchdog.js';
 import { OFFLINE_HINT, imageFor, registryRefused } from './dockerImages.js';
@@ -57,6 +63,14 @@ export class DockerProvider implements Provider {
     spec: ServerSpec,
     options?: ProviderOptions,
   ): Promise<{ available: boolean; reason: string }> {
+    if (spec.topology && (options?.dockerNetwork ?? 'bridge') !== 'host') {
+      return {
+        available: false,
+        reason:
+          `docker: ${spec.variant}'s ${spec.topology.kind} topology needs --docker-network host ` +
+          '(on a bridge its members would talk over container addresses, which session-bench never uses)',
+      };
+    }
     const daemon = await this.pingDaemon();
     if (!daemon.ok) return { available: false, reason: daemon.reason };
     const wanted = options?.imageSet ?? DEFAULT_PROVIDER_OPTIONS.imageSet;
@@ -112,7 +126,7 @@ export class DockerProvider implements Provider {
     };
     const watchdog = await ensureWatchdog(ctx.runId);
     const probe = await this.probes.get(image, spec, labels, ctx.signal);
-    const { nodes, commandLines, network, stop } = await this.startNodes(spec, ctx, {
+    const { nodes, companions, commandLines, network, stop } = await this.startNodes(spec, ctx, {
       image,
       probe,
       labels,
@@ -121,6 +135,7 @@ export class DockerProvider implements Provider {
     return {
       provider: 'docker',
       nodes,
+      ...(spec.topology ? { companions } : {}),
       server: probe.server,
       commandLine: commandLines[0] ?? '',
       detail:
@@ -138,6 +153,7 @@ export class DockerProvider implements Provider {
     o: { image: string; probe: ImageProbe; labels: Record<string, string>; hostNetwork: boolean },
   ) {
     const nodes: DockerNode[] = [];
+    const companions: DockerNode[] = [];
     const commandLines: string[] = [];
     /** Volumes and containers created but not yet owned by a node. */
     const loose: (() => Promise<void>)[] = [];
@@ -146,6 +162,8 @@ export class DockerProvider implements Provider {
       ? { mode: 'host' }
       : { mode: 'own', name: variantBaseName(ctx.runId, spec.variant) };
     const stop = async () => {
+      // Sentinels first: none may start a failover while the nodes stop.
+      const first = await Promise.allSettled(companions.map((c) => c.stop()));
       const outcomes = await Promise.allSettled([
         ...nodes.map((node) => node.stop()),
         ...loose.map((release) => release()),
@@ -154,7 +172,9 @@ export class DockerProvider implements Provider {
       if (networkId) {
         outcomes.push(...(await Promise.allSettled([removeNetwork(this.docker, networkId)])));
       }
-      const failed = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason] : []));
+      const failed = [...first, ...outcomes].flatMap((o) =>
+        o.status === 'rejected' ? [o.reason] : [],
+      );
       if (failed.length) throw new RuntimeError(failed.map(errorMessage).join('; '));
     };
     try {
@@ -172,11 +192,15 @@ export class DockerProvider implements Provider {
         commandLines.push(commandLine);
       }
       await Promise.all(nodes.map((node) => node.start()));
+      if (spec.topology) {
+        const recipe = { spec, ctx, image: o.image, probe: o.probe, labels: o.labels, network };
+        await formTopology(this.docker, spec.topology, recipe, nodes, companions, loose);
+      }
     } catch (error) {
       await stop().catch(() => undefined);
       throw startFailure(spec, ctx, error);
     }
-    return { nodes, commandLines, network, stop };
+    return { nodes, companions, commandLines, network, stop };
   }
 
   /** Images come from the pinned table in dockerImages.ts, the one place they are named. */
@@ -276,3 +300,31 @@ function startFailure(spec: ServerSpec, ctx: ProviderContext, error: unknown): E
 }
 
 export const dockerProvider = new DockerProvider();
+
+/** Forms the started nodes into the spec's topology, then creates and starts its companions. */
+async function formTopology(
+  docker: Docker,
+  topology: TopologySpec,
+  recipe: Omit<NodeRecipe, 'index'>,
+  nodes: DockerNode[],
+  companions: DockerNode[],
+  loose: (() => Promise<void>)[],
+): Promise<void> {
+  const members: Member[] = nodes.map((n) => ({ name: n.name, endpoint: n.endpoint }));
+  recipe.ctx.events.record(members.map((m) => m.name).join(','), 'form', topology.kind);
+  await topology.form(members, recipe.ctx.signal);
+  const companion = topology.companions;
+  for (let index = 0; index < (companion?.count ?? 0); index++) {
+    if (recipe.ctx.signal.aborted)
+      throw new InterruptedError('interrupted while creating containers');
+    const member: TopologyMember = {
+      name: `${companion!.name}${index}`,
+      args: (placement) => companion!.args(placement, members),
+      files: (placement) => companion!.files?.(placement, members) ?? {},
+      ready: (endpoint) => companion!.ready(endpoint),
+    };
+    const { node } = await createNode(docker, { ...recipe, index, member }, loose);
+    companions.push(node);
+    await node.start();
+  }
+}

@@ -54,6 +54,12 @@ export class ExternalProvider implements Provider {
     spec: ServerSpec,
     options: ProviderOptions = DEFAULT_PROVIDER_OPTIONS,
   ): Promise<{ available: boolean; reason: string }> {
+    if (spec.topology) {
+      return {
+        available: false,
+        reason: `external: ${spec.variant} starts a ${spec.topology.kind} topology of its own; --target gives single servers`,
+      };
+    }
     const urls = options.targets[spec.backend] ?? [];
     if (urls.length === 0) {
       return { available: false, reason: `no --target ${spec.backend}=URL given` };

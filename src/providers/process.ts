@@ -11,7 +11,13 @@ import { writeOwnerFile } from '../lifecycle/runOwner.js';
 import { ProcessNode } from './processNode.js';
 import { serverAccount, userSwitchArgs, type Account } from './unprivilegedUser.js';
 import type { Provider, ProviderContext, Started } from './provider.js';
-import type { CommandRunner, NodePlacement, ServerSpec } from '../backends/serverSpec.js';
+import type {
+  CommandRunner,
+  Member,
+  NodePlacement,
+  ServerSpec,
+  TopologySpec,
+} from '../backends/serverSpec.js';
 import { runName } from '../lifecycle/runNames.js';
 
 /**
@@ -178,6 +184,23 @@ export interface BinaryProbe {
   server: { name: string; version: string };
 }
 
+/** Where a node runs: the binary, its wrapper and account, the start's extra folders. */
+interface NodeWhere {
+  binary: string;
+  wrapper: string[];
+  memoryRoot?: string;
+  userRoot?: string;
+  account?: Account;
+}
+
+/** A topology member that is not a node (a sentinel): its own name, arguments, files, readiness. */
+interface MemberRole {
+  name: string;
+  args(placement: NodePlacement): string[];
+  files(placement: NodePlacement): Record<string, string>;
+  ready(endpoint: string): Promise<void>;
+}
+
 /** Folders a start makes besides the nodes' own: removed with the nodes. */
 interface NodeRoots {
   memoryRoot?: string;
@@ -235,8 +258,11 @@ export class ProcessProvider implements Provider {
     // Filled while its folders are made: a failed start removes whatever was made.
     const roots: NodeRoots = {};
     const nodes: ProcessNode[] = [];
+    const companions: ProcessNode[] = [];
     const stopAll = async () => {
-      const outcomes = await Promise.allSettled(nodes.map((n) => n.stop()));
+      // Sentinels first: none may start a failover while the nodes stop.
+      const first = await Promise.allSettled(companions.map((n) => n.stop()));
+      const outcomes = [...first, ...(await Promise.allSettled(nodes.map((n) => n.stop())))];
       for (const root of Object.values(roots)) await rm(root, { recursive: true, force: true });
       const failed = outcomes.find((o) => o.status === 'rejected');
       if (failed) throw failed.reason;
@@ -247,6 +273,10 @@ export class ProcessProvider implements Provider {
       for (let index = 0; index < spec.nodes; index++) {
         if (ctx.signal.aborted) throw new InterruptedError('interrupted while starting servers');
         nodes.push(await this.startNode(spec, ctx, { binary, wrapper, index, account, ...roots }));
+      }
+      if (spec.topology) {
+        const where = { binary, wrapper, account, ...roots };
+        await this.formTopology(spec, spec.topology, ctx, where, nodes, companions);
       }
     } catch (error) {
       await stopAll().catch(() => undefined);
@@ -259,6 +289,7 @@ export class ProcessProvider implements Provider {
     return {
       provider: 'process',
       nodes,
+      ...(spec.topology ? { companions } : {}),
       server,
       commandLine: nodes[0]!.commandLine,
       detail: `${death}${as}`,
@@ -315,20 +346,38 @@ export class ProcessProvider implements Provider {
     }
   }
 
+  /** Forms the started nodes into the spec's topology, then starts its companions (sentinels). */
+  private async formTopology(
+    spec: ServerSpec,
+    topology: TopologySpec,
+    ctx: ProviderContext,
+    where: NodeWhere,
+    nodes: ProcessNode[],
+    companions: ProcessNode[],
+  ): Promise<void> {
+    const members: Member[] = nodes.map((n) => ({ name: n.name, endpoint: n.endpoint }));
+    ctx.events.record(members.map((m) => m.name).join(','), 'form', topology.kind);
+    await topology.form(members, ctx.signal);
+    const companion = topology.companions;
+    for (let index = 0; index < (companion?.count ?? 0); index++) {
+      if (ctx.signal.aborted) throw new InterruptedError('interrupted while starting servers');
+      const member: MemberRole = {
+        name: `${companion!.name}${index}`,
+        args: (placement) => companion!.args(placement, members),
+        files: (placement) => companion!.files?.(placement, members) ?? {},
+        ready: (endpoint) => companion!.ready(endpoint),
+      };
+      companions.push(await this.startNode(spec, ctx, { ...where, index, member }));
+    }
+  }
+
   private async startNode(
     spec: ServerSpec,
     ctx: ProviderContext,
-    where: {
-      binary: string;
-      wrapper: string[];
-      index: number;
-      memoryRoot?: string;
-      userRoot?: string;
-      account?: Account;
-    },
+    where: NodeWhere & { index: number; member?: MemberRole },
   ): Promise<ProcessNode> {
-    const { binary, index, account } = where;
-    const name = `node${index}`;
+    const { binary, index, account, member } = where;
+    const name = member?.name ?? `node${index}`;
     const nodeDir = path.join(ctx.workDir, name);
     const ownDir = where.userRoot ? path.join(where.userRoot, name) : nodeDir;
     const placement: NodePlacement = {
@@ -338,18 +387,24 @@ export class ProcessProvider implements Provider {
       runDir: where.memoryRoot ? path.join(where.memoryRoot, name) : path.join(ownDir, 'run'),
       runAsRoot: process.getuid?.() === 0 && !account,
     };
+    if (spec.topology?.extraPorts && !member) {
+      placement.extraPorts = [];
+      for (let i = 0; i < spec.topology.extraPorts; i++)
+        placement.extraPorts.push(await freePort());
+    }
     await mkdir(nodeDir, { recursive: true });
     await mkdir(placement.dataDir, { recursive: true, mode: 0o700 });
     await mkdir(placement.runDir, { recursive: true, mode: 0o700 });
     const owned = [ownDir, placement.dataDir, placement.runDir];
-    for (const [file, content] of Object.entries(spec.files?.(placement) ?? {})) {
+    const files = member ? member.files(placement) : (spec.files?.(placement) ?? {});
+    for (const [file, content] of Object.entries(files)) {
       const target = path.join(placement.runDir, file);
       await writeFile(target, content, { mode: 0o600 });
       await chmod(target, 0o600);
       owned.push(target);
     }
     if (account) for (const item of owned) await chown(item, account.uid, account.gid);
-    if (spec.prepare) {
+    if (spec.prepare && !member) {
       const as = account ? `, as user ${account.name} (it refuses root)` : '';
       ctx.events.record(name, 'prepare', `data dir ${placement.dataDir}${as}`);
       await spec.prepare(placement, binary, this.commandRunner(spec, ctx, where.wrapper, account));
@@ -357,11 +412,14 @@ export class ProcessProvider implements Provider {
     const node = new ProcessNode({
       name,
       binary,
-      args: spec.args(placement, binary),
+      args: member ? member.args(placement) : spec.args(placement, binary),
       port: placement.port,
       wrapper: where.wrapper,
       nodeDir,
-      ready: () => spec.ready(`127.0.0.1:${placement.port}`, spec.settings),
+      ready: () =>
+        member
+          ? member.ready(`127.0.0.1:${placement.port}`)
+          : spec.ready(`127.0.0.1:${placement.port}`, spec.settings),
       stopSignal: spec.stopSignal,
       startTimeoutMs: spec.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
       restartInNextSecond: spec.restartInNextSecond ?? false,

@@ -15,6 +15,8 @@ export interface StartedNode extends FaultTarget {
 export interface Started {
   provider: Exclude<ProviderName, 'auto'>;
   nodes: StartedNode[];
+  /** A topology's members besides the nodes (sentinel0..), also fault targets. */
+  companions?: StartedNode[];
   server: { name: string; version: string };
   /** The exact command line of node0 (or the image and command for docker). */
   commandLine: string;

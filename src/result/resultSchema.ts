@@ -107,6 +107,21 @@ export const faultResultSchema = z.object({
     .optional()
     .describe('answers to the requests intended during the fault, by kind'),
   phases: faultPhasesSchema.optional(),
+  /**
+   * A fault on a replicated store: which node was primary when it fired and which one
+   * acknowledged the first write after it (a probe of session-bench's own writing to
+   * the data the former primary held every 50 ms, from the moment the target was down).
+   * failoverMs: fault start to that acknowledgement; null: no write was acknowledged
+   * before the load ended. promoted: the primary changed.
+   */
+  failover: z
+    .object({
+      primaryBefore: z.string().nullable(),
+      primaryAfter: z.string().nullable(),
+      failoverMs: ms.nullable(),
+      promoted: z.boolean(),
+    })
+    .optional(),
   expectation: expectationSchema
     .extend({
       /** Whether the run agrees with the documentation; null: it cannot decide (see reason). */
@@ -257,6 +272,18 @@ export const variantResultSchema = z.object({
       flavour: z.string(),
       options: z.record(z.string(), z.string()),
       packages: z.array(z.object({ name: z.string(), version: z.string() })),
+    })
+    .optional(),
+  /**
+   * A replicated or clustered store (redis:sentinel, redis:cluster): its kind, the
+   * settings it ran with (down-after-milliseconds, cluster-node-timeout, ...) and its
+   * members, every one a fault target.
+   */
+  topology: z
+    .object({
+      kind: z.string(),
+      configuration: z.record(z.string(), z.string()),
+      members: z.array(z.string()),
     })
     .optional(),
 });

@@ -55,6 +55,7 @@ export async function runLoad(
   const faultRuns = runFaults(plan.faults, {
     targets: state.targets,
     ...(state.links ? { links: state.links } : {}),
+    ...(state.roles ? { roles: state.roles } : {}),
     driver,
     ledger,
     audit,

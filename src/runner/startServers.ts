@@ -1,4 +1,5 @@
-import type { Backend } from '../backends/backend.js';
+import type { Backend, ServerSpecOptions } from '../backends/backend.js';
+import type { RunningTopology, TopologySpec } from '../backends/serverSpec.js';
 import type { Plan } from '../config/planSchema.js';
 import type { CleanupStack } from '../lifecycle/cleanupStack.js';
 import type { EventLog } from '../lifecycle/eventLog.js';
@@ -11,6 +12,8 @@ export interface StartedServers {
   /** Why this provider, and what `auto` skipped. */
   why: string;
   settings: Record<string, string>;
+  /** A replicated or clustered store: its spec and its running handle (roles, store settings). */
+  topology?: { spec: TopologySpec; running: RunningTopology };
 }
 
 /** Starts a server backend's nodes with the chosen provider; they stop with the cleanup stack. */
@@ -27,7 +30,7 @@ export async function startServers(
     progress?: ProgressChannel;
   },
 ): Promise<StartedServers> {
-  const spec = backend.serverSpec!(variant, { nodes: plan.topology.nodes });
+  const spec = backend.serverSpec!(variant, specOptions(plan));
   const { provider, why } = await chooseProvider(plan.provider, spec, plan);
   const started = await provider.start(spec, {
     runId: ctx.runId,
@@ -38,5 +41,34 @@ export async function startServers(
     options: plan,
   });
   ctx.cleanup.push('servers', () => started.stop());
-  return { started, why, settings: spec.settings };
+  if (!spec.topology) return { started, why, settings: spec.settings };
+  const member = (n: { name: string; endpoint: string }) => ({
+    name: n.name,
+    endpoint: n.endpoint,
+  });
+  const running = await spec.topology.open(
+    { nodes: started.nodes.map(member), companions: (started.companions ?? []).map(member) },
+    ctx.signal,
+  );
+  ctx.cleanup.push('topology', () => running.close());
+  ctx.events.record('store', 'topology', `${spec.topology.kind} formed`);
+  return {
+    started,
+    why,
+    settings: { ...spec.settings, ...running.storeSettings },
+    topology: { spec: spec.topology, running },
+  };
+}
+
+/** What the plan asks of a backend's topology (--nodes, the failover timings). */
+export function specOptions(plan: Plan): ServerSpecOptions {
+  const { nodes, sentinelDownAfter, sentinelFailoverTimeout, clusterNodeTimeout } = plan.topology;
+  const failover = {
+    ...(sentinelDownAfter !== undefined ? { sentinelDownAfterMs: sentinelDownAfter } : {}),
+    ...(sentinelFailoverTimeout !== undefined
+      ? { sentinelFailoverTimeoutMs: sentinelFailoverTimeout }
+      : {}),
+    ...(clusterNodeTimeout !== undefined ? { clusterNodeTimeoutMs: clusterNodeTimeout } : {}),
+  };
+  return { nodes, failover };
 }

@@ -6,6 +6,7 @@ import type { RunningApp } from '../app/runningApp.js';
 import type { CleanupStack } from '../lifecycle/cleanupStack.js';
 import type { EventLog } from '../lifecycle/eventLog.js';
 import type { VariantResult } from '../result/result.js';
+import { isNetworkAction } from '../config/schema.js';
 import { startApps } from './startApps.js';
 import { externalAppResult, startOwnApp } from './startOwnApp.js';
 import { placeProxy } from './placeProxy.js';
@@ -42,7 +43,30 @@ export async function startVariant(run: VariantRun, state: VariantState): Promis
     state.nodeEndpoints = [...store.endpoints];
     state.serverSettings = servers.settings;
     for (const node of servers.started.nodes) targets.set(node.name, node);
-    const proxied = await placeProxy(plan, servers.started.nodes, { cleanup, events });
+    for (const member of servers.started.companions ?? []) targets.set(member.name, member);
+    if (servers.topology) {
+      state.roles = servers.topology.running;
+      result.topology = {
+        kind: servers.topology.spec.kind,
+        configuration: servers.topology.spec.configuration,
+        members: [...targets.keys()],
+      };
+    }
+    // The clients of a topology connect where its members announce (the sentinels name
+    // the primary's own port): a proxy in front of node0.. would not be on their path.
+    const proxied = servers.topology
+      ? undefined
+      : await placeProxy(plan, servers.started.nodes, { cleanup, events });
+    if (
+      servers.topology &&
+      (plan.topology.proxy || plan.faults.some((f) => isNetworkAction(f.action)))
+    ) {
+      events.record(
+        'store',
+        'no proxy',
+        `${servers.topology.spec.kind}: clients reach the members directly`,
+      );
+    }
     if (proxied) {
       store.endpoints = proxied.endpoints;
       state.links = proxied.links;

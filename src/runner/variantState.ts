@@ -3,7 +3,7 @@ import { Audit } from '../audit/audit.js';
 import type { FaultExecution } from '../faults/faultRunner.js';
 import { CleanupStack } from '../lifecycle/cleanupStack.js';
 import { EventLog } from '../lifecycle/eventLog.js';
-import type { FaultTarget } from '../lifecycle/faultTarget.js';
+import type { FaultTarget, Roles } from '../lifecycle/faultTarget.js';
 import { summarize } from '../load/latency.js';
 import { Ledger } from '../load/ledger.js';
 import { Measurements } from '../load/measurements.js';
@@ -29,6 +29,8 @@ export interface VariantState {
   /** The nodes' own endpoints (not through the proxy) and the backend's settings. */
   nodeEndpoints?: string[];
   serverSettings?: Record<string, string>;
+  /** A replicated store's roles (primary, replica<i>), resolved when a fault fires. */
+  roles?: Roles;
   /** Set once the load phase ended, also when it failed after firing faults. */
   executions?: FaultExecution[];
   /** Records the time since the previous phase ended as `phase`'s length. */

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { checkPlanVariants } from '../../backends/checkPlan.js';
+import { maxNodesOf } from '../../backends/registry.js';
 import { loadPlan, type RunOverrides } from '../../config/loadPlan.js';
 import { FAULT_SPEC_HELP } from '../../config/faultSpec.js';
 import { describePlan, planWarnings } from '../../config/planSummary.js';
@@ -113,6 +114,18 @@ export function runCommand(): Command {
       'start your own app with this shell command (PORT from --app-url), so app faults reach it',
     )
     .option(
+      '--sentinel-down-after <duration>',
+      "redis:sentinel*: Sentinel's down-after-milliseconds (default 2s; Sentinel's own 30s)",
+    )
+    .option(
+      '--sentinel-failover-timeout <duration>',
+      "redis:sentinel*: Sentinel's failover-timeout (default 10s; Sentinel's own 180s)",
+    )
+    .option(
+      '--cluster-node-timeout <duration>',
+      "redis:cluster: cluster-node-timeout (default 2s; Redis's own 15s)",
+    )
+    .option(
       '--target <backend=url>',
       'an existing server for --provider external (repeatable)',
       collect,
@@ -150,12 +163,15 @@ export function runCommand(): Command {
 
 /** Everything checked before anything starts: a typo must not cost a whole run. */
 async function prepareRun(flags: RunFlags) {
-  const plan = await loadPlan({
-    ...flags,
-    faults: flags.fault,
-    scenarioFaults: flags.faults,
-    targets: flags.target,
-  });
+  const plan = await loadPlan(
+    {
+      ...flags,
+      faults: flags.fault,
+      scenarioFaults: flags.faults,
+      targets: flags.target,
+    },
+    { nodesOf: maxNodesOf },
+  );
   const variants = checkPlanVariants(plan);
   // The result JSON is always written; `json` in --format adds nothing.
   const formats = flags.format ? parseFormats(flags.format).filter((f) => f !== 'json') : [];

@@ -38,6 +38,16 @@ export interface NodeRecipe {
   probe: ImageProbe;
   labels: Record<string, string>;
   network: NodeNetwork;
+  /** A topology member that is not a node (a sentinel): its own name, arguments, files, readiness. */
+  member?: TopologyMember;
+}
+
+/** See NodeRecipe.member. */
+export interface TopologyMember {
+  name: string;
+  args(placement: NodePlacement): string[];
+  files(placement: NodePlacement): Record<string, string>;
+  ready(endpoint: string): Promise<void>;
 }
 
 /** The name every container, volume and network of a variant starts with. */
@@ -71,18 +81,22 @@ export async function createNode(
   loose.push(release);
   await createVolumes(parts);
   await seedFiles(parts);
-  await prepareDataDir(parts);
+  if (!recipe.member) await prepareDataDir(parts);
   // After prepare, as with local processes: a spec may learn things there (MySQL flavour).
-  const args = recipe.spec.args(parts.placement, recipe.probe.binary);
+  const member = recipe.member;
+  const args = member
+    ? member.args(parts.placement)
+    : recipe.spec.args(parts.placement, recipe.probe.binary);
   const container = await createServer(parts, args);
   const node = new DockerNode({
-    name: `node${recipe.index}`,
+    name: member?.name ?? `node${recipe.index}`,
     docker,
     container,
     owned: parts.owned,
     containerPort: parts.placement.port,
     hostPort: recipe.network.mode === 'host' ? undefined : parts.placement.port,
-    ready: (endpoint) => recipe.spec.ready(endpoint, recipe.spec.settings),
+    ready: (endpoint) =>
+      member ? member.ready(endpoint) : recipe.spec.ready(endpoint, recipe.spec.settings),
     events: recipe.ctx.events,
     signal: recipe.ctx.signal,
     startTimeoutMs: recipe.spec.startTimeoutMs ?? START_TIMEOUT_MS,
@@ -94,7 +108,7 @@ export async function createNode(
 }
 
 async function nodeParts(docker: Docker, recipe: NodeRecipe): Promise<NodeParts> {
-  const nodeName = `node${recipe.index}`;
+  const nodeName = recipe.member?.name ?? `node${recipe.index}`;
   const hostNetwork = recipe.network.mode === 'host';
   const placement: NodePlacement = {
     index: recipe.index,
@@ -106,6 +120,9 @@ async function nodeParts(docker: Docker, recipe: NodeRecipe): Promise<NodeParts>
     runAsRoot: !recipe.spec.unprivilegedUser,
     bindAddress: hostNetwork ? '127.0.0.1' : '0.0.0.0',
   };
+  const extra = recipe.member ? 0 : (recipe.spec.topology?.extraPorts ?? 0);
+  if (extra > 0) placement.extraPorts = [];
+  for (let i = 0; i < extra; i++) placement.extraPorts!.push(await freePort());
   return {
     recipe,
     docker,
@@ -166,7 +183,11 @@ async function createVolume(
  */
 async function seedFiles(parts: NodeParts): Promise<void> {
   const { docker, owned, labels, mounts, recipe } = parts;
-  const files = Object.entries(recipe.spec.files?.(parts.placement) ?? {});
+  const files = Object.entries(
+    recipe.member
+      ? recipe.member.files(parts.placement)
+      : (recipe.spec.files?.(parts.placement) ?? {}),
+  );
   if (!files.length) return;
   const runInArchive = CONTAINER_RUN_DIR.slice(1);
   const seed = await docker.createContainer({

@@ -8,6 +8,7 @@ import {
   escapeHtml,
   faultsTable,
   neighborTable,
+  failoverTable,
   notMeasured,
   summaryNotes,
   summaryTable,
@@ -154,6 +155,7 @@ ${figures}
 </div>
 ${faultsTable(result.results)}
 ${neighborTable(result.results)}
+${failoverTable(result.results)}
 </main>
 <script type="application/json" id="session-bench-data">${scriptJson(data)}</script>
 ${assets.libraries}

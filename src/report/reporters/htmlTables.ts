@@ -18,6 +18,7 @@ import {
   measured,
   sharedLegend,
 } from './common.js';
+import { FAILOVER_ALIGN, FAILOVER_HEAD, FAILOVER_HOW, failoverRows } from './failover.js';
 import { summaryColumns } from './summaryColumns.js';
 
 /** The HTML report's tables: summary, variants not measured, faults. Markup only. */
@@ -171,4 +172,17 @@ export function neighborTable(results: VariantResult[]): string {
   return `<h2>Neighbour workload</h2>\n${table(NEIGHBOR_COLUMNS, rows, numeric)}\n<ul class="notes">${notes
     .map((n) => `<li>${escapeHtml(n)}</li>`)
     .join('')}</ul>`;
+}
+
+/** Faults on a replicated store's primary: who was primary before and after, failover time. */
+export function failoverTable(results: VariantResult[]): string {
+  const rows = failoverRows(results.filter(measured));
+  if (!rows.length) return '';
+  return (
+    `<h2>Failover</h2>\n${table(
+      FAILOVER_HEAD,
+      rows,
+      [...FAILOVER_ALIGN].map((a) => a === 'r'),
+    )}` + `\n${factList([FAILOVER_HOW], 'fault-notes')}`
+  );
 }

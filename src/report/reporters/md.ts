@@ -14,6 +14,7 @@ import {
   whenText,
 } from './common.js';
 import { claimsMarkdown } from './claimsSection.js';
+import { failoverMarkdown } from './failover.js';
 import { mdTable } from './mdTable.js';
 import {
   NEIGHBOR_ALIGN,
@@ -104,6 +105,7 @@ export function renderMarkdown(result: RunResult): string {
       ...[...neighborNotes(result.results), NEIGHBOR_LEGEND].map((n) => `- ${n}`),
     );
   }
+  out.push(...failoverMarkdown(result));
   if (result.thresholds?.length) out.push('', thresholdsMarkdown(result.thresholds));
   out.push(
     '',

@@ -1,0 +1,92 @@
+import type { EventLog } from '../lifecycle/eventLog.js';
+import type { Roles } from '../lifecycle/faultTarget.js';
+import { sleep } from '../lifecycle/sleep.js';
+import type { Measurements } from '../load/measurements.js';
+
+/** See FaultResult.failover. */
+export interface FailoverFigures {
+  primaryBefore: string | null;
+  primaryAfter: string | null;
+  failoverMs: number | null;
+  promoted: boolean;
+}
+
+/** How often the primary is asked for the timeline's role events. */
+const WATCH_INTERVAL_MS = 250;
+
+/**
+ * Records an event each time a node's role changes (node1 `role` "primary (was
+ * replica)"), from now until `signal` aborts: the timeline shows which node was
+ * primary when.
+ */
+export async function watchRoles(
+  roles: Roles,
+  events: EventLog,
+  signal: AbortSignal,
+): Promise<void> {
+  const last = new Map<string, string>();
+  while (!signal.aborted) {
+    const now = await roles.roleMap().catch(() => ({}) as Record<string, string>);
+    for (const [node, role] of Object.entries(now)) {
+      const was = last.get(node);
+      if (role === was) continue;
+      events.record(node, 'role', was ? `${role} (was ${was})` : role);
+      last.set(node, role);
+    }
+    await sleep(WATCH_INTERVAL_MS, signal);
+  }
+}
+
+export interface FailoverWatch {
+  /** The fault's start: failoverMs counts from here. */
+  from(startedMs: number): void;
+  /** Starts the write probe (once the target is down); later calls do nothing. */
+  probe(): void;
+  /** Waits for the probe's first acknowledged write (or the end of the load). */
+  figures(): Promise<FailoverFigures>;
+}
+
+/**
+ * For a fault that hits the current primary: failover time is from the fault's start
+ * to the first write a primary acknowledges to the probe, and which primary that was.
+ * undefined when the fault does not hit the primary. The probe gives up when the load
+ * ends (or the run stops): failoverMs is then null, never a guess.
+ */
+export async function startFailoverWatch(
+  roles: Roles,
+  targets: string[],
+  ctx: { measurements: Measurements; signal: AbortSignal },
+): Promise<FailoverWatch | undefined> {
+  const before = await roles.resolveRole('primary').catch(() => undefined);
+  if (!before || !targets.includes(before)) return undefined;
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  const loadEnded = setInterval(() => {
+    if (ctx.measurements.loadEndedMs !== undefined) stop.abort();
+  }, 50);
+  let startedMs = ctx.measurements.now();
+  let acked: Promise<{ node: string; atMs: number } | undefined> | undefined;
+  const probe = () => {
+    acked ??= roles.firstAcknowledgedWrite(before, stop.signal).then(
+      (node) => ({ node, atMs: ctx.measurements.now() }),
+      () => undefined,
+    );
+  };
+  return {
+    from: (ms) => (startedMs = ms),
+    probe,
+    async figures() {
+      probe();
+      const answer = await acked;
+      clearInterval(loadEnded);
+      ctx.signal.removeEventListener('abort', onAbort);
+      return {
+        primaryBefore: before,
+        primaryAfter: answer?.node ?? null,
+        failoverMs: answer ? Math.round(answer.atMs - startedMs) : null,
+        promoted: answer !== undefined && answer.node !== before,
+      };
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import type { FaultResult, RunResult, VariantResult } from '../../result/result.js';
+import { faultCells } from './common.js';
+import { mdTable } from './mdTable.js';
+import { textTable, wrap, NARROW_COLUMNS, type Style } from './text.js';
+
+export const FAILOVER_HEAD = [
+  'variant',
+  'fault',
+  'primary',
+  'failover',
+  'logged out',
+  'lost upd.',
+  'resurrected',
+  'indeterminate',
+];
+export const FAILOVER_ALIGN = 'lllrrrrr';
+
+export const FAILOVER_HOW =
+  'failover: from the fault to the first write a primary acknowledged to a probe of ' +
+  "session-bench's own (written every 50 ms to the former primary's data); " +
+  'resurrected: for the whole run; indeterminate: requests of the fault that timed out (may or may not have applied).';
+
+/** One row per fault that hit a replicated store's primary. */
+export function failoverRows(results: VariantResult[]): string[][] {
+  return results.flatMap((r: VariantResult) =>
+    r.faults
+      .filter((f): f is FaultResult & { failover: NonNullable<FaultResult['failover']> } =>
+        Boolean(f.failover),
+      )
+      .map((f) => {
+        const cells = faultCells(r, f, true);
+        const { primaryBefore, primaryAfter, failoverMs, promoted } = f.failover;
+        const primary = `${primaryBefore ?? '?'} → ${primaryAfter ?? '?'}${promoted ? '' : ' (none promoted)'}`;
+        return [
+          r.variant,
+          cells.fault,
+          primary,
+          failoverMs === null ? 'no write acked' : `${failoverMs} ms`,
+          cells.loggedOut,
+          cells.lostUpdates,
+          String(r.audit.resurrectedSessions),
+          f.answers ? String(f.answers.timeouts) : 'not measured',
+        ];
+      }),
+  );
+}
+
+/** The failover table for the terminal; empty when no fault hit a primary. */
+export function renderFailover(
+  result: RunResult,
+  style: Style & { wide?: boolean } = { color: false },
+): string {
+  const table = failoverRows(result.results);
+  if (table.length === 0) return '';
+  const width = style.wide ? Number.POSITIVE_INFINITY : NARROW_COLUMNS;
+  return (
+    [
+      'failover (faults on a primary):',
+      textTable(FAILOVER_HEAD, FAILOVER_ALIGN, table, style, '  '),
+      wrap(FAILOVER_HOW, width, '  ', '    '),
+    ].join('\n') + '\n'
+  );
+}
+
+/** The same as Markdown lines (a heading, the table, how it is measured); [] when none. */
+export function failoverMarkdown(result: RunResult): string[] {
+  const table = failoverRows(result.results);
+  if (table.length === 0) return [];
+  return [
+    '',
+    '### Failover',
+    '',
+    mdTable(
+      FAILOVER_HEAD,
+      FAILOVER_ALIGN,
+      table.map(([v, ...rest]) => [`\`${v}\``, ...rest]),
+    ),
+    '',
+    `- ${FAILOVER_HOW}`,
+  ];
+}
