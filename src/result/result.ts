@@ -9,6 +9,7 @@ import type {
   phaseSummarySchema,
   requestCountsSchema,
   runResultSchema,
+  shardInfoSchema,
   thresholdVerdictSchema,
   timelinePointSchema,
   variantResultSchema,
@@ -33,5 +34,6 @@ export type FaultResult = z.infer<typeof faultResultSchema>;
 export type TimelinePoint = z.infer<typeof timelinePointSchema>;
 export type VariantResult = z.infer<typeof variantResultSchema>;
 export type RunResult = z.infer<typeof runResultSchema>;
+export type ShardInfo = z.infer<typeof shardInfoSchema>;
 /** One threshold judged on one variant (src/report/thresholds.ts). */
 export type ThresholdVerdict = z.infer<typeof thresholdVerdictSchema>;

@@ -1,6 +1,7 @@
 import { finalSweep } from '../audit/finalSweep.js';
 import { warmUp } from '../load/warmUp.js';
 import type { VariantResult } from '../result/result.js';
+import { waitForLoadStart } from './loadStart.js';
 import { runLoad } from './runLoad.js';
 import { startVariant } from './startVariant.js';
 import { assembleResult, recordFailure } from './variantResult.js';
@@ -25,6 +26,10 @@ export async function runVariant(run: VariantRun): Promise<VariantResult> {
     run.progress?.phase(variant, `warming up ${plan.load.users} users`);
     await warmUp(client, state.audit, plan.load.users, signal);
     state.endPhase('warmUp');
+
+    await waitForLoadStart(run, state);
+    // The wait for --start-at is no phase: restart the clock (the load's length overwrites this).
+    state.endPhase('load');
 
     await runLoad(run, state, client);
     state.endPhase('load');

@@ -7,6 +7,7 @@ import { LogIndex } from '../load/logIndex.js';
 import { findStall, type DownWindow } from '../load/stalls.js';
 import { buildTimeline } from '../load/timeline.js';
 import { findUnexpectedExits } from '../load/unexpectedExits.js';
+import { recordHistograms } from './shardFigures.js';
 import type { VariantRun } from './variantRun.js';
 import type { VariantState } from './variantState.js';
 
@@ -73,6 +74,7 @@ export function assembleResult(run: VariantRun, state: VariantState): void {
   const down = downWindows(executions, loadSpanMs);
   const stall = loadStarted && findStall(measurements.log, plan.load, loadSpanMs, down);
   if (stall) result.stalled = stall;
+  recordHistograms(result, measurements, index, run.shardResult ?? false);
   const exits = findUnexpectedExits(events.events, index, down);
   if (exits.length) flagUnexpectedExits(state, exits);
 }

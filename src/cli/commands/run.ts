@@ -23,8 +23,9 @@ import { exitCodeOfRun } from '../exitCodes.js';
 import { failedVariantsOutput } from '../failedVariants.js';
 import { interrupts, stopsOnInterrupt } from '../interrupt.js';
 import { runEndText, stderrColor, thresholdsFrom } from '../output.js';
+import { SHARD_HELP, addShardOptions, shardSetup, type ShardFlags } from '../shardFlags.js';
 
-interface RunFlags extends Omit<RunOverrides, 'faults' | 'targets'> {
+interface RunFlags extends Omit<RunOverrides, 'faults' | 'targets'>, ShardFlags {
   fault: string[];
   /** --faults none */
   faults?: string;
@@ -113,8 +114,9 @@ export function runCommand(): Command {
     )
     .option('--no-color', 'no colors on stderr (NO_COLOR is respected too)')
     .option('--quiet', 'no progress or table on stderr')
-    .option('--wide', 'every column of the summary, lines not cut to 80 columns')
-    .addHelpText('after', EXAMPLES)
+    .option('--wide', 'every column of the summary, lines not cut to 80 columns');
+  addShardOptions(command)
+    .addHelpText('after', EXAMPLES + SHARD_HELP)
     .action(runAction);
   return stopsOnInterrupt(command);
 }
@@ -134,11 +136,12 @@ async function prepareRun(flags: RunFlags) {
     relativeFlags: false,
   });
   checkThresholdVariants(thresholds, variants.ids);
+  const shard = shardSetup(flags, plan);
   const outDir = await prepareOutFolder(flags.out);
   process.stderr.write(
     flags.quiet ? planWarnings(plan) : describePlan(plan, variants.planned, variants.note),
   );
-  return { plan, formats, thresholds, outDir };
+  return { plan, formats, thresholds, outDir, shard };
 }
 
 /**
@@ -168,7 +171,7 @@ function afterEachVariant(flags: RunFlags, fileFor: (result: RunResult) => Resul
 }
 
 async function runAction(flags: RunFlags): Promise<void> {
-  const { plan, formats, thresholds, outDir } = await prepareRun(flags);
+  const { plan, formats, thresholds, outDir, shard } = await prepareRun(flags);
   const color = stderrColor(flags);
   // The run emits progress; --quiet leaves it without a listener, so nothing shows.
   const progress = new ProgressChannel();
@@ -176,7 +179,12 @@ async function runAction(flags: RunFlags): Promise<void> {
   let file: ResultFile | undefined;
   const fileFor = (result: RunResult) => (file ??= new ResultFile(resultPath(outDir, result)));
   const { closeVariants, onPartial } = afterEachVariant(flags, fileFor);
-  const result = await runPlan(plan, { signal: interrupts.signal, progress, onPartial });
+  const result = await runPlan(plan, {
+    signal: interrupts.signal,
+    progress,
+    onPartial,
+    ...(shard ? { shard } : {}),
+  });
   closeVariants(result);
   if (thresholds.length) result.thresholds = evaluateThresholds(thresholds, result);
   const written = fileFor(result);

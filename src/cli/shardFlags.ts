@@ -1,0 +1,91 @@
+import { Option, type Command } from 'commander';
+import type { Plan } from '../config/planSchema.js';
+import {
+  SHARD_FAULTS,
+  parseShard,
+  parseStartAt,
+  planHash,
+  sharedRunId,
+  shardSlice,
+  type ShardFaults,
+  type ShardSetup,
+} from '../config/shard.js';
+import { redactPlanTargets } from '../config/targetUrl.js';
+import { UsageError } from '../errors.js';
+
+/** `run`'s flags for one shard of a run on many machines (merged by `session-bench merge`). */
+export interface ShardFlags {
+  shard?: string;
+  shardFaults?: string;
+  startAt?: string;
+  runId?: string;
+}
+
+export const SHARD_HELP = `
+Shards (one run on several machines, merged exactly by \`session-bench merge\`):
+  --shard i/N drives users slice i of N (contiguous, disjoint) at 1/N of the rate; only
+  shard 1 runs the scenario's faults unless --shard-faults all. Every shard must get the
+  same scenario and flags (the plan hash is checked at merge) and one run id: give
+  --run-id ID to all, or the same --start-at TIME, from which the id is derived
+  (start second + plan hash, e.g. 20261202T100000-3fa2c1). --start-at holds each
+  shard's load (servers started, users logged in) until that wall-clock time; variant
+  k's load starts at TIME + k x (duration + 2 min).
+  $ session-bench run --provider external --target redis=redis://127.0.0.1:6379 --backends redis \\
+      --shard 1/3 --start-at 2026-12-02T10:00:00Z --out shards/      # the same on 3 machines, 2/3, 3/3
+  $ session-bench run --backends redis --provider external --target redis=redis://127.0.0.1:6379 \\
+      --shard 2/2 --run-id nightly-42 --out shards/
+  $ session-bench merge shards/*.json --out results/merged.json`;
+
+export function addShardOptions(command: Command): Command {
+  return command
+    .option('--shard <i/N>', 'drive shard i of N of the users and rate (see Shards below)')
+    .addOption(
+      new Option('--shard-faults <which>', "which shards run the scenario's faults").choices([
+        ...SHARD_FAULTS,
+      ]),
+    )
+    .option(
+      '--start-at <time>',
+      'ISO 8601 wall-clock time the load starts, e.g. 2026-12-02T10:00:00Z',
+    )
+    .option(
+      '--run-id <id>',
+      'the run id the shards of one run share (default: derived from --start-at)',
+    );
+}
+
+/** The shard this process drives, or undefined without --shard; bad values are usage errors. */
+export function shardSetup(
+  flags: ShardFlags,
+  plan: Plan,
+  nowMs = Date.now(),
+): ShardSetup | undefined {
+  if (flags.shard === undefined && flags.startAt === undefined) {
+    const stray = (['shardFaults', 'runId'] as const).find((k) => flags[k] !== undefined);
+    if (stray) {
+      throw new UsageError(`--${stray === 'runId' ? 'run-id' : 'shard-faults'} needs --shard i/N`);
+    }
+    return undefined;
+  }
+  // --start-at alone: shard 1 of 1, a run that waits for its time (and merges alone).
+  const { index, count } = flags.shard ? parseShard(flags.shard) : { index: 1, count: 1 };
+  if (count > plan.load.users) {
+    throw new UsageError(
+      `--shard ${flags.shard}: ${count} shards for ${plan.load.users} users leaves a shard without users`,
+    );
+  }
+  const startAtMs = flags.startAt === undefined ? undefined : parseStartAt(flags.startAt, nowMs);
+  // The hash of the plan as the result file stores it, so that merge can compare.
+  const hash = planHash(redactPlanTargets(plan));
+  const slice = shardSlice(plan.load.users, index, count);
+  if (slice.to <= slice.from)
+    throw new UsageError(`--shard ${flags.shard}: no users in this slice`);
+  return {
+    runId: sharedRunId(flags.runId, startAtMs, hash),
+    planHash: hash,
+    index,
+    count,
+    faults: (flags.shardFaults as ShardFaults | undefined) ?? 'first',
+    ...(startAtMs !== undefined ? { startAtMs } : {}),
+  };
+}
