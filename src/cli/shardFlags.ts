@@ -68,7 +68,8 @@ export function shardSetup(
     return undefined;
   }
   // --start-at alone: shard 1 of 1, a run that waits for its time (and merges alone).
-  const { index, count } = flags.shard ? parseShard(flags.shard) : { index: 1, count: 1 };
+  const { index, count } =
+    flags.shard !== undefined ? parseShard(flags.shard) : { index: 1, count: 1 };
   if (count > plan.load.users) {
     throw new UsageError(
       `--shard ${flags.shard}: ${count} shards for ${plan.load.users} users leaves a shard without users`,
