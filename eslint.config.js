@@ -33,7 +33,12 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/cli/**', 'src/app/main.ts', 'src/network/proxyMain.ts'],
+    ignores: [
+      'src/cli/**',
+      'src/app/main.ts',
+      'src/network/proxyMain.ts',
+      'src/runner/workers/workerMain.ts',
+    ],
     rules: {
       // Only the CLI decides when the process ends (DESIGN.md: typed errors below src/cli/).
       'no-restricted-properties': [

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { Option, type Command } from 'commander';
 import type { Plan } from '../config/planSchema.js';
 import {
@@ -15,6 +16,7 @@ import { UsageError } from '../errors.js';
 
 /** `run`'s flags for one shard of a run on many machines (merged by `session-bench merge`). */
 export interface ShardFlags {
+  workers?: string;
   shard?: string;
   shardFaults?: string;
   startAt?: string;
@@ -36,8 +38,36 @@ Shards (one run on several machines, merged exactly by \`session-bench merge\`):
       --shard 2/2 --run-id nightly-42 --out shards/
   $ session-bench merge shards/*.json --out results/merged.json`;
 
+export const WORKERS_HELP = `
+Workers (--workers N): N generator processes on this machine, one result: this process
+drives users slice 1 of N and runs the faults, N-1 worker processes drive the other
+slices (the split of --shard i/N) against the same app; their results are merged
+exactly. auto: the cores left for the generator, cores - app instances - server nodes
+(at least 1).`;
+
+const MAX_WORKERS = 64;
+
+/** --workers: a count 1..64, or auto (the cores the app and the servers leave). */
+export function parseWorkers(
+  text: string | undefined,
+  plan: Plan,
+  cores = os.availableParallelism(),
+): number {
+  if (text === undefined) return 1;
+  if (text === 'auto') return Math.max(1, cores - plan.topology.appInstances - plan.topology.nodes);
+  const count = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(count >= 1 && count <= MAX_WORKERS)) {
+    throw new UsageError(`--workers ${JSON.stringify(text)}: expected 1..${MAX_WORKERS} or auto`);
+  }
+  if (count > plan.load.users) {
+    throw new UsageError(`--workers ${text}: more workers than the ${plan.load.users} users`);
+  }
+  return count;
+}
+
 export function addShardOptions(command: Command): Command {
   return command
+    .option('--workers <n|auto>', 'generator processes on this machine, one result (default 1)')
     .option('--shard <i/N>', 'drive shard i of N of the users and rate (see Shards below)')
     .addOption(
       new Option('--shard-faults <which>', "which shards run the scenario's faults").choices([
@@ -60,6 +90,11 @@ export function shardSetup(
   plan: Plan,
   nowMs = Date.now(),
 ): ShardSetup | undefined {
+  if (flags.shard !== undefined && flags.workers !== undefined && flags.workers !== '1') {
+    throw new UsageError(
+      '--workers and --shard do not go together: split a machine or a run, not both',
+    );
+  }
   if (flags.shard === undefined && flags.startAt === undefined) {
     const stray = (['shardFaults', 'runId'] as const).find((k) => flags[k] !== undefined);
     if (stray) {

@@ -123,7 +123,7 @@ export function mergeShards(files: ShardFile[]): RunResult {
     finishedAt: latest(shards.map((s) => s.result.finishedAt)),
     status: worstRunStatus(shards.map((s) => s.result.status)),
     results: first.results.map((_, v) =>
-      mergeVariant(
+      mergeVariantResults(
         shards.map((s) => ({
           index: s.shard.index,
           ranFaults: s.shard.ranFaults,
@@ -154,8 +154,11 @@ const VARIANT_STATUS_ORDER: VariantResult['status'][] = [
   'completed',
 ];
 
-interface ShardVariant {
+/** One shard's (or worker's) result for one variant. */
+export interface ShardVariant {
   index: number;
+  /** Names its events, exits and log lines (`shard2/app0`); none: they stay as they are. */
+  name?: string;
   ranFaults: boolean;
   variant: VariantResult;
 }
@@ -175,13 +178,16 @@ function mergedHistogram(parts: (string | undefined)[]) {
   return addHistograms(parts.map((p) => (p ? decodeHistogram(p) : newLatencyHistogram())));
 }
 
-function mergeVariant(parts: ShardVariant[]): VariantResult {
+const named = (p: ShardVariant, target: string) => (p.name ? `${p.name}/${target}` : target);
+
+/** One variant's results from every shard (or worker) of a run into one, exactly. */
+export function mergeVariantResults(parts: ShardVariant[]): VariantResult {
   const variants = parts.map((p) => p.variant);
   const first = variants[0]!;
   const status = VARIANT_STATUS_ORDER.find((s) => variants.some((v) => v.status === s))!;
   const reasons = parts
     .filter((p) => p.variant.reason)
-    .map((p) => `shard ${p.index}: ${p.variant.reason}`);
+    .map((p) => `${p.name ?? 'runner'}: ${p.variant.reason}`);
   const histogram = mergedHistogram(variants.map((v) => v.latencyHistogram));
   const anyRan = variants.some((v) => v.latencyHistogram !== undefined);
   const merged: VariantResult = {
@@ -196,9 +202,7 @@ function mergeVariant(parts: ShardVariant[]): VariantResult {
     faults: mergeFaults(parts),
     timeline: mergeTimelines(variants.map((v) => v.timeline)),
     events: parts
-      .flatMap((p) =>
-        p.variant.events.map((e) => ({ ...e, target: `shard${p.index}/${e.target}` })),
-      )
+      .flatMap((p) => p.variant.events.map((e) => ({ ...e, target: named(p, e.target) })))
       .sort((a, b) => a.tMs - b.tMs),
     phasesMs: {
       start: Math.max(...variants.map((v) => v.phasesMs.start)),
@@ -221,11 +225,13 @@ function mergeFlags(merged: VariantResult, parts: ShardVariant[]): void {
   if (stalls.length) merged.stalled = stalls.reduce((a, b) => (b.atMs < a.atMs ? b : a));
   else delete merged.stalled;
   const exits = parts.flatMap((p) =>
-    (p.variant.unexpectedExits ?? []).map((e) => ({ ...e, target: `shard${p.index}/${e.target}` })),
+    (p.variant.unexpectedExits ?? []).map((e) => ({ ...e, target: named(p, e.target) })),
   );
   if (exits.length) merged.unexpectedExits = exits;
   else delete merged.unexpectedExits;
-  const tails = parts.flatMap((p) => (p.variant.logTail ?? []).map((l) => `shard${p.index}: ${l}`));
+  const tails = parts.flatMap((p) =>
+    (p.variant.logTail ?? []).map((l) => (p.name ? `${p.name}: ${l}` : l)),
+  );
   if (tails.length) merged.logTail = tails;
   else delete merged.logTail;
   const starts = parts.flatMap((p) => (p.variant.loadStartedAt ? [p.variant.loadStartedAt] : []));

@@ -36,6 +36,8 @@ export interface RunOptions {
   onPartial?: (result: RunResult) => Promise<void>;
   /** This process drives one shard of a run (`--shard i/N`): its users, its share of the rate. */
   shard?: ShardSetup;
+  /** `--workers N`: N generator processes (this one and N-1 workers), one result. */
+  workers?: number;
 }
 
 const INTERRUPTED_BEFORE = 'run interrupted before this variant';
@@ -53,7 +55,11 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<RunResul
   try {
     for (const [k, variant] of variants.entries()) {
       const probe = chosen !== 'listed' && !options.signal.aborted;
-      const run = { ...shared, ...shardParts(plan, options.shard, k) };
+      const run = {
+        ...shared,
+        ...shardParts(plan, options.shard, k),
+        ...workerParts(plan, options),
+      };
       result.results.push(await variantOutcome(variant, probe, run, options));
       result.finishedAt = new Date().toISOString();
       await options.onPartial?.(result);
@@ -92,6 +98,14 @@ function shardParts(plan: Plan, shard: ShardSetup | undefined, k: number) {
       ? { loadStartAtMs: variantStartMs(startAtMs, k, plan.load.durationMs) }
       : {}),
   };
+}
+
+/** --workers N: this process drives slice 1 of N and runs the faults; the workers the rest. */
+function workerParts(plan: Plan, options: RunOptions) {
+  const count = options.workers ?? 1;
+  if (count < 2) return {};
+  const first = { runId: '', planHash: '', index: 1, count, faults: 'first' as const };
+  return { plan: shardPlan(plan, first), shardResult: true, workers: { count, fullPlan: plan } };
 }
 
 /** The run's result before any variant: `partial` until the last variant is done. */

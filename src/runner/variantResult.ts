@@ -33,7 +33,7 @@ function notFired(faults: VariantRun['plan']['faults'], status: string): FaultEx
 }
 
 /** Where each fault kept its target down: silence and refusals there are the fault's. */
-function downWindows(executions: FaultExecution[], loadSpanMs: number): DownWindow[] {
+export function downWindows(executions: FaultExecution[], loadSpanMs: number): DownWindow[] {
   return executions
     .filter((e) => e.startedMs !== undefined)
     .map((e) => ({ startMs: e.startedMs!, endMs: e.endedMs ?? loadSpanMs }));
@@ -71,7 +71,7 @@ export function assembleResult(run: VariantRun, state: VariantState): void {
     variant,
     holders,
   });
-  const down = downWindows(executions, loadSpanMs);
+  const down = [...downWindows(executions, loadSpanMs), ...(state.downWindows ?? [])];
   const stall = loadStarted && findStall(measurements.log, plan.load, loadSpanMs, down);
   if (stall) result.stalled = stall;
   recordHistograms(result, measurements, index, run.shardResult ?? false);

@@ -20,4 +20,9 @@ export interface VariantRun {
   loadStartAtMs?: number;
   /** A shard's result: timeline seconds carry their histograms too, for the merge. */
   shardResult?: boolean;
+  /**
+   * `--workers N` (N > 1): this process drives slice 1 of `plan`'s split and runs the
+   * faults; workers 2..N drive the others (`fullPlan`: the plan before the split).
+   */
+  workers?: { count: number; fullPlan: Plan };
 }

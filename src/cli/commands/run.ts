@@ -23,7 +23,14 @@ import { exitCodeOfRun } from '../exitCodes.js';
 import { failedVariantsOutput } from '../failedVariants.js';
 import { interrupts, stopsOnInterrupt } from '../interrupt.js';
 import { runEndText, stderrColor, thresholdsFrom } from '../output.js';
-import { SHARD_HELP, addShardOptions, shardSetup, type ShardFlags } from '../shardFlags.js';
+import {
+  SHARD_HELP,
+  WORKERS_HELP,
+  addShardOptions,
+  parseWorkers,
+  shardSetup,
+  type ShardFlags,
+} from '../shardFlags.js';
 
 interface RunFlags extends Omit<RunOverrides, 'faults' | 'targets'>, ShardFlags {
   fault: string[];
@@ -116,7 +123,7 @@ export function runCommand(): Command {
     .option('--quiet', 'no progress or table on stderr')
     .option('--wide', 'every column of the summary, lines not cut to 80 columns');
   addShardOptions(command)
-    .addHelpText('after', EXAMPLES + SHARD_HELP)
+    .addHelpText('after', EXAMPLES + WORKERS_HELP + SHARD_HELP)
     .action(runAction);
   return stopsOnInterrupt(command);
 }
@@ -137,11 +144,12 @@ async function prepareRun(flags: RunFlags) {
   });
   checkThresholdVariants(thresholds, variants.ids);
   const shard = shardSetup(flags, plan);
+  const workers = parseWorkers(flags.workers, plan);
   const outDir = await prepareOutFolder(flags.out);
   process.stderr.write(
     flags.quiet ? planWarnings(plan) : describePlan(plan, variants.planned, variants.note),
   );
-  return { plan, formats, thresholds, outDir, shard };
+  return { plan, formats, thresholds, outDir, shard, workers };
 }
 
 /**
@@ -171,7 +179,7 @@ function afterEachVariant(flags: RunFlags, fileFor: (result: RunResult) => Resul
 }
 
 async function runAction(flags: RunFlags): Promise<void> {
-  const { plan, formats, thresholds, outDir, shard } = await prepareRun(flags);
+  const { plan, formats, thresholds, outDir, shard, workers } = await prepareRun(flags);
   const color = stderrColor(flags);
   // The run emits progress; --quiet leaves it without a listener, so nothing shows.
   const progress = new ProgressChannel();
@@ -184,6 +192,7 @@ async function runAction(flags: RunFlags): Promise<void> {
     progress,
     onPartial,
     ...(shard ? { shard } : {}),
+    workers,
   });
   closeVariants(result);
   if (thresholds.length) result.thresholds = evaluateThresholds(thresholds, result);
