@@ -21,7 +21,7 @@ export class AppClient {
 
   constructor(
     /** Base URLs of the app instances; requests go round-robin. */
-    private readonly baseUrls: string[],
+    readonly baseUrls: string[],
     private readonly timeoutMs: number,
     maxSockets: number,
     /**

@@ -44,6 +44,8 @@ export async function runVariant(run: VariantRun): Promise<VariantResult> {
     state.endPhase('load');
 
     const finished = pool?.finish(downWindows(state.executions ?? [], state.measurements.now()));
+    // Awaited after the sweep; a worker failing meanwhile must not be an unhandled rejection.
+    finished?.catch(() => undefined);
     // Interrupted, the sweep counts every user it cannot reach as unverified.
     if (!signal.aborted) run.progress?.phase(variant, 'final sweep');
     await finalSweep(client, state.ledger, state.audit, signal);

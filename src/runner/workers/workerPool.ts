@@ -28,7 +28,8 @@ class Worker {
       this.inbox.push(m);
       this.wake?.();
     });
-    child.on('exit', () => {
+    // 'close', not 'exit': by then every message it sent (a 'failed' with its reason) is in.
+    child.on('close', () => {
       this.exited = true;
       this.wake?.();
     });
@@ -46,21 +47,33 @@ class Worker {
     if (!this.exited && this.child.connected) this.child.send(message, () => {});
   }
 
-  /** The next message of `type`; a failure or an exit before it is a RuntimeError. */
-  async next<T extends FromWorker['type']>(type: T): Promise<Extract<FromWorker, { type: T }>> {
+  /** The next message of one of `types`; a failure or an exit before it is a RuntimeError. */
+  async next<T extends FromWorker['type']>(
+    ...types: T[]
+  ): Promise<Extract<FromWorker, { type: T }>> {
     for (;;) {
       const failed = this.inbox.find((m) => m.type === 'failed');
       if (failed?.type === 'failed')
         throw new RuntimeError(`worker ${this.index}: ${failed.reason}`);
-      const found = this.inbox.findIndex((m) => m.type === type);
+      const found = this.inbox.findIndex((m) => (types as string[]).includes(m.type));
       if (found >= 0) return this.inbox.splice(found, 1)[0] as Extract<FromWorker, { type: T }>;
       if (this.exited) {
+        const last = this.stderr.trim().split('\n').slice(-3).join(' | ');
         throw new RuntimeError(
-          `worker ${this.index} exited (${exitDetail(this.child)}) before '${type}'`,
+          `worker ${this.index} exited (${exitDetail(this.child)}) before '${types.join("' or '")}'${last ? `: ${last}` : ''}`,
         );
       }
       await new Promise<void>((resolve) => (this.wake = resolve));
     }
+  }
+
+  /** After the runner's load: the worker's load over, then its sweep, then its result. */
+  async finish(downWindows: DownWindow[]): Promise<VariantResult> {
+    // A worker whose own variant failed sends its result (status failed) at once.
+    const first = await this.next('loaded', 'result');
+    if (first.type === 'result') return first.result;
+    this.send({ type: 'sweep', downWindows });
+    return (await this.next('result')).result;
   }
 }
 
@@ -101,12 +114,10 @@ export class WorkerPool {
     for (const w of this.workers) w.send({ type: 'go' });
   }
 
-  /** After the runner's load: each worker's load over, then its sweep, then its result. */
+  /** After the runner's load: each worker's result, once its load and sweep are over. */
   async finish(downWindows: DownWindow[]): Promise<{ index: number; result: VariantResult }[]> {
-    await Promise.all(this.workers.map((w) => w.next('loaded')));
-    for (const w of this.workers) w.send({ type: 'sweep', downWindows });
     return Promise.all(
-      this.workers.map(async (w) => ({ index: w.index, result: (await w.next('result')).result })),
+      this.workers.map(async (w) => ({ index: w.index, result: await w.finish(downWindows) })),
     );
   }
 
