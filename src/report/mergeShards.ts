@@ -1,3 +1,4 @@
+import { planHash } from '../config/shard.js';
 import { UsageError } from '../errors.js';
 import {
   addHistograms,
@@ -41,6 +42,11 @@ export function mergeProblems(files: ShardFile[]): string[] {
   }
   const first = shards[0];
   if (!first) return problems;
+  for (const s of shards) {
+    if (planHash(s.result.scenario) !== s.shard.planHash) {
+      problems.push(`${s.file}: its plan does not hash to its planHash (the file was edited?)`);
+    }
+  }
   for (const s of shards.slice(1)) problems.push(...mismatches(first, s));
   if (problems.length) return problems;
   return [...problems, ...sliceProblems(shards), ...variantProblems(shards)];

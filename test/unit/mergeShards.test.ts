@@ -171,10 +171,12 @@ describe('merge refuses a set that is not one run', () => {
 
   it('a shard of another plan, naming it', () => {
     const shards = shardsOf(all, 3);
-    shards[2]!.result.shard!.planHash = 'f'.repeat(64);
+    const other = shards[2]!.result;
+    other.scenario.load.rateRps += 1;
+    other.shard!.planHash = planHash(other.scenario);
     refused(shards);
     expect(mergeProblems(shards)).toEqual([
-      expect.stringMatching(/^shard3\.json: plan hash f+, but shard1\.json/),
+      `shard3.json: plan hash ${other.shard!.planHash}, but shard1.json has ${shards[0]!.result.shard!.planHash}`,
     ]);
   });
 
@@ -204,6 +206,14 @@ describe('merge refuses a set that is not one run', () => {
     shards[1]!.result.shard!.users = { from: 20, to: 60 };
     expect(mergeProblems(shards)).toEqual([
       "shard2.json: users 20..59 overlap shard1.json's 0..29",
+    ]);
+  });
+
+  it('a shard whose plan was changed after the run', () => {
+    const shards = shardsOf(all, 3);
+    shards[1]!.result.scenario.load.rateRps += 1;
+    expect(mergeProblems(shards)).toEqual([
+      'shard2.json: its plan does not hash to its planHash (the file was edited?)',
     ]);
   });
 
