@@ -125,3 +125,22 @@ export function shardSetup(
     ...(startAtMs !== undefined ? { startAtMs } : {}),
   };
 }
+
+/** One line under the plan saying how this process splits the load; empty when it does not. */
+export function splitLine(plan: Plan, shard: ShardSetup | undefined, workers: number): string {
+  if (workers > 1) {
+    const first = shardSlice(plan.load.users, 1, workers);
+    return `workers: ${workers} generator processes, one result (this one drives users ${first.from}..${first.to - 1} and the faults)\n`;
+  }
+  if (!shard) return '';
+  const { from, to } = shardSlice(plan.load.users, shard.index, shard.count);
+  const rate =
+    plan.load.mode === 'fixed' ? `, ${+(plan.load.rateRps / shard.count).toFixed(2)} req/s` : '';
+  const faults =
+    shard.faults === 'all' || shard.index === 1
+      ? 'runs the faults'
+      : 'no faults (shard 1 runs them)';
+  const start =
+    shard.startAtMs === undefined ? '' : `; load at ${new Date(shard.startAtMs).toISOString()}`;
+  return `shard ${shard.index}/${shard.count} of run ${shard.runId}: users ${from}..${to - 1}${rate}; ${faults}${start}\n`;
+}

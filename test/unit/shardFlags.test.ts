@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { shardSetup } from '../../src/cli/shardFlags.js';
+import { parseWorkers, shardSetup, splitLine } from '../../src/cli/shardFlags.js';
 import { UsageError } from '../../src/errors.js';
 import { fixture } from '../helpers/reportFixture.js';
 
@@ -51,5 +51,32 @@ describe('run --shard / --start-at / --run-id', () => {
   it('refuses more shards than users, and shard flags without --shard', () => {
     expect(() => setup({ shard: `1/${plan.load.users + 1}`, runId: 'r' })).toThrow(/without users/);
     expect(() => setup({ runId: 'r' })).toThrow('--run-id needs --shard i/N');
+  });
+
+  it('says what the shard drives under the plan', () => {
+    const shard = setup({ shard: '2/3', runId: 'demo' })!;
+    const slice = `users ${Math.ceil(plan.load.users / 3)}..`;
+    expect(splitLine(plan, shard, 1)).toContain(`shard 2/3 of run demo: ${slice}`);
+    expect(splitLine(plan, shard, 1)).toContain('no faults (shard 1 runs them)');
+    expect(splitLine(plan, undefined, 1)).toBe('');
+  });
+});
+
+describe('run --workers', () => {
+  it('takes 1..64 or auto (the cores the app and servers leave, at least 1)', () => {
+    expect(parseWorkers(undefined, plan)).toBe(1);
+    expect(parseWorkers('3', plan)).toBe(3);
+    const taken = plan.topology.appInstances + plan.topology.nodes;
+    expect(parseWorkers('auto', plan, taken + 3)).toBe(3);
+    expect(parseWorkers('auto', plan, 2)).toBe(1);
+    for (const bad of ['0', '65', 'x', '1.5']) {
+      expect(() => parseWorkers(bad, plan)).toThrow(`--workers ${JSON.stringify(bad)}`);
+    }
+  });
+
+  it('does not go with --shard', () => {
+    expect(() => setup({ shard: '1/2', runId: 'r', workers: '2' })).toThrow(
+      /--workers and --shard/,
+    );
   });
 });

@@ -29,6 +29,7 @@ import {
   addShardOptions,
   parseWorkers,
   shardSetup,
+  splitLine,
   type ShardFlags,
 } from '../shardFlags.js';
 
@@ -147,7 +148,9 @@ async function prepareRun(flags: RunFlags) {
   const workers = parseWorkers(flags.workers, plan);
   const outDir = await prepareOutFolder(flags.out);
   process.stderr.write(
-    flags.quiet ? planWarnings(plan) : describePlan(plan, variants.planned, variants.note),
+    flags.quiet
+      ? planWarnings(plan)
+      : describePlan(plan, variants.planned, variants.note) + splitLine(plan, shard, workers),
   );
   return { plan, formats, thresholds, outDir, shard, workers };
 }
