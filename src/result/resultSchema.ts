@@ -283,6 +283,12 @@ export const runResultSchema = z
      * process's own id (the names it leaves on servers); shard.runId is the run's.
      */
     shard: shardInfoSchema.optional(),
+    /**
+     * Generator processes that drove the load (`run --workers N`), merged into this one
+     * result; absent: one. Per-fault user figures then count the runner's slice (users
+     * 0.. of the first 1/N), the audit counts every user.
+     */
+    workers: z.number().int().positive().optional(),
     /** Present in a result `session-bench merge` wrote; its runId is the shards' shared one. */
     merged: mergedInfoSchema.optional(),
   })

@@ -51,6 +51,7 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<RunResul
   await writeOwnerFile(workDir);
   const result = newRunResult(runId, plan);
   if (options.shard) result.shard = shardInfo(plan, options.shard);
+  if ((options.workers ?? 1) > 1) result.workers = options.workers;
   const shared = { runId, plan, workDir, secret: randomBytes(32).toString('hex') };
   try {
     for (const [k, variant] of variants.entries()) {

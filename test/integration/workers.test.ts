@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeHistogram } from '../../src/result/latencyHistogram.js';
-import type { VariantResult } from '../../src/result/result.js';
+import type { RunResult, VariantResult } from '../../src/result/result.js';
 import { runCli } from '../helpers/cliProcess.js';
 
 const USERS = 40;
@@ -45,7 +45,9 @@ describe('run --workers', () => {
         '--quiet',
       ]);
       expect(exit.code, exit.stderr).toBe(0);
-      results.set(workers, JSON.parse(exit.stdout).results[0] as VariantResult);
+      const result = JSON.parse(exit.stdout) as RunResult;
+      expect(result.workers).toBe(workers === 1 ? undefined : workers);
+      results.set(workers, result.results[0]!);
     }
   }, 120_000);
 
