@@ -62,6 +62,8 @@ module.exports = {
           '^src/cli/main\\.ts$',
           '^src/app/main\\.ts$',
           '^src/network/proxyMain\\.ts$',
+          // A generator worker of --workers N: spawned by workerPool.ts.
+          '^src/runner/workers/workerMain\\.ts$',
           '\\.d\\.ts$',
           // The HTML report's browser script: inlined into the page by htmlAssets.ts.
           '^src/report/reporters/html/client\\.ts$',

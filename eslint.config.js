@@ -39,6 +39,7 @@ export default tseslint.config(
       'src/app/main.ts',
       'src/network/proxyMain.ts',
       'src/neighbor/neighborMain.ts',
+      'src/runner/workers/workerMain.ts',
     ],
     rules: {
       // Only the CLI decides when the process ends (DESIGN.md: typed errors below src/cli/).

@@ -5,6 +5,7 @@ import { compareCommand } from './commands/compare.js';
 import { imagesCommand } from './commands/images.js';
 import { interrupts, isStoppingOnInterrupt } from './interrupt.js';
 import { listCommand } from './commands/list.js';
+import { mergeCommand } from './commands/merge.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage and examples)')
     .addCommand(runCommand())
     .addCommand(reportCommand())
+    .addCommand(mergeCommand())
     .addCommand(compareCommand())
     .addCommand(listCommand())
     .addCommand(imagesCommand())

@@ -21,9 +21,14 @@ export class AppClient {
 
   constructor(
     /** Base URLs of the app instances; requests go round-robin. */
-    private readonly baseUrls: string[],
+    readonly baseUrls: string[],
     private readonly timeoutMs: number,
     maxSockets: number,
+    /**
+     * A shard's users are ids userOffset.. on the wire (the app and store see one
+     * population across shards) and 0.. in its ledger: this client translates both ways.
+     */
+    readonly userOffset = 0,
   ) {
     this.agent = new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
   }
@@ -38,7 +43,7 @@ export class AppClient {
     token: string | undefined,
     onSent?: () => void,
   ): Promise<Reply> {
-    const { method, path } = requestLine(action, user);
+    const { method, path } = requestLine(action, user + this.userOffset);
     const base = this.baseUrls[this.target++ % this.baseUrls.length]!;
     const url = new URL(path, base);
     return new Promise<Reply>((resolve, reject) => {
@@ -55,7 +60,8 @@ export class AppClient {
           res.on('data', (chunk: string) => (body += chunk));
           res.on('end', () => {
             clearTimeout(timer);
-            resolve(parseReply(res.statusCode ?? 0, res.headers['set-cookie'], body));
+            const reply = parseReply(res.statusCode ?? 0, res.headers['set-cookie'], body);
+            resolve(this.toLedgerUser(reply));
           });
           res.on('error', fail);
         },
@@ -72,6 +78,12 @@ export class AppClient {
       if (onSent) req.once('socket', onSent);
       req.end();
     });
+  }
+
+  /** An answer's user id as the ledger counts them (see userOffset). */
+  toLedgerUser(reply: Reply): Reply {
+    if (reply.userId !== undefined && this.userOffset) reply.userId -= this.userOffset;
+    return reply;
   }
 
   close(): void {

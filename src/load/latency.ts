@@ -1,25 +1,5 @@
-import * as hdr from 'hdr-histogram-js';
-import type { LatencySummary } from '../result/result.js';
-
-/** HDR histogram of latencies in microseconds, 1 µs to 10 min, 3 significant digits. */
-export function newLatencyHistogram(): hdr.Histogram {
-  return hdr.build({
-    bitBucketSize: 32,
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: 600_000_000,
-    numberOfSignificantValueDigits: 3,
-    autoResize: true,
-  });
-}
-
-export function summarize(histogram: hdr.Histogram): LatencySummary {
-  if (histogram.totalCount === 0) return { p50: 0, p90: 0, p99: 0, p999: 0, max: 0 };
-  const max = histogram.maxValue;
-  // A percentile is reported as the top of its HDR bucket, which can lie above the
-  // exact max; no recorded value does.
-  const at = (percentile: number) => Math.min(histogram.getValueAtPercentile(percentile), max);
-  return { p50: at(50), p90: at(90), p99: at(99), p999: at(99.9), max };
-}
+// The histogram's home is the result layer (the merge of shards reads it too).
+export { newLatencyHistogram, summarize } from '../result/latencyHistogram.js';
 
 /** Exact percentile of a small sample (timeline seconds, fault windows). */
 export function percentileOf(values: number[], percentile: number): number {

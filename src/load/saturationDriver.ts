@@ -57,7 +57,10 @@ export class SaturationDriver implements LoadDriver {
     const request: AutocannonRequest = {
       setupRequest: (req, context) => this.nextRequest(req, context as RequestContext),
       onResponse: (status, body, context, headers) =>
-        this.answered((context as RequestContext).connection, toReply(status, body, headers)),
+        this.answered(
+          (context as RequestContext).connection,
+          this.ctx.client.toLedgerUser(toReply(status, body, headers)),
+        ),
     };
     const instance = autocannon({
       url: this.baseUrls,
@@ -141,7 +144,7 @@ export class SaturationDriver implements LoadDriver {
     connection.lastError = undefined;
     context.connection = connection;
     const token = tokenFor(ledger, step);
-    const { method, path } = requestLine(step.action, step.user);
+    const { method, path } = requestLine(step.action, step.user + this.ctx.client.userOffset);
     req.method = method;
     req.path = path;
     req.headers = token ? { cookie: `${SESSION_COOKIE}=${token}` } : {};

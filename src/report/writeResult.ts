@@ -12,7 +12,8 @@ import { writeAtomically } from './writeReports.js';
  */
 export function resultPath(outDir: string, result: RunResult): string {
   const scenario = result.scenario.scenario.name.replace(/[^a-z0-9-]/gi, '_');
-  return path.join(outDir, `${result.runId}-${scenario}.json`);
+  const shard = result.shard ? `-shard${result.shard.index}of${result.shard.count}` : '';
+  return path.join(outDir, `${result.runId}-${scenario}${shard}.json`);
 }
 
 /**

@@ -12,6 +12,7 @@ import type {
   phaseSummarySchema,
   requestCountsSchema,
   runResultSchema,
+  shardInfoSchema,
   thresholdVerdictSchema,
   timelinePointSchema,
   variantResultSchema,
@@ -39,5 +40,6 @@ export type ClaimResult = z.infer<typeof claimResultSchema>;
 export type NeighborResult = z.infer<typeof neighborResultSchema>;
 export type NeighborPhaseResult = z.infer<typeof neighborPhaseSchema>;
 export type RunResult = z.infer<typeof runResultSchema>;
+export type ShardInfo = z.infer<typeof shardInfoSchema>;
 /** One threshold judged on one variant (src/report/thresholds.ts). */
 export type ThresholdVerdict = z.infer<typeof thresholdVerdictSchema>;

@@ -141,6 +141,11 @@ export const timelinePointSchema = z.object({
   loginWallHits: count,
   /** Users logged out by the store so far (distinct, cumulative) at the end of this second. */
   loggedOut: count.optional(),
+  /**
+   * A shard's result only: this second's latencies (intended in it) as an HDR
+   * histogram, standard V2 compressed base64, so `merge` recomputes p99Us exactly.
+   */
+  latencyHistogram: z.string().optional(),
 });
 
 export const requestCountsSchema = z.object({
@@ -286,6 +291,42 @@ export const variantResultSchema = z.object({
       members: z.array(z.string()),
     })
     .optional(),
+  /**
+   * Every latency of the load phase as an HDR histogram (µs, 3 significant digits) in
+   * the standard V2 compressed base64 form ("HISTF...") that HdrHistogram libraries of
+   * other languages read; `latencyUs` is its summary. `merge` adds these up.
+   */
+  latencyHistogram: z.string().optional(),
+  /** Wall-clock time (ISO 8601) the load phase began: shards of one run show their alignment. */
+  loadStartedAt: z.string().optional(),
+});
+
+/** Which slice of a run one shard drove (`run --shard i/N`); `merge` checks and joins them. */
+export const shardInfoSchema = z.object({
+  /** The id every shard of the run shares (--run-id, or derived from --start-at and planHash). */
+  runId: z.string(),
+  /** sha256 of the plan (the `scenario` field) minus warnings and the scenario file's path. */
+  planHash: z.string(),
+  /** 1-based: shard `index` of `count`. */
+  index: z.number().int().positive(),
+  count: z.number().int().positive(),
+  /** The virtual users this shard drove: ids `from` to `to - 1` (to exclusive), of the plan's load.users. */
+  users: z.object({ from: count, to: count }),
+  /** Whether this shard ran the scenario's faults (shard 1, or every shard with --shard-faults all). */
+  ranFaults: z.boolean(),
+  /** --start-at, when given: the wall-clock time the first variant's load was meant to begin. */
+  startAt: z.string().optional(),
+});
+
+/** A result made by `session-bench merge` from the shards of one run. */
+export const mergedInfoSchema = z.object({
+  planHash: z.string(),
+  /** Each shard merged: its index, its own process's run id, and the file it came from. */
+  shards: z.array(
+    z.object({ index: z.number().int().positive(), runId: z.string(), file: z.string() }),
+  ),
+  /** The shards whose faults the merged `faults` are (their per-fault user figures count their own users only). */
+  faultsFrom: z.array(z.number().int().positive()),
 });
 
 export const thresholdVerdictSchema = z.object({
@@ -342,6 +383,19 @@ export const runResultSchema = z
     thresholds: z.array(thresholdVerdictSchema).optional(),
     /** `--scenario claims`: each claim's verdict; its variants' results carry `claim`. */
     claims: z.array(claimResultSchema).optional(),
+    /**
+     * Present in a shard's result (`run --shard i/N`). `runId` above stays this
+     * process's own id (the names it leaves on servers); shard.runId is the run's.
+     */
+    shard: shardInfoSchema.optional(),
+    /**
+     * Generator processes that drove the load (`run --workers N`), merged into this one
+     * result; absent: one. Per-fault user figures then count the runner's slice (users
+     * 0.. of the first 1/N), the audit counts every user.
+     */
+    workers: z.number().int().positive().optional(),
+    /** Present in a result `session-bench merge` wrote; its runId is the shards' shared one. */
+    merged: mergedInfoSchema.optional(),
   })
   .describe('A session-bench run: one result per backend variant (session-bench run --json)');
 

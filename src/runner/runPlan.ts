@@ -11,10 +11,22 @@ import { writeOwnerFile } from '../lifecycle/runOwner.js';
 import { chooseProvider } from '../providers/registry.js';
 import type { Plan } from '../config/planSchema.js';
 import { emptyVariantResult } from '../result/emptyResult.js';
-import { SCHEMA_VERSION, type RunResult, type VariantResult } from '../result/result.js';
+import {
+  SCHEMA_VERSION,
+  type RunResult,
+  type ShardInfo,
+  type VariantResult,
+} from '../result/result.js';
 import { TOOL_VERSION } from '../version.js';
 import type { Progress } from './progress.js';
-import { runVariant } from './runVariant.js';
+import { runVariant, type VariantRun } from './runVariant.js';
+import {
+  runsFaults,
+  shardPlan,
+  shardSlice,
+  variantStartMs,
+  type ShardSetup,
+} from '../config/shard.js';
 import { newRunId, runName } from '../lifecycle/runNames.js';
 
 export interface RunOptions {
@@ -24,6 +36,10 @@ export interface RunOptions {
   onPartial?: (result: RunResult) => Promise<void>;
   /** The run id to use (one run made of several plans, as the claims scenario is); default: a new one. */
   runId?: string;
+  /** This process drives one shard of a run (`--shard i/N`): its users, its share of the rate. */
+  shard?: ShardSetup;
+  /** `--workers N`: N generator processes (this one and N-1 workers), one result. */
+  workers?: number;
 }
 
 const INTERRUPTED_BEFORE = 'run interrupted before this variant';
@@ -36,11 +52,18 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<RunResul
   const workDir = await mkdtemp(path.join(os.tmpdir(), `${runName(runId)}-`));
   await writeOwnerFile(workDir);
   const result = newRunResult(runId, plan);
+  if (options.shard) result.shard = shardInfo(plan, options.shard);
+  if ((options.workers ?? 1) > 1) result.workers = options.workers;
   const shared = { runId, plan, workDir, secret: randomBytes(32).toString('hex') };
   try {
-    for (const variant of variants) {
+    for (const [k, variant] of variants.entries()) {
       const probe = chosen !== 'listed' && !options.signal.aborted;
-      result.results.push(await variantOutcome(variant, probe, shared, options));
+      const run = {
+        ...shared,
+        ...shardParts(plan, options.shard, k),
+        ...workerParts(plan, options),
+      };
+      result.results.push(await variantOutcome(variant, probe, run, options));
       result.finishedAt = new Date().toISOString();
       await options.onPartial?.(result);
     }
@@ -50,6 +73,42 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<RunResul
   result.finishedAt = new Date().toISOString();
   result.status = options.signal.aborted ? 'aborted' : 'completed';
   return result;
+}
+
+/** What a shard's result says about its slice, for `merge`. */
+function shardInfo(plan: Plan, shard: ShardSetup): ShardInfo {
+  return {
+    runId: shard.runId,
+    planHash: shard.planHash,
+    index: shard.index,
+    count: shard.count,
+    users: shardSlice(plan.load.users, shard.index, shard.count),
+    ranFaults: runsFaults(shard),
+    ...(shard.startAtMs !== undefined ? { startAt: new Date(shard.startAtMs).toISOString() } : {}),
+  };
+}
+
+/** A shard's variant k: its plan (users, rate, faults), first user id, and planned load start. */
+function shardParts(plan: Plan, shard: ShardSetup | undefined, k: number) {
+  if (!shard) return { plan };
+  const { from } = shardSlice(plan.load.users, shard.index, shard.count);
+  const startAtMs = shard.startAtMs;
+  return {
+    plan: shardPlan(plan, shard),
+    userOffset: from,
+    shardResult: true,
+    ...(startAtMs !== undefined
+      ? { loadStartAtMs: variantStartMs(startAtMs, k, plan.load.durationMs) }
+      : {}),
+  };
+}
+
+/** --workers N: this process drives slice 1 of N and runs the faults; the workers the rest. */
+function workerParts(plan: Plan, options: RunOptions) {
+  const count = options.workers ?? 1;
+  if (count < 2) return {};
+  const first = { runId: '', planHash: '', index: 1, count, faults: 'first' as const };
+  return { plan: shardPlan(plan, first), shardResult: true, workers: { count, fullPlan: plan } };
 }
 
 /** The run's result before any variant: `partial` until the last variant is done. */
@@ -82,7 +141,7 @@ function newRunResult(runId: string, plan: Plan): RunResult {
 async function variantOutcome(
   variant: string,
   probe: boolean,
-  shared: { runId: string; plan: Plan; workDir: string; secret: string },
+  shared: Omit<VariantRun, 'variant' | 'backend' | 'signal' | 'progress'>,
   options: RunOptions,
 ): Promise<VariantResult> {
   const { plan } = shared;

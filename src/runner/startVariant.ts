@@ -84,6 +84,7 @@ export async function startVariant(run: VariantRun, state: VariantState): Promis
     state.apps.map((a) => a.url),
     plan.load.timeoutMs,
     plan.load.maxConnections,
+    run.userOffset ?? 0,
   );
   cleanup.push('http client', () => client.close());
   return client;

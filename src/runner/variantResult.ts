@@ -8,6 +8,7 @@ import { findStall, type DownWindow } from '../load/stalls.js';
 import { buildTimeline } from '../load/timeline.js';
 import { sessionFiguresPerStep } from './neighborPhases.js';
 import { findUnexpectedExits } from '../load/unexpectedExits.js';
+import { recordHistograms } from './shardFigures.js';
 import type { VariantRun } from './variantRun.js';
 import type { VariantState } from './variantState.js';
 
@@ -33,7 +34,7 @@ function notFired(faults: VariantRun['plan']['faults'], status: string): FaultEx
 }
 
 /** Where each fault kept its target down: silence and refusals there are the fault's. */
-function downWindows(executions: FaultExecution[], loadSpanMs: number): DownWindow[] {
+export function downWindows(executions: FaultExecution[], loadSpanMs: number): DownWindow[] {
   return executions
     .filter((e) => e.startedMs !== undefined)
     .map((e) => ({ startMs: e.startedMs!, endMs: e.endedMs ?? loadSpanMs }));
@@ -75,9 +76,10 @@ export function assembleResult(run: VariantRun, state: VariantState): void {
     variant,
     holders,
   });
-  const down = downWindows(executions, loadSpanMs);
+  const down = [...downWindows(executions, loadSpanMs), ...(state.downWindows ?? [])];
   const stall = loadStarted && findStall(measurements.log, plan.load, loadSpanMs, down);
   if (stall) result.stalled = stall;
+  recordHistograms(result, measurements, index, run.shardResult ?? false);
   const exits = findUnexpectedExits(events.events, index, down);
   if (exits.length) flagUnexpectedExits(state, exits);
 }

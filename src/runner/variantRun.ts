@@ -14,4 +14,15 @@ export interface VariantRun {
   workDir: string;
   signal: AbortSignal;
   progress?: Progress;
+  /** A shard's first user id on the wire (its ledger counts from 0). */
+  userOffset?: number;
+  /** Epoch ms this variant's load is held until (--start-at). */
+  loadStartAtMs?: number;
+  /** A shard's result: timeline seconds carry their histograms too, for the merge. */
+  shardResult?: boolean;
+  /**
+   * `--workers N` (N > 1): this process drives slice 1 of `plan`'s split and runs the
+   * faults; workers 2..N drive the others (`fullPlan`: the plan before the split).
+   */
+  workers?: { count: number; fullPlan: Plan };
 }

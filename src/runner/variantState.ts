@@ -9,6 +9,7 @@ import { Ledger } from '../load/ledger.js';
 import { Measurements } from '../load/measurements.js';
 import type { VariantResult } from '../result/result.js';
 import type { NetworkLink } from '../network/faultProxy.js';
+import type { DownWindow } from '../load/stalls.js';
 import type { VariantRun } from './variantRun.js';
 
 type Phase = keyof VariantResult['phasesMs'];
@@ -33,6 +34,8 @@ export interface VariantState {
   roles?: Roles;
   /** Set once the load phase ended, also when it failed after firing faults. */
   executions?: FaultExecution[];
+  /** A worker's: where the runner's faults kept targets down (the worker fired none). */
+  downWindows?: DownWindow[];
   /** Records the time since the previous phase ended as `phase`'s length. */
   endPhase(phase: Phase): void;
 }

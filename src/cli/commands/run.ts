@@ -26,8 +26,17 @@ import { exitCodeOfRun } from '../exitCodes.js';
 import { failedVariantsOutput } from '../failedVariants.js';
 import { interrupts, stopsOnInterrupt } from '../interrupt.js';
 import { runEndText, stderrColor, thresholdsFrom } from '../output.js';
+import {
+  SHARD_HELP,
+  WORKERS_HELP,
+  addShardOptions,
+  parseWorkers,
+  shardSetup,
+  splitLine,
+  type ShardFlags,
+} from '../shardFlags.js';
 
-interface RunFlags extends Omit<RunOverrides, 'faults' | 'targets'> {
+interface RunFlags extends Omit<RunOverrides, 'faults' | 'targets'>, ShardFlags {
   fault: string[];
   /** --faults none */
   faults?: string;
@@ -155,8 +164,9 @@ export function runCommand(): Command {
     )
     .option('--no-color', 'no colors on stderr (NO_COLOR is respected too)')
     .option('--quiet', 'no progress or table on stderr')
-    .option('--wide', 'every column of the summary, lines not cut to 80 columns')
-    .addHelpText('after', EXAMPLES)
+    .option('--wide', 'every column of the summary, lines not cut to 80 columns');
+  addShardOptions(command)
+    .addHelpText('after', EXAMPLES + WORKERS_HELP + SHARD_HELP)
     .action(runAction);
   return stopsOnInterrupt(command);
 }
@@ -179,15 +189,17 @@ async function prepareRun(flags: RunFlags) {
     relativeFlags: false,
   });
   checkThresholdVariants(thresholds, variants.ids);
+  const shard = shardSetup(flags, plan);
+  const workers = parseWorkers(flags.workers, plan);
   const outDir = await prepareOutFolder(flags.out);
   process.stderr.write(
     flags.quiet
       ? planWarnings(plan)
       : plan.claims
         ? describeClaims(plan)
-        : describePlan(plan, variants.planned, variants.note),
+        : describePlan(plan, variants.planned, variants.note) + splitLine(plan, shard, workers),
   );
-  return { plan, formats, thresholds, outDir };
+  return { plan, formats, thresholds, outDir, shard, workers };
 }
 
 /**
@@ -217,7 +229,7 @@ function afterEachVariant(flags: RunFlags, fileFor: (result: RunResult) => Resul
 }
 
 async function runAction(flags: RunFlags): Promise<void> {
-  const { plan, formats, thresholds, outDir } = await prepareRun(flags);
+  const { plan, formats, thresholds, outDir, shard, workers } = await prepareRun(flags);
   const color = stderrColor(flags);
   // The run emits progress; --quiet leaves it without a listener, so nothing shows.
   const progress = new ProgressChannel();
@@ -225,7 +237,13 @@ async function runAction(flags: RunFlags): Promise<void> {
   let file: ResultFile | undefined;
   const fileFor = (result: RunResult) => (file ??= new ResultFile(resultPath(outDir, result)));
   const { closeVariants, onPartial } = afterEachVariant(flags, fileFor);
-  const options = { signal: interrupts.signal, progress, onPartial };
+  const options = {
+    signal: interrupts.signal,
+    progress,
+    onPartial,
+    ...(shard ? { shard } : {}),
+    workers,
+  };
   const result = plan.claims ? await runClaims(plan, options) : await runPlan(plan, options);
   closeVariants(result);
   if (thresholds.length) result.thresholds = evaluateThresholds(thresholds, result);
