@@ -46,7 +46,12 @@ export interface FaultLosses {
  */
 export class Audit {
   /** indeterminate starts at 0 here, not in emptyCounts: a variant that never ran measured none. */
-  readonly counts = { ...emptyCounts(), indeterminate: 0 };
+  readonly counts = {
+    ...emptyCounts(),
+    indeterminate: 0,
+    acknowledgedUpdates: 0,
+    acknowledgedLogouts: 0,
+  };
   private readonly faults: FaultWindow[] = [];
   private readonly overlaps = new Overlaps();
 
@@ -185,9 +190,11 @@ export class Audit {
     // Only an answer no logout raced says the uncertain logout did not happen.
     if (!request?.overlapsLogout) ledger.clear(user, UserFlag.LogoutUncertain);
     this.checkCounter(user, action, reply.counter, duringRun, request);
+    if (action === 'update') this.counts.acknowledgedUpdates++;
     ledger.lastGoodMs[user] = this.now();
     if (reply.token) ledger.token.set(user, reply.token);
     if (action === 'logout') {
+      this.counts.acknowledgedLogouts++;
       ledger.revokedToken.set(user, ledger.token.get(user));
       ledger.clear(user, UserFlag.LoggedIn | UserFlag.CountedResurrected);
       ledger.set(user, UserFlag.HasRevoked);

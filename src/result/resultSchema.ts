@@ -182,6 +182,10 @@ export const auditCountsSchema = z.object({
    * results written before it was counted.
    */
   indeterminate: count.optional(),
+  /** Updates the app acknowledged (200) during the run: the population of lostUpdates. */
+  acknowledgedUpdates: count.optional(),
+  /** Logouts the app acknowledged (200): the population of resurrectedSessions. */
+  acknowledgedLogouts: count.optional(),
 });
 
 /** One thing that happened to a node or the app: start, ready, stop, kill, pause... */

@@ -45,6 +45,17 @@ describe('Audit', () => {
     expect(audit.counts.lostUpdates).toBe(3);
   });
 
+  it('counts the acknowledged updates and logouts: the populations of lost updates and resurrections', () => {
+    const ledger = new Ledger(1);
+    const audit = new Audit(ledger);
+    loggedIn(ledger, audit, 0);
+    for (let c = 1; c <= 3; c++) audit.check(0, 'update', { status: 200, userId: 0, counter: c });
+    audit.check(0, 'update', { status: 503 }); // not acknowledged
+    audit.check(0, 'read', { status: 200, userId: 0, counter: 3 });
+    audit.check(0, 'logout', { status: 200, userId: 0, counter: 3 });
+    expect(audit.counts).toMatchObject({ acknowledgedUpdates: 3, acknowledgedLogouts: 1 });
+  });
+
   it('an update answered from an older value counts what it read', () => {
     const ledger = new Ledger(1);
     const audit = new Audit(ledger);
