@@ -18,7 +18,9 @@ import {
   type ProviderName,
 } from './providerOptions.js';
 import { readScenarioFile } from './scenarioFile.js';
+import { parseAppOptions } from './appFlavour.js';
 import {
+  appSchema,
   faultSchema,
   loadSchema,
   scenarioSchema,
@@ -53,6 +55,10 @@ export interface RunOverrides {
   faults?: string[];
   /** --faults none: drop the scenario file's faults (--fault still adds). */
   scenarioFaults?: string;
+  /** --app: the app flavour. */
+  app?: string;
+  /** --app-option key=value specs; they add to the scenario's app.options. */
+  appOptions?: string[];
 }
 
 const FLAG_FOR_PATH: Record<string, string> = {
@@ -62,6 +68,7 @@ const FLAG_FOR_PATH: Record<string, string> = {
   'load.users': '--users',
   'load.seed': '--seed',
   'topology.nodes': '--nodes',
+  'app.flavour': '--app',
   backends: '--backends',
 };
 
@@ -83,6 +90,7 @@ const ALLOWED_FIELDS: Record<string, string[]> = {
   load: Object.keys(loadSchema.shape),
   'load.mix': ['read', 'update', 'logout', 'replay'],
   topology: Object.keys(topologySchema.shape),
+  app: Object.keys(appSchema.shape),
   fault: Object.keys(faultSchema.shape),
 };
 
@@ -167,7 +175,7 @@ function applyOverrides(
   }
   const topology = { ...((raw.topology as Record<string, unknown> | undefined) ?? {}) };
   if (flags.nodes !== undefined) topology.nodes = flags.nodes;
-  const merged: Record<string, unknown> = { ...raw, load, topology };
+  const merged: Record<string, unknown> = { ...raw, load, topology, app: appInput(raw, flags) };
   if (flags.backends !== undefined) {
     merged.backends = flags.backends
       .split(',')
@@ -176,6 +184,18 @@ function applyOverrides(
   }
   merged.faults = [...fileFaults, ...(flags.faults ?? []).map(parseFaultSpec)];
   return merged as ScenarioInput;
+}
+
+/** The scenario's `app:` with --app and --app-option applied (a flag option wins over the file's). */
+function appInput(raw: Record<string, unknown>, flags: RunOverrides): unknown {
+  const fromFlags = parseAppOptions(flags.appOptions ?? []);
+  if (flags.app === undefined && Object.keys(fromFlags).length === 0) return raw.app;
+  const app = { ...((raw.app as Record<string, unknown> | undefined) ?? {}) };
+  if (flags.app !== undefined) app.flavour = flags.app;
+  if (Object.keys(fromFlags).length) {
+    app.options = { ...((app.options as Record<string, unknown> | undefined) ?? {}), ...fromFlags };
+  }
+  return app;
 }
 
 /** Reads the scenario, applies the flags and validates the whole with one schema. */
@@ -216,6 +236,7 @@ export async function loadPlan(flags: RunOverrides): Promise<Plan> {
     variants: scenario.backends,
     load: { ...load, durationMs: duration, timeoutMs: timeout, slowMs: slow },
     topology: scenario.topology,
+    app: scenario.app,
     provider,
     imageSet: parseChoice('--image-set', flags.imageSet, IMAGE_SETS, 'official'),
     dockerNetwork: parseChoice('--docker-network', flags.dockerNetwork, DOCKER_NETWORKS, 'bridge'),
@@ -242,6 +263,13 @@ function refuseIgnoredFlags(flags: RunOverrides, scenario: Scenario, source: str
     throw new UsageError(
       `scenario ${source}: ${load.rateRps} req/s for ${formatDuration(load.duration)} sends no request; ` +
         'raise --rate or --duration',
+    );
+  }
+  const { app } = scenario;
+  if (app.flavour === 'builtin' && Object.keys(app.options).length > 0) {
+    throw new UsageError(
+      `app option ${Object.keys(app.options).join(', ')}: the builtin app has no middleware options; ` +
+        'pick a middleware with --app express, express:recommended or fastify',
     );
   }
   const seen = new Set<string>();

@@ -45,6 +45,12 @@ export const loadPlanSchema = z.object({
   }),
 });
 
+/** The app under test: its flavour and the middleware options as written (`resave=false`). */
+export const appPlanSchema = z.object({
+  flavour: z.string(),
+  options: z.record(z.string(), z.string()),
+});
+
 export const planSchema = z.object({
   scenario: z.object({
     name: z.string(),
@@ -58,6 +64,8 @@ export const planSchema = z.object({
   variants: z.array(z.string()).optional(),
   load: loadPlanSchema,
   topology: z.object({ nodes: count, appInstances: count, proxy: z.boolean().optional() }),
+  /** Absent in results written before app flavours: the builtin app. */
+  app: appPlanSchema.default({ flavour: 'builtin', options: {} }),
   /** How servers are started; `auto` tries docker, then process. */
   provider: z.enum(PROVIDER_NAMES),
   /** docker: official (pinned Docker Hub tags) or offline (built from Debian packages). */
@@ -78,6 +86,7 @@ export const planSchema = z.object({
   warnings: z.array(z.string()).optional(),
 });
 
+export type AppPlan = z.infer<typeof appPlanSchema>;
 export type FaultPlan = z.infer<typeof faultPlanSchema>;
 export type LoadPlan = z.infer<typeof loadPlanSchema>;
 /** A validated run: every default filled in, every name checked. */

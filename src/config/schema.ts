@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { APP_FLAVOURS, optionText } from './appFlavour.js';
 import { DURATION_BOUNDS, readBoundedDuration, type DurationBounds } from './duration.js';
 
 /**
@@ -230,6 +231,20 @@ export const topologySchema = z
   })
   .strict();
 
+export const appSchema = z
+  .object({
+    /** builtin (ours), express, express:recommended or fastify (src/app/flavours/). */
+    flavour: z.enum(APP_FLAVOURS).default('builtin'),
+    /** Middleware options, e.g. { resave: false, cookie.maxAge: 60000 }; --app-option adds to them. */
+    options: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .transform((options) =>
+        Object.fromEntries(Object.entries(options).map(([k, v]) => [k, optionText(v)])),
+      ),
+  })
+  .strict();
+
 export const scenarioSchema = z
   .object({
     name: z.string().min(1),
@@ -238,6 +253,7 @@ export const scenarioSchema = z
     backends: z.array(z.string().min(1)).min(1).optional(),
     load: loadSchema.default(loadSchema.parse({})),
     topology: topologySchema.default({ nodes: 1, appInstances: 1, proxy: false }),
+    app: appSchema.default({ flavour: 'builtin', options: {} }),
     faults: z.array(faultSchema).default([]),
     /** Pass/fail criteria, e.g. ["p99<50ms", "loggedOutUsers==0"] (src/report/thresholds.ts). */
     thresholds: z.array(z.string().min(1)).default([]),

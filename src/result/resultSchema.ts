@@ -206,6 +206,19 @@ export const variantResultSchema = z.object({
    * time: one short sentence. Reporters mark those figures with † and print it once.
    */
   durabilityCaveat: z.string().optional(),
+  /**
+   * The app this variant ran: its flavour (builtin, express, express:recommended,
+   * fastify, external), the middleware options as written, and the middleware and
+   * store packages with the versions installed at run time (empty for builtin).
+   * Absent in results written before app flavours: the builtin app.
+   */
+  app: z
+    .object({
+      flavour: z.string(),
+      options: z.record(z.string(), z.string()),
+      packages: z.array(z.object({ name: z.string(), version: z.string() })),
+    })
+    .optional(),
 });
 
 export const thresholdVerdictSchema = z.object({

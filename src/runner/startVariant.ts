@@ -1,6 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import path from 'node:path';
 import type { StoreOptions } from '../backends/sessionStore.js';
+import type { AppFlavour } from '../config/appFlavour.js';
 import { AppClient } from '../load/appClient.js';
 import { startApps } from './startApps.js';
 import { placeProxy } from './placeProxy.js';
@@ -45,6 +46,8 @@ export async function startVariant(run: VariantRun, state: VariantState): Promis
   state.apps = await startApps(
     plan.topology.appInstances,
     {
+      flavour: plan.app.flavour as AppFlavour,
+      options: plan.app.options,
       storeModule: backend.storeModule.href,
       store,
       payloadBytes: plan.load.payloadBytes,

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { checkPlanVariants } from '../../backends/checkPlan.js';
+import { APP_FLAVOUR_HELP } from '../../config/appFlavour.js';
 import { loadPlan, type RunOverrides } from '../../config/loadPlan.js';
 import { FAULT_SPEC_HELP } from '../../config/faultSpec.js';
 import { describePlan, planWarnings } from '../../config/planSummary.js';
@@ -24,7 +25,8 @@ import { failedVariantsOutput } from '../failedVariants.js';
 import { interrupts, stopsOnInterrupt } from '../interrupt.js';
 import { runEndText, stderrColor, thresholdsFrom } from '../output.js';
 
-interface RunFlags extends Omit<RunOverrides, 'faults' | 'targets'> {
+interface RunFlags extends Omit<RunOverrides, 'faults' | 'targets' | 'appOptions'> {
+  appOption: string[];
   fault: string[];
   /** --faults none */
   faults?: string;
@@ -52,6 +54,8 @@ Examples:
   $ session-bench run --backends memcached --nodes 3 --faults none --fault partition:node1@10s:5s
   $ session-bench run --scenario matrix                # durability: every variant x {restart, kill}
   $ session-bench run --scenario day --backends redis,mysql --compress 2m --seed 7
+  $ session-bench run --app express --backends memory,disk,redis,memcached,mysql,cookie
+  $ session-bench run --app express --app-option resave=false --app-option rolling=true --backends redis
 
 Fault spec: ${FAULT_SPEC_HELP}
 --fault adds to the scenario's faults; --faults none drops the scenario's. A scenario fault
@@ -97,6 +101,13 @@ export function runCommand(): Command {
       collect,
       [],
     )
+    .option('--app <flavour>', `the app under test: ${APP_FLAVOUR_HELP}`)
+    .option(
+      '--app-option <key=value>',
+      'a middleware option, e.g. resave=false or cookie.maxAge=60000; values parse as JSON where they can (repeatable)',
+      collect,
+      [],
+    )
     .option('--fault <spec>', "inject a fault, added to the scenario's (repeatable)", collect, [])
     .option('--faults <none>', "none: drop the scenario's faults (--fault still adds yours)")
     .option('--out <dir>', 'folder for the result JSON', 'results')
@@ -126,6 +137,7 @@ async function prepareRun(flags: RunFlags) {
     faults: flags.fault,
     scenarioFaults: flags.faults,
     targets: flags.target,
+    appOptions: flags.appOption,
   });
   const variants = checkPlanVariants(plan);
   // The result JSON is always written; `json` in --format adds nothing.
