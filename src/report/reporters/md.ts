@@ -1,5 +1,6 @@
 import type { RunResult } from '../../result/result.js';
 import {
+  appPackageLines,
   FAULT_ALIGN,
   caveatNotes,
   incidentNotes,
@@ -9,6 +10,7 @@ import {
   loadLine,
   machineLine,
   plannedFaults,
+  runAppText,
   serverLine,
   sharedLegend,
   whenText,
@@ -53,6 +55,7 @@ export function renderMarkdown(result: RunResult): string {
     `- **Machine:** ${machineLine(result)}`,
     `- **Versions:** ${result.tool.name} ${result.tool.version}; ` +
       result.results.map((r) => `${r.variant}: ${serverLine(r)} (${r.provider})`).join('; '),
+    `- **App:** ${[runAppText(result).slice('app '.length), ...appPackageLines(result.results)].join('; ')}`,
     '',
     mdTable(
       summary.map((c) => c.heading),
