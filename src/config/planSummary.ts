@@ -63,6 +63,7 @@ export function describePlan(
     `variants (${variants.length}): ${variants.map((v) => v.id).join(', ')}${choice ? ` (${choice})` : ''}`,
     `estimated time: about ${roundedDuration(estimateRunMs(plan, variants))} ` +
       `(~${roundedDuration(each)} per variant: start, warm-up, ${formatDuration(load.durationMs)} of load, sweep, stop)`,
+    ...appLine(plan),
     ...(plan.warnings ?? []).map((w) => `warning: ${w}`),
   ];
   const caveat = durabilityCaveat(load);
@@ -71,6 +72,14 @@ export function describePlan(
 }
 
 /** Under --quiet only the warnings are printed: they change what was asked. */
+/** The app under test, when it is not the builtin one: "app: express (resave=false)". */
+function appLine(plan: Plan): string[] {
+  const { flavour, options } = plan.app;
+  if (flavour === 'builtin') return [];
+  const written = Object.entries(options).map(([key, value]) => `${key}=${value}`);
+  return [`app: ${flavour}${written.length ? ` (${written.join(' ')})` : ''}`];
+}
+
 export function planWarnings(plan: Plan): string {
   return (plan.warnings ?? []).map((w) => `warning: ${w}\n`).join('');
 }

@@ -194,3 +194,13 @@ describe('flavour x backend -> store package', () => {
     });
   });
 });
+
+describe('the plan line before a run', () => {
+  it('names a middleware app and its options; the builtin app goes unsaid', async () => {
+    const { describePlan } = await import('../../src/config/planSummary.js');
+    const variants = [{ id: 'redis', server: true }];
+    const plan = await loadPlan({ app: 'express', appOptions: ['resave=false'] });
+    expect(describePlan(plan, variants, '')).toContain('\napp: express (resave=false)\n');
+    expect(describePlan(await loadPlan({}), variants, '')).not.toContain('app:');
+  });
+});
