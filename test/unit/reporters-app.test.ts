@@ -87,3 +87,15 @@ describe('the app flavour, its options and its packages in every reporter', () =
     expect(variantSummaryLine(fixture().results[0]!)).toMatch(/^memory: ok, /);
   });
 });
+
+describe('compare', () => {
+  it('says when the two runs ran different apps', async () => {
+    const { compareResults } = await import('../../src/report/compare.js');
+    const same = compareResults(fixture(), fixture(), []);
+    expect(same.differences.filter((d) => d.startsWith('app'))).toEqual([]);
+    const c = compareResults(fixture(), withApp(), []);
+    expect(c.differences).toContain(
+      'app: builtin in the base; express:recommended (rolling=true) in the head',
+    );
+  });
+});
