@@ -27,7 +27,10 @@ interface StorePackage {
   /** The store package is the session middleware itself (cookie-session). */
   isMiddleware?: boolean;
   /** Why a family, or a topology, cannot run this backend; undefined when it can. */
-  refuses?(family: MiddlewareFamily, options: { nodes: number }): string | undefined;
+  refuses?(
+    family: MiddlewareFamily,
+    options: { nodes: number; variant: string },
+  ): string | undefined;
   build(options: StoreOptions, session: SessionModule): Promise<BuiltStore>;
 }
 
@@ -140,6 +143,11 @@ const STORE_PACKAGES: Record<string, StorePackage> = {
     },
   },
   postgres: {
+    // Its table is its own (CREATE TABLE, logged): an unlogged variant would not be one.
+    refuses: (_family, { variant }) =>
+      variant === 'postgres:unlogged'
+        ? 'connect-pg-simple creates its own (logged) table: postgres:unlogged is a setting of the builtin store'
+        : undefined,
     packages: {
       express: ['connect-pg-simple', 'pg'],
       fastify: ['connect-pg-simple', 'pg', 'express-session'],
@@ -201,7 +209,7 @@ export function whyNoStore(
   options: { nodes: number },
 ): string | undefined {
   const entry = entryOf(variant);
-  const refused = entry.refuses?.(family, options);
+  const refused = entry.refuses?.(family, { ...options, variant });
   if (refused) return refused;
   if (!entry.packages[family]) return `no store package for ${variant} under ${family}`;
   return undefined;
