@@ -45,6 +45,11 @@ const STORE_PACKAGES: Record<string, StorePackage> = {
     build: async () => ({ close: closeNothing }),
   },
   disk: {
+    // write-file-atomic under it: temp file, fsync of the file, rename; never the folder.
+    refuses: (_family, { variant }) =>
+      variant === 'disk:fsync'
+        ? 'session-file-store has no fsync setting: it always fsyncs the file (not its folder), so it runs as disk'
+        : undefined,
     packages: {
       express: ['session-file-store'],
       fastify: ['session-file-store', 'express-session'],
