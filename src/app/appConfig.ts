@@ -1,8 +1,13 @@
 import type { StoreOptions } from '../backends/sessionStore.js';
+import type { AppFlavour, AppOptions } from '../config/appFlavour.js';
 
 /** Passed from the runner to the app child process in one environment variable. */
 export interface AppConfig {
   port: number;
+  /** Which app serves the contract (src/app/flavours/); builtin (the default) uses `storeModule`. */
+  flavour?: AppFlavour;
+  /** Middleware options as written (`resave=false`), for every flavour but builtin. */
+  options?: AppOptions;
   /** file: URL of the store module (default export: CreateStore). */
   storeModule: string;
   store: StoreOptions;

@@ -4,18 +4,28 @@
  * graceful stop (finish requests in flight, close the store).
  */
 import { createServer } from 'node:http';
-import type { CreateStore } from '../backends/sessionStore.js';
 import { APP_CONFIG_ENV, READY_LINE, type AppConfig } from './appConfig.js';
-import { createSessionHandler } from './sessionApp.js';
+import type { AppServer } from './flavours/appServer.js';
 
 const config = JSON.parse(process.env[APP_CONFIG_ENV] ?? 'null') as AppConfig | null;
 if (!config)
   throw new Error(`${APP_CONFIG_ENV} is not set: this process is started by session-bench`);
 
-const { default: createStore } = (await import(config.storeModule)) as { default: CreateStore };
-const store = await createStore(config.store);
-const handler = createSessionHandler(store, config);
-const server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => void handler(req, res));
+/** The flavour's module is loaded only when it runs: builtin never loads express or fastify. */
+async function startFlavour(config: AppConfig): Promise<AppServer> {
+  switch (config.flavour ?? 'builtin') {
+    case 'builtin':
+      return (await import('./flavours/builtin.js')).builtinApp(config);
+    case 'express':
+    case 'express:recommended':
+      return (await import('./flavours/express.js')).expressApp(config);
+    case 'fastify':
+      return (await import('./flavours/fastify.js')).fastifyApp(config);
+  }
+}
+
+const app = await startFlavour(config);
+const server = createServer({ keepAliveTimeout: 30_000 }, app.listener);
 
 server.listen(config.port, '127.0.0.1', () => {
   process.stdout.write(
@@ -32,7 +42,7 @@ process.on('disconnect', () => process.exit(1));
 process.once('SIGTERM', () => {
   server.on('request', (_req, res) => res.setHeader('connection', 'close'));
   server.close(() => {
-    void store.close().finally(() => process.exit(0));
+    void app.close().finally(() => process.exit(0));
   });
   server.closeIdleConnections();
   setInterval(() => server.closeIdleConnections(), 50).unref();

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Session, SessionStore } from '../backends/sessionStore.js';
 import { SESSION_COOKIE, newSessionId } from '../backends/sessionToken.js';
+import { loginUserId, sessionPayload } from './httpContract.js';
 
 /**
  * The web app under test. Endpoints:
@@ -21,10 +21,7 @@ export function createSessionHandler(
   store: SessionStore,
   options: { payloadBytes: number; storeTimeoutMs: number },
 ) {
-  // One payload per process: its size is what matters, and random bytes do not compress.
-  const payload = randomBytes(Math.ceil(options.payloadBytes * 0.75))
-    .toString('base64')
-    .slice(0, options.payloadBytes);
+  const payload = sessionPayload(options.payloadBytes);
   const routes = sessionRoutes(store, payload, storeDeadline(options.storeTimeoutMs));
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = (req.url ?? '/').split('?')[0];
@@ -68,11 +65,8 @@ function sessionRoutes(store: SessionStore, payload: string, withTimeout: Deadli
   };
   const routes: Record<string, Route> = {
     'POST /login': async (req, res) => {
-      const param = new URL(req.url ?? '/', 'http://app').searchParams.get('u');
-      // Number(null) and Number('') are 0: a missing id must not log in user 0.
-      const userId = param ? Number(param) : NaN;
-      if (!Number.isSafeInteger(userId) || userId < 0)
-        return send(res, 400, { error: 'bad user id' });
+      const userId = loginUserId(req.url);
+      if (userId === undefined) return send(res, 400, { error: 'bad user id' });
       const session: Session = { id: newSessionId(), userId, counter: 0, payload };
       const token = await withTimeout(store.set(session));
       send(res, 200, { u: userId, c: 0 }, token);

@@ -18,6 +18,7 @@ import {
   type ProviderName,
 } from './providerOptions.js';
 import { readScenarioFile } from './scenarioFile.js';
+import { parseAppOptions } from './appFlavour.js';
 import {
   appSchema,
   faultSchema,
@@ -72,6 +73,8 @@ export interface RunOverrides {
   appUrl?: string;
   /** --app-command: how session-bench starts the user's app. */
   appCommand?: string;
+  /** --app-option key=value specs; they add to the scenario's app.options. */
+  appOptions?: string[];
 }
 
 /** `--rate 350` sets the rate; `--rate 350,1050,3500` steps through those rates. */
@@ -220,11 +223,7 @@ function applyOverrides(
     topology.sentinelFailoverTimeout = flags.sentinelFailoverTimeout;
   if (flags.clusterNodeTimeout !== undefined)
     topology.clusterNodeTimeout = flags.clusterNodeTimeout;
-  const app = { ...((raw.app as Record<string, unknown> | undefined) ?? {}) };
-  if (flags.app !== undefined) app.flavour = flags.app;
-  if (flags.appUrl !== undefined) app.url = flags.appUrl;
-  if (flags.appCommand !== undefined) app.command = flags.appCommand;
-  const merged: Record<string, unknown> = { ...raw, load, topology, app };
+  const merged: Record<string, unknown> = { ...raw, load, topology, app: appInput(raw, flags) };
   if (flags.neighbor !== undefined || flags.neighborRate !== undefined) {
     const neighbor = { ...((raw.neighbor as Record<string, unknown> | undefined) ?? {}) };
     if (flags.neighbor !== undefined) neighbor.workload = flags.neighbor;
@@ -239,6 +238,21 @@ function applyOverrides(
   }
   merged.faults = [...fileFaults, ...(flags.faults ?? []).map(parseFaultSpec)];
   return merged as ScenarioInput;
+}
+
+/** The scenario's `app:` with --app and --app-option applied (a flag option wins over the file's). */
+function appInput(raw: Record<string, unknown>, flags: RunOverrides): unknown {
+  const fromFlags = parseAppOptions(flags.appOptions ?? []);
+  const given = [flags.app, flags.appUrl, flags.appCommand].some((f) => f !== undefined);
+  if (!given && Object.keys(fromFlags).length === 0) return raw.app;
+  const app = { ...((raw.app as Record<string, unknown> | undefined) ?? {}) };
+  if (flags.app !== undefined) app.flavour = flags.app;
+  if (flags.appUrl !== undefined) app.url = flags.appUrl;
+  if (flags.appCommand !== undefined) app.command = flags.appCommand;
+  if (Object.keys(fromFlags).length) {
+    app.options = { ...((app.options as Record<string, unknown> | undefined) ?? {}), ...fromFlags };
+  }
+  return app;
 }
 
 /** Reads the scenario, applies the flags and validates the whole with one schema. */
@@ -331,7 +345,7 @@ function appPlan({ app }: Scenario): Plan['app'] {
   const flavour = app.url !== undefined ? 'external' : app.flavour;
   return {
     flavour,
-    options: {},
+    options: app.options,
     ...(app.url !== undefined ? { url: app.url } : {}),
     ...(app.command !== undefined ? { command: app.command } : {}),
   };
@@ -369,7 +383,14 @@ function refuseIgnoredFlags(flags: RunOverrides, scenario: Scenario, source: str
         'raise --rate or --duration',
     );
   }
-  if (scenario.app.url !== undefined && scenario.topology.appInstances > 1) {
+  const { app } = scenario;
+  if (app.flavour === 'builtin' && Object.keys(app.options).length > 0) {
+    throw new UsageError(
+      `app option ${Object.keys(app.options).join(', ')}: the builtin app has no middleware options; ` +
+        'pick a middleware with --app express, express:recommended or fastify',
+    );
+  }
+  if (app.url !== undefined && scenario.topology.appInstances > 1) {
     throw new UsageError(
       `topology.appInstances ${scenario.topology.appInstances} with app.url (--app-url): ` +
         'your own app is one instance at one URL; use appInstances 1',

@@ -79,12 +79,19 @@ export function describePlan(
   return `${lines.join('\n')}\n`;
 }
 
-/** The user's own app, when there is one: where, and whether session-bench runs it. */
-function appLine({ app }: Plan): string[] {
-  if (app.url === undefined) return [];
-  const how =
-    app.command !== undefined ? `started by session-bench: ${app.command}` : 'already running';
-  return [`app: your own at ${app.url} (${how})`];
+/**
+ * The app under test, when it is not the builtin one: "app: express (resave=false)",
+ * or the user's own: where, and whether session-bench runs it.
+ */
+function appLine(plan: Plan): string[] {
+  const { flavour, options, url, command } = plan.app;
+  if (url !== undefined) {
+    const how = command !== undefined ? `started by session-bench: ${command}` : 'already running';
+    return [`app: your own at ${url} (${how})`];
+  }
+  if (flavour === 'builtin') return [];
+  const written = Object.entries(options).map(([key, value]) => `${key}=${value}`);
+  return [`app: ${flavour}${written.length ? ` (${written.join(' ')})` : ''}`];
 }
 
 /** Under --quiet only the warnings are printed: they change what was asked. */

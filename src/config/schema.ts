@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { readAppUrl } from './appUrl.js';
+import { APP_FLAVOURS, optionText } from './appFlavour.js';
 import { DURATION_BOUNDS, readBoundedDuration, type DurationBounds } from './duration.js';
 
 /**
@@ -293,12 +294,18 @@ const appUrl = z.unknown().transform((value, ctx) => {
   return read.url;
 });
 
-/** The web app under test (DESIGN.md: app flavour). */
 export const appSchema = z
   .object({
-    /** builtin: ours (the default). With `url` the app is the user's own (flavour external). */
-    flavour: z.enum(['builtin']).default('builtin'),
-    /** The user's own app, any language, following the HTTP contract of src/app/sessionApp.ts. */
+    /** builtin (ours), express, express:recommended or fastify (src/app/flavours/). */
+    flavour: z.enum(APP_FLAVOURS).default('builtin'),
+    /** Middleware options, e.g. { resave: false, cookie.maxAge: 60000 }; --app-option adds to them. */
+    options: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .transform((options) =>
+        Object.fromEntries(Object.entries(options).map(([k, v]) => [k, optionText(v)])),
+      ),
+    /** The user's own app, any language, following the HTTP contract of src/app/sessionApp.ts (flavour external). */
     url: appUrl.optional(),
     /** Starts the user's app (/bin/sh -c, PORT from `url`), so app faults reach it. */
     command: z.string().trim().min(1).optional(),
@@ -313,7 +320,7 @@ export const scenarioSchema = z
     backends: z.array(z.string().min(1)).min(1).optional(),
     load: loadSchema.default(loadSchema.parse({})),
     topology: topologySchema.default({ nodes: 1, appInstances: 1, proxy: false }),
-    app: appSchema.default({ flavour: 'builtin' }),
+    app: appSchema.default({ flavour: 'builtin', options: {} }),
     faults: z.array(faultSchema).default([]),
     neighbor: neighborSchema.optional(),
     /** Answer these claims instead of running the variants once (the `claims` scenario). */

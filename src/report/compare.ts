@@ -8,6 +8,7 @@ import {
   machineLine,
   plannedFaults,
   whenText,
+  runAppText,
 } from './reporters/common.js';
 import { mdTable } from './reporters/mdTable.js';
 import { thresholdsMarkdown, thresholdsText } from './reporters/thresholdsBlock.js';
@@ -238,6 +239,9 @@ function setupDifferences(base: RunResult, head: RunResult): string[] {
       : (r.scenario.load as unknown as Record<string, unknown>)[key];
   for (const key of loadKeys) same(`load.${key}`, loadValue(base, key), loadValue(head, key));
   same('faults', plannedFaults(base), plannedFaults(head));
+  // A middleware is part of what was measured: builtin vs express is not a regression.
+  const appOf = (r: RunResult) => runAppText(r).slice('app '.length);
+  same('app', appOf(base), appOf(head));
   // `proxy` is absent from results written before network faults: the same as false.
   const topologyOf = (r: RunResult) => {
     const { proxy, ...rest } = r.scenario.topology;

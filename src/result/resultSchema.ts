@@ -272,9 +272,10 @@ export const variantResultSchema = z.object({
   /** `--scenario claims`: the claim this result answers (one variant may run for several). */
   claim: z.enum(CLAIM_IDS).optional(),
   /**
-   * The app under test: its flavour (builtin, express, ..., external for the user's
-   * own app behind --app-url), its middleware options, and the middleware and store
-   * packages it ran (empty for builtin and external).
+   * The app this variant ran: its flavour (builtin, express, express:recommended,
+   * fastify, external), the middleware options as written, and the middleware and
+   * store packages with the versions installed at run time (empty for builtin).
+   * Absent in results written before app flavours: the builtin app.
    */
   app: z
     .object({

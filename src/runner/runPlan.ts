@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { variantApp } from '../app/flavours/variantApp.js';
 import type { Backend } from '../backends/backend.js';
 import { backendOf, selectVariants } from '../backends/registry.js';
 import { durabilityCaveat } from '../config/compression.js';
@@ -146,12 +147,16 @@ async function variantOutcome(
 ): Promise<VariantResult> {
   const { plan } = shared;
   const backend = backendOf(variant);
-  const missing = probe ? await whyNotRunnable(backend, variant, plan) : undefined;
+  // A flavour without a store package for the backend skips it, even when listed.
+  const { app, skipReason } = variantApp(plan.app, variant, plan.topology);
+  const missing = skipReason ?? (probe ? await whyNotRunnable(backend, variant, plan) : undefined);
   // Also after the probe: an interrupt during it is not a reason the variant cannot run.
-  if (options.signal.aborted) return notRun(variant, backend.name, plan, INTERRUPTED_BEFORE);
+  if (options.signal.aborted) {
+    return { ...notRun(variant, backend.name, plan, INTERRUPTED_BEFORE), app };
+  }
   if (missing) {
     options.progress?.phase(variant, `skipped: ${missing}`);
-    return notRun(variant, backend.name, plan, missing);
+    return { ...notRun(variant, backend.name, plan, missing), app };
   }
   const result = await runVariant({
     ...shared,
@@ -160,6 +165,7 @@ async function variantOutcome(
     signal: options.signal,
     progress: options.progress,
   });
+  result.app = app;
   // A compressed day squeezes the traffic, not the stores' timers: loss figures are marked.
   const caveat = durabilityCaveat(plan.load);
   if (caveat) result.durabilityCaveat = caveat;

@@ -1,6 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import path from 'node:path';
 import type { StoreOptions } from '../backends/sessionStore.js';
+import type { AppFlavour } from '../config/appFlavour.js';
 import { AppClient } from '../load/appClient.js';
 import type { RunningApp } from '../app/runningApp.js';
 import type { CleanupStack } from '../lifecycle/cleanupStack.js';
@@ -107,6 +108,8 @@ async function startTheApps(
   return startApps(
     plan.topology.appInstances,
     {
+      flavour: plan.app.flavour as AppFlavour,
+      options: plan.app.options,
       storeModule: backend.storeModule.href,
       store,
       payloadBytes,

@@ -103,7 +103,7 @@ describe('skipped and failed variants are not results (issue 9 item 7)', () => {
 
   it('md: the same rows, reasons in a numbered list under the table', () => {
     const md = renderMarkdown(withSkipped());
-    expect(md).toContain('| `redis:aof-always` | — | — |');
+    expect(md).toContain('| `redis:aof-always` | builtin | — | — |');
     expect(md).toContain('| skipped [1] |');
     expect(md).toMatch(
       /\n1\. \*\*skipped:\*\* `redis`, `redis:aof-always`, `redis:aof-everysec`: docker: /,

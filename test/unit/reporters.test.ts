@@ -65,7 +65,7 @@ describe('reporters on the fixture result', () => {
     golden('result.md', md);
     expect(md).toContain('- **Machine:** 2 × ');
     expect(md).toContain('- **Versions:** session-bench 0.1.0; memory: in the app process');
-    expect(md).toContain('| `memory` | 58 | 3.85 | 560 |');
+    expect(md).toContain('| `memory` | builtin | 58 | 3.85 | 560 |');
     expect(md).toContain('### Thresholds: 5 failed');
     expect(md).toContain(
       '| ❌ failed | `loggedOutUsers==0` | memory | loggedOutUsers = 75, limit == 0: FAILED |',
@@ -94,7 +94,7 @@ describe('reporters on the fixture result', () => {
     // The reason of a failed variant went from its status cell to a note under the
     // table (issue 9 item 7); a pipe in a cell is still escaped.
     result.results[0]!.variant = 'redis a|b';
-    expect(renderMarkdown(result)).toContain('| `redis a\\|b` | 58 |');
+    expect(renderMarkdown(result)).toContain('| `redis a\\|b` | builtin | 58 |');
   });
 
   it('csv: one row per variant, raw figures', () => {
@@ -147,17 +147,17 @@ describe('reporters on the fixture result', () => {
     expect(html).toContain('<h2>Thresholds: 5 failed</h2>');
   });
 
-  it('html: the summary table has the md columns plus the server, figures right-aligned', () => {
+  it('html: the summary table has the md columns plus the server and packages, figures right-aligned', () => {
     expect(renderHtml(FIXTURE)).toContain(
-      '<table><thead><tr><th>variant</th><th class="n">req/s</th><th class="n">p50 ms</th>' +
+      '<table><thead><tr><th>variant</th><th>app</th><th class="n">req/s</th><th class="n">p50 ms</th>' +
         '<th class="n">p99 ms</th><th class="n">p99.9 ms</th><th class="n">max ms</th>' +
         '<th class="n">errors</th><th class="n">logged out</th><th class="n">login walls</th>' +
         '<th class="n">lost updates</th><th class="n">resurrected</th><th class="n">wrong user</th>' +
-        '<th class="n">indeterminate</th><th>server</th><th>status</th></tr></thead><tbody>' +
-        '<tr><td>memory</td><td class="n">58</td><td class="n">3.85</td><td class="n">560</td>' +
+        '<th class="n">indeterminate</th><th>server</th><th>packages</th><th>status</th></tr></thead><tbody>' +
+        '<tr><td>memory</td><td>builtin</td><td class="n">58</td><td class="n">3.85</td><td class="n">560</td>' +
         '<td class="n">607</td><td class="n">606</td><td class="n">131</td><td class="n">75 / 80</td>' +
         '<td class="n">51</td><td class="n">0</td><td class="n">0</td><td class="n">0</td>' +
-        '<td class="n">—</td><td>in the app process (embedded)</td><td>ok</td></tr>',
+        '<td class="n">—</td><td>in the app process (embedded)</td><td>—</td><td>ok</td></tr>',
     );
   });
 

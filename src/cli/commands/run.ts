@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { checkPlanVariants } from '../../backends/checkPlan.js';
 import { maxNodesOf } from '../../backends/registry.js';
+import { APP_FLAVOUR_HELP } from '../../config/appFlavour.js';
 import { loadPlan, type RunOverrides } from '../../config/loadPlan.js';
 import { FAULT_SPEC_HELP } from '../../config/faultSpec.js';
 import { describePlan, planWarnings } from '../../config/planSummary.js';
@@ -36,7 +37,8 @@ import {
   type ShardFlags,
 } from '../shardFlags.js';
 
-interface RunFlags extends Omit<RunOverrides, 'faults' | 'targets'>, ShardFlags {
+interface RunFlags extends Omit<RunOverrides, 'faults' | 'targets' | 'appOptions'>, ShardFlags {
+  appOption: string[];
   fault: string[];
   /** --faults none */
   faults?: string;
@@ -67,6 +69,8 @@ Examples:
   $ session-bench run --backends mysql --neighbor oltp --rate 350,1050,3500 --faults none
   $ session-bench run --scenario claims                # the seed post's four claims, answered here
   $ session-bench run --backends redis --app-url http://127.0.0.1:3000 --app-command 'node server.mjs' --fault kill:app@10s
+  $ session-bench run --app express --backends memory,disk,redis,memcached,mysql,cookie
+  $ session-bench run --app express --app-option resave=false --app-option rolling=true --backends redis
 
 Fault spec: ${FAULT_SPEC_HELP}
 --fault adds to the scenario's faults; --faults none drops the scenario's. A scenario fault
@@ -140,6 +144,13 @@ export function runCommand(): Command {
       collect,
       [],
     )
+    .option('--app <flavour>', `the app under test: ${APP_FLAVOUR_HELP}`)
+    .option(
+      '--app-option <key=value>',
+      'a middleware option, e.g. resave=false or cookie.maxAge=60000; values parse as JSON where they can (repeatable)',
+      collect,
+      [],
+    )
     .option('--fault <spec>', "inject a fault, added to the scenario's (repeatable)", collect, [])
     .option('--faults <none>', "none: drop the scenario's faults (--fault still adds yours)")
     .option(
@@ -179,6 +190,7 @@ async function prepareRun(flags: RunFlags) {
       faults: flags.fault,
       scenarioFaults: flags.faults,
       targets: flags.target,
+      appOptions: flags.appOption,
     },
     { nodesOf: maxNodesOf },
   );

@@ -44,6 +44,38 @@ export function serverLine(r: VariantResult): string {
   return r.provider === 'embedded' ? 'in the app process' : 'not started';
 }
 
+/** The app a variant ran; results written before app flavours ran the builtin one. */
+export const appFlavour = (r: VariantResult) => r.app?.flavour ?? 'builtin';
+
+/** Middleware options as written: "resave=false rolling=true", or ''. */
+export const appOptionsText = (options: Record<string, string> | undefined) =>
+  Object.entries(options ?? {})
+    .map(([key, value]) => `${key}=${value}`)
+    .join(' ');
+
+/** "express resave=false": the app as part of the variant's identity. */
+export const appCell = (r: VariantResult) =>
+  [appFlavour(r), appOptionsText(r.app?.options)].filter(Boolean).join(' ');
+
+/** "express 5.3.0, express-session 1.19.0, connect-redis 9.0.0, redis 5.9.0"; '' for builtin. */
+export const appPackagesText = (r: VariantResult) =>
+  (r.app?.packages ?? []).map((p) => `${p.name} ${p.version}`).join(', ');
+
+/** The variants ran different apps (a merged result): a narrow table needs the app column. */
+export const appsDiffer = (results: readonly VariantResult[]) =>
+  new Set(results.map(appCell)).size > 1;
+
+/** The run's app for a heading: "app express (resave=false)", "app builtin". */
+export function runAppText(result: RunResult): string {
+  const app = result.scenario.app ?? { flavour: 'builtin', options: {} };
+  const options = appOptionsText(app.options);
+  return `app ${app.flavour}${options ? ` (${options})` : ''}`;
+}
+
+/** Per variant with packages: "redis: express 5.3.0, express-session 1.19.0, ...". */
+export const appPackageLines = (results: readonly VariantResult[]) =>
+  results.filter((r) => r.app?.packages.length).map((r) => `${r.variant}: ${appPackagesText(r)}`);
+
 export const statusText = (r: VariantResult) =>
   r.status === 'completed' ? 'ok' : `${r.status}${r.reason ? `: ${r.reason}` : ''}`;
 

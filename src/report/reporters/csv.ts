@@ -1,6 +1,13 @@
 import { worstFault } from '../metrics.js';
 import type { RunResult, VariantResult } from '../../result/result.js';
-import { faultCoverage, faultName, measured } from './common.js';
+import {
+  appFlavour,
+  appOptionsText,
+  appPackagesText,
+  faultCoverage,
+  faultName,
+  measured,
+} from './common.js';
 import { safeText } from './text.js';
 
 /**
@@ -70,6 +77,10 @@ const SUMMARY_COLUMNS: [string, (r: VariantResult, result: RunResult) => string 
     ['durabilityCaveat', (r) => r.durabilityCaveat ?? ''],
     // Empty in results written before indeterminate requests were counted.
     ['indeterminate', (r) => r.audit.indeterminate ?? ''],
+    // The app under test: flavour, middleware options as written, packages with versions.
+    ['app', (r) => appFlavour(r)],
+    ['appOptions', (r) => appOptionsText(r.app?.options)],
+    ['appPackages', (r) => appPackagesText(r)],
     ['reason', (r) => r.reason ?? ''],
   ];
 
@@ -88,6 +99,9 @@ const DESCRIPTIVE = new Set([
   'faultStatus',
   'unexpectedExits',
   'durabilityCaveat',
+  'app',
+  'appOptions',
+  'appPackages',
   'reason',
 ]);
 

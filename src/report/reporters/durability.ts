@@ -1,5 +1,5 @@
 import type { FaultResult, RunResult } from '../../result/result.js';
-import { expectationVerdict, faultCells, sharedLegend } from './common.js';
+import { appCell, appsDiffer, expectationVerdict, faultCells, sharedLegend } from './common.js';
 import { NARROW_COLUMNS, safeText, textTable, wrap, type Cell, type Style } from './text.js';
 
 export interface DurabilityOptions {
@@ -26,11 +26,14 @@ export function renderDurability(result: RunResult, options: DurabilityOptions =
   );
   if (faults.length === 0) return '';
   const label = (f: FaultResult) => `${f.action} ${f.targets.join(',')}`;
+  // The app is part of a variant's identity; the narrow table names it only when it varies.
+  const app = wide || appsDiffer(result.results);
   const rows = faults.map(({ r, f, e }): (string | Cell)[] => {
     const verdict = expectationVerdict(e);
     const cells = faultCells(r, f);
     return [
       r.variant,
+      ...(app ? [appCell(r)] : []),
       label(f),
       cells.loggedOut,
       cells.lostUpdates,
@@ -39,8 +42,9 @@ export function renderDurability(result: RunResult, options: DurabilityOptions =
       ...(wide ? [e.source] : []),
     ];
   });
-  const head = ['variant', 'fault', 'logged out', 'lost upd.', 'documented', 'agrees'];
-  if (wide) head.push('source');
+  const head = ['variant', ...(app ? ['app'] : []), 'fault', 'logged out', 'lost upd.'];
+  head.push('documented', 'agrees', ...(wide ? ['source'] : []));
+  const align = `l${app ? 'l' : ''}lrrll${wide ? 'l' : ''}`;
   const mismatches = faults.filter(({ e }) => e.matches === false).length;
   const undecided = faults.filter(({ e }) => e.matches === null).length;
   // Each claim once, with the variants it speaks for: 28 rows of a matrix share a few.
@@ -55,7 +59,7 @@ export function renderDurability(result: RunResult, options: DurabilityOptions =
     [
       `durability (observed vs documented), ${mismatches} mismatch(es)` +
         (undecided ? `, ${undecided} undecided:` : ':'),
-      textTable(head, wide ? 'llrrlll' : 'llrrll', rows, style, '  '),
+      textTable(head, align, rows, style, '  '),
       ...sharedLegend(faults.map(({ f }) => f)).map((n) => wrap(n, width, '  ', '    ')),
       // "undecided" alone says nothing: why the run cannot tell, once per fault.
       ...faults

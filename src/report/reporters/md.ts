@@ -1,5 +1,6 @@
 import type { RunResult } from '../../result/result.js';
 import {
+  appPackageLines,
   FAULT_ALIGN,
   caveatNotes,
   incidentNotes,
@@ -9,6 +10,7 @@ import {
   loadLine,
   machineLine,
   plannedFaults,
+  runAppText,
   serverLine,
   sharedLegend,
   whenText,
@@ -63,6 +65,7 @@ export function renderMarkdown(result: RunResult): string {
     `- **Versions:** ${result.tool.name} ${result.tool.version}; ` +
       result.results.map((r) => `${r.variant}: ${serverLine(r)} (${r.provider})`).join('; '),
     ...claimsMarkdown(result),
+    `- **App:** ${[runAppText(result).slice('app '.length), ...appPackageLines(result.results)].join('; ')}`,
     '',
     mdTable(
       summary.map((c) => c.heading),

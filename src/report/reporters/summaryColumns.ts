@@ -1,5 +1,7 @@
 import type { VariantResult } from '../../result/result.js';
 import {
+  appCell,
+  appPackagesText,
   errorsOf,
   lossCell,
   measured,
@@ -21,8 +23,13 @@ export interface SummaryColumn {
 }
 
 export interface SummaryOptions {
-  /** The server and provider of each variant (html; md lists versions above the table). */
+  /** The server and provider, and the app's packages, of each variant (html; md lists them above the table). */
   server?: boolean;
+  /**
+   * The app column (flavour and options). Every table but the narrow terminal one has
+   * it; that one shows the run's app in its heading unless the variants' apps differ.
+   */
+  app?: boolean;
   /** Narrower heading and cells, for a terminal. */
   compact?: boolean;
   /** The 80-column terminal summary: the figures that matter, units in the legend. */
@@ -44,6 +51,8 @@ export const superscript = (n: number) =>
 /** The summary's columns, in order: one definition for every reporter that prints it. */
 export function summaryColumns(options: SummaryOptions = {}): SummaryColumn[] {
   const { server = false, narrow = false, notes } = options;
+  const app: SummaryColumn[] =
+    (options.app ?? !narrow) ? [{ heading: 'app', align: 'l', value: appCell }] : [];
   const compact = options.compact ?? narrow;
   const noteRef = options.noteRef ?? ((n: number) => ` [${n}]`);
   // A variant that was not measured has no figures: a dash, never a 0.
@@ -80,6 +89,7 @@ export function summaryColumns(options: SummaryOptions = {}): SummaryColumn[] {
   if (narrow) {
     return [
       variant,
+      ...app,
       figure('req/s', (r) => r.throughputRps.toFixed(0)),
       figure('p50', (r) => msFromUs(r.latencyUs.p50)),
       figure('p99', (r) => msFromUs(r.latencyUs.p99)),
@@ -91,6 +101,7 @@ export function summaryColumns(options: SummaryOptions = {}): SummaryColumn[] {
   }
   return [
     variant,
+    ...app,
     figure('req/s', (r) => r.throughputRps.toFixed(0)),
     figure('p50 ms', (r) => msFromUs(r.latencyUs.p50)),
     figure('p99 ms', (r) => msFromUs(r.latencyUs.p99)),
@@ -119,6 +130,11 @@ export function summaryColumns(options: SummaryOptions = {}): SummaryColumn[] {
             heading: 'server',
             align: 'l',
             value: (r: VariantResult) => `${serverLine(r)} (${r.provider})`,
+          } satisfies SummaryColumn,
+          {
+            heading: 'packages',
+            align: 'l',
+            value: (r: VariantResult) => appPackagesText(r) || '—',
           } satisfies SummaryColumn,
         ]
       : []),

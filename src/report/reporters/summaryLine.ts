@@ -1,5 +1,13 @@
 import type { VariantResult } from '../../result/result.js';
-import { errorsOf, lossCell, measured, msFromUs, statusWord } from './common.js';
+import {
+  appCell,
+  appFlavour,
+  errorsOf,
+  lossCell,
+  measured,
+  msFromUs,
+  statusWord,
+} from './common.js';
 import { reasonKey } from './notMeasured.js';
 import { safeText } from './text.js';
 
@@ -13,8 +21,10 @@ const short = (text: string, max = 100) =>
  * logged out 75/80, lost updates 0".
  */
 export function variantSummaryLine(r: VariantResult): string {
+  // The builtin app goes unsaid; a middleware is part of what was measured.
+  const name = appFlavour(r) === 'builtin' ? r.variant : `${r.variant} [${appCell(r)}]`;
   if (!measured(r)) {
-    return safeText(`${r.variant}: ${r.status}${r.reason ? `: ${short(reasonKey(r))}` : ''}`);
+    return safeText(`${name}: ${r.status}${r.reason ? `: ${short(reasonKey(r))}` : ''}`);
   }
   const figures = [
     `${r.throughputRps.toFixed(0)} req/s`,
@@ -27,5 +37,5 @@ export function variantSummaryLine(r: VariantResult): string {
     ...(r.audit.wrongUserSessions ? [`WRONG USER ${r.audit.wrongUserSessions}`] : []),
     ...(r.audit.indeterminate ? [`indeterminate ${r.audit.indeterminate}`] : []),
   ];
-  return safeText(`${r.variant}: ${statusWord(r)}, ${figures.join(', ')}`);
+  return safeText(`${name}: ${statusWord(r)}, ${figures.join(', ')}`);
 }

@@ -9,6 +9,8 @@ import {
 } from './neighborRows.js';
 import type { RunResult, VariantResult } from '../../result/result.js';
 import {
+  appPackageLines,
+  appsDiffer,
   caveatNotes,
   faultCells,
   faultName,
@@ -16,6 +18,7 @@ import {
   measured,
   pageViews,
   plannedFaults,
+  runAppText,
   sharedLegend,
 } from './common.js';
 import { notMeasuredGroups, type NotMeasuredGroup } from './notMeasured.js';
@@ -45,6 +48,7 @@ function heading(result: RunResult, width: number): string {
     `, ${load.durationMs / 1000}s, ${load.users} users` +
     // The planned faults as md and html spell them (a pause with its duration).
     (result.scenario.faults.length ? `, faults ${plannedFaults(result)}` : '') +
+    `, ${runAppText(result)}` +
     (result.status === 'completed' ? '' : ` (run ${result.status})`);
   return wrap(safeText(text), width);
 }
@@ -53,6 +57,8 @@ function heading(result: RunResult, width: number): string {
 function summary(result: RunResult, groups: NotMeasuredGroup[], style: Style, wide: boolean) {
   const columns = summaryColumns({
     narrow: !wide,
+    // The heading names the run's app; a column only when the variants' apps differ.
+    app: wide || appsDiffer(result.results),
     compact: true,
     notes: groups,
     noteRef: superscript,
@@ -108,6 +114,13 @@ const indeterminateNotes = (results: VariantResult[]): string[] =>
       (r) =>
         `${r.variant}: ${r.audit.indeterminate} indeterminate requests (no answer: they may or may not have applied; never counted as a loss)`,
     );
+
+/** The middleware and store packages each variant ran, with their versions. */
+function appPackages(results: VariantResult[], width: number): string[] {
+  const lines = appPackageLines(results);
+  if (!lines.length) return [];
+  return ['packages:', ...lines.map((line) => wrap(safeText(line), width, '  ', '    '))];
+}
 
 /** Each group of not-measured variants once: why, and the way out. */
 export function notMeasuredText(groups: readonly NotMeasuredGroup[], width: number): string[] {
@@ -188,6 +201,7 @@ export function renderTable(result: RunResult, options: TableOptions = {}): stri
     [
       heading(result, width),
       summary(result, groups, style, wide),
+      ...appPackages(result.results, width),
       ...notes,
       ...notMeasuredText(groups, width),
       ...faultsTable(result.results, style, wide),
