@@ -10,6 +10,7 @@ import {
   targetProblem,
 } from './faultSchedule.js';
 import { parseFaultSpec } from './faultSpec.js';
+import { parseSlo } from './slo.js';
 import type { FaultPlan, Plan } from './planSchema.js';
 import {
   DOCKER_NETWORKS,
@@ -53,6 +54,11 @@ export interface RunOverrides {
   faults?: string[];
   /** --faults none: drop the scenario file's faults (--fault still adds). */
   scenarioFaults?: string;
+  /** Capacity mode: --slo, --step-factor, --step-duration, --bisections. */
+  slo?: string;
+  stepFactor?: string;
+  stepDuration?: string;
+  bisections?: string;
 }
 
 const FLAG_FOR_PATH: Record<string, string> = {
@@ -62,6 +68,10 @@ const FLAG_FOR_PATH: Record<string, string> = {
   'load.users': '--users',
   'load.seed': '--seed',
   'topology.nodes': '--nodes',
+  'load.capacity.slo': '--slo',
+  'load.capacity.stepFactor': '--step-factor',
+  'load.capacity.stepDuration': '--step-duration',
+  'load.capacity.bisections': '--bisections',
   backends: '--backends',
 };
 
@@ -82,6 +92,7 @@ const ALLOWED_FIELDS: Record<string, string[]> = {
   '': Object.keys(scenarioSchema.shape),
   load: Object.keys(loadSchema.shape),
   'load.mix': ['read', 'update', 'logout', 'replay'],
+  'load.capacity': ['slo', 'stepFactor', 'stepDuration', 'bisections'],
   topology: Object.keys(topologySchema.shape),
   fault: Object.keys(faultSchema.shape),
 };
@@ -165,6 +176,7 @@ function applyOverrides(
     }
     load.duration = flags.compress;
   }
+  applyCapacityFlags(load, flags);
   const topology = { ...((raw.topology as Record<string, unknown> | undefined) ?? {}) };
   if (flags.nodes !== undefined) topology.nodes = flags.nodes;
   const merged: Record<string, unknown> = { ...raw, load, topology };
@@ -178,13 +190,70 @@ function applyOverrides(
   return merged as ScenarioInput;
 }
 
+const CAPACITY_FLAGS = {
+  slo: '--slo',
+  stepFactor: '--step-factor',
+  stepDuration: '--step-duration',
+  bisections: '--bisections',
+} as const;
+
+/** --slo and its companions go to load.capacity; outside capacity mode they would be ignored. */
+function applyCapacityFlags(load: Record<string, unknown>, flags: RunOverrides): void {
+  const given = (Object.keys(CAPACITY_FLAGS) as (keyof typeof CAPACITY_FLAGS)[]).filter(
+    (key) => flags[key] !== undefined,
+  );
+  if (!given.length) return;
+  if ((load.mode ?? 'fixed') !== 'capacity') {
+    throw new UsageError(
+      `${given.map((key) => CAPACITY_FLAGS[key]).join(', ')} apply to --mode capacity only`,
+    );
+  }
+  const capacity = { ...((load.capacity as Record<string, unknown> | undefined) ?? {}) };
+  for (const key of given) capacity[key] = flags[key];
+  load.capacity = capacity;
+}
+
+/**
+ * Capacity mode runs no faults: a step lost to a fault would say nothing about the
+ * store's limit. The file's faults are dropped with a warning; a --fault is refused.
+ */
+function capacityFaults(
+  raw: Record<string, unknown>,
+  flags: RunOverrides,
+  fileFaults: unknown[],
+  warnings: string[],
+): unknown[] {
+  const load = (raw.load as Record<string, unknown> | undefined) ?? {};
+  if ((flags.mode ?? load.mode) !== 'capacity') return fileFaults;
+  if (flags.faults?.length) {
+    throw new UsageError(
+      `--mode capacity runs no faults (a step lost to a fault says nothing about the limit); drop --fault ${flags.faults[0]}`,
+    );
+  }
+  if (flags.duration !== undefined) {
+    throw new UsageError('--mode capacity: each step lasts --step-duration; drop --duration');
+  }
+  if (fileFaults.length) {
+    warnings.push(
+      `capacity mode runs no faults: the scenario's ${fileFaults.length} fault(s) are dropped`,
+    );
+  }
+  return [];
+}
+
 /** Reads the scenario, applies the flags and validates the whole with one schema. */
 export async function loadPlan(flags: RunOverrides): Promise<Plan> {
   const { source, raw } = await readScenarioFile(flags.scenario ?? 'default');
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new UsageError(`scenario ${source}: expected a YAML mapping with name, load, faults`);
   }
-  const fileFaults = fileFaultsKept(raw as Record<string, unknown>, flags);
+  const capacityWarnings: string[] = [];
+  const fileFaults = capacityFaults(
+    raw as Record<string, unknown>,
+    flags,
+    fileFaultsKept(raw as Record<string, unknown>, flags),
+    capacityWarnings,
+  );
   const input = applyOverrides(raw as Record<string, unknown>, flags, fileFaults);
   const faultSource: FaultSource = (entry) =>
     entry < fileFaults.length
@@ -198,7 +267,18 @@ export async function loadPlan(flags: RunOverrides): Promise<Plan> {
   refuseIgnoredFlags(flags, scenario, source);
   const provider = parseProvider(flags.provider);
   const targets = parseTargets(flags.targets ?? []);
-  const { duration, timeout, slow, ...load } = scenario.load;
+  const { duration, timeout, slow, capacity, ...load } = scenario.load;
+  const capacityPlan =
+    load.mode === 'capacity'
+      ? {
+          slo: parseSlo(capacity.slo)
+            .map((t) => t.text)
+            .join(','),
+          stepFactor: capacity.stepFactor,
+          stepMs: capacity.stepDuration,
+          bisections: capacity.bisections,
+        }
+      : undefined;
   const { faults, warnings } = scheduleFaults(scenario, {
     source,
     faultSource,
@@ -211,10 +291,18 @@ export async function loadPlan(flags: RunOverrides): Promise<Plan> {
           : undefined,
     nodes: nodesPerServer(scenario, provider, targets),
   });
+  warnings.unshift(...capacityWarnings);
   return {
     scenario: { name: scenario.name, description: scenario.description, source },
     variants: scenario.backends,
-    load: { ...load, durationMs: duration, timeoutMs: timeout, slowMs: slow },
+    load: {
+      ...load,
+      // Capacity mode: each step is one fixed-rate load of this length.
+      durationMs: capacityPlan ? capacityPlan.stepMs : duration,
+      timeoutMs: timeout,
+      slowMs: slow,
+      ...(capacityPlan ? { capacity: capacityPlan } : {}),
+    },
     topology: scenario.topology,
     provider,
     imageSet: parseChoice('--image-set', flags.imageSet, IMAGE_SETS, 'official'),

@@ -54,11 +54,14 @@ export function describePlan(
   const rate =
     load.mode === 'saturation'
       ? `saturation (${load.connections} connections)`
-      : `${load.curve === 'diurnal' ? 'a day around ' : ''}${load.rateRps} req/s`;
+      : load.capacity
+        ? `capacity: steps from ${load.rateRps} req/s x${load.capacity.stepFactor}, then ` +
+          `${load.capacity.bisections} bisection steps, SLO ${load.capacity.slo}`
+        : `${load.curve === 'diurnal' ? 'a day around ' : ''}${load.rateRps} req/s`;
   const faults = plan.faults.length ? plan.faults.map(faultSpecOf).join(', ') : 'none';
   const each = variants.length ? estimateRunMs(plan, variants) / variants.length : 0;
   const lines = [
-    `plan: scenario ${plan.scenario.name}, ${rate} for ${formatDuration(load.durationMs)}, ` +
+    `plan: scenario ${plan.scenario.name}, ${rate} ${load.capacity ? 'each step' : 'for'} ${formatDuration(load.durationMs)}, ` +
       `${load.users} users; faults: ${faults}`,
     `variants (${variants.length}): ${variants.map((v) => v.id).join(', ')}${choice ? ` (${choice})` : ''}`,
     `estimated time: about ${roundedDuration(estimateRunMs(plan, variants))} ` +

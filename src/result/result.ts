@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import type {
   auditCountsSchema,
+  capacityResultSchema,
+  capacityStepSchema,
   expectationSchema,
   faultPhasesSchema,
   faultResultSchema,
@@ -8,6 +10,8 @@ import type {
   lifecycleEventSchema,
   phaseSummarySchema,
   requestCountsSchema,
+  resourcePointSchema,
+  resourceUsageSchema,
   runResultSchema,
   thresholdVerdictSchema,
   timelinePointSchema,
@@ -33,5 +37,9 @@ export type FaultResult = z.infer<typeof faultResultSchema>;
 export type TimelinePoint = z.infer<typeof timelinePointSchema>;
 export type VariantResult = z.infer<typeof variantResultSchema>;
 export type RunResult = z.infer<typeof runResultSchema>;
+export type CapacityResult = z.infer<typeof capacityResultSchema>;
+export type CapacityStep = z.infer<typeof capacityStepSchema>;
+export type ResourceUsage = z.infer<typeof resourceUsageSchema>;
+export type ResourcePoint = z.infer<typeof resourcePointSchema>;
 /** One threshold judged on one variant (src/report/thresholds.ts). */
 export type ThresholdVerdict = z.infer<typeof thresholdVerdictSchema>;

@@ -118,6 +118,16 @@ export const faultResultSchema = z.object({
     .describe("what the variant's documentation says a whole-store restart or kill loses"),
 });
 
+/** One target's resource use in one second of the load (process: /proc; docker: the stats API). */
+export const resourcePointSchema = z.object({
+  target: z.string(),
+  /** CPU time used in this second over its length: 100 = one core busy. */
+  cpuPercent: z.number().nonnegative(),
+  rssBytes: count,
+  /** Bytes written to disk in this second (process: /proc io write_bytes; docker: blkio). */
+  writtenBytes: count.nullable(),
+});
+
 export const timelinePointSchema = z.object({
   tMs: ms.describe('start of the second, ms after the load started'),
   rps: count.describe('answers received in this second'),
@@ -126,6 +136,8 @@ export const timelinePointSchema = z.object({
   loginWallHits: count,
   /** Users logged out by the store so far (distinct, cumulative) at the end of this second. */
   loggedOut: count.optional(),
+  /** Each node's and app instance's resource use in this second; absent where not sampled. */
+  resources: z.array(resourcePointSchema).optional(),
 });
 
 export const requestCountsSchema = z.object({
@@ -164,6 +176,79 @@ export const lifecycleEventSchema = z.object({
   target: z.string(),
   event: z.string(),
   detail: z.string().optional(),
+});
+
+/**
+ * What one node (node0..) or app instance (app0..) cost over the load phase, sampled
+ * each second: CPU time and share, peak resident memory, bytes written to disk, the
+ * last two also per 1,000 requests. `visible` false (external servers): every figure
+ * null and `reason` says why.
+ */
+export const resourceUsageSchema = z.object({
+  target: z.string(),
+  visible: z.boolean(),
+  reason: z.string().optional(),
+  /** process (sum over the node's process tree, /proc) or docker (the stats API). */
+  source: z.enum(['proc', 'docker']).optional(),
+  cpuMs: ms.nullable(),
+  /** cpuMs over the load phase's length: 100 = one core busy all along. */
+  cpuPercent: z.number().nullable(),
+  rssBytesMax: count.nullable(),
+  writtenBytes: count.nullable(),
+  cpuMsPer1kRequests: z.number().nullable(),
+  writtenBytesPer1kRequests: z.number().nullable(),
+  samples: count,
+});
+
+/** One fixed-rate step of capacity mode. */
+export const capacityStepSchema = z.object({
+  rateRps: z.number(),
+  /** geometric: rate x stepFactor; bisect: midway between the last pass and the first fail; retry: the same rate again after a step lost to the generator. */
+  kind: z.enum(['geometric', 'bisect', 'retry']),
+  durationMs: ms,
+  requests: count,
+  errors: count.describe('errors and timeouts'),
+  late: count,
+  p50Us: us,
+  p99Us: us,
+  /** p99 of the generator's own event-loop delay during the step, µs. */
+  generatorLagP99Us: us,
+  /** Σ of the generator's event-loop stalls beyond LATE_MS: time in which any request due was bound to leave late. */
+  generatorStalledMs: ms,
+  /**
+   * pass: within the SLO; fail: the store or app gave out; generator: the step failed
+   * while the generator itself stalled enough to explain it (src/load/capacitySearch.ts),
+   * so the failure is the tool's limit, not the store's.
+   */
+  verdict: z.enum(['pass', 'fail', 'generator']),
+  /** Why it failed, one phrase per broken bound; empty for a pass. */
+  reasons: z.array(z.string()),
+  /** CPU % per target during the step (from the resource samples), when sampled. */
+  cpuPercent: z.record(z.string(), z.number()).optional(),
+});
+
+/**
+ * Capacity mode's answer: the knee (the highest passing rate) with its latency, the
+ * curve of every step, and the knee as requests per day at the peak factor.
+ */
+export const capacityResultSchema = z.object({
+  slo: z.string(),
+  stepFactor: z.number(),
+  stepMs: ms,
+  bisections: count,
+  steps: z.array(capacityStepSchema),
+  /** null: the first step already failed (the knee is below it). */
+  kneeRps: z.number().nullable(),
+  kneeP50Us: us.nullable(),
+  kneeP99Us: us.nullable(),
+  /** store: a step failed on the store or app; generator: the generator's limit came first (the knee is a lower bound); none: no step failed up to the last one tried. */
+  limitedBy: z.enum(['store', 'generator', 'none']),
+  /** The busiest hour's traffic over the daily mean (3 for the default scenario). */
+  peakFactor: z.number(),
+  /** kneeRps x 86,400 / peakFactor: the daily traffic whose peak hour the knee serves. */
+  requestsPerDay: z.number().nullable(),
+  /** The sentence that shows the arithmetic, e.g. "1,200 req/s x 86,400 s / 3 = 34.6M requests/day". */
+  arithmetic: z.string(),
 });
 
 export const variantResultSchema = z.object({
@@ -206,6 +291,10 @@ export const variantResultSchema = z.object({
    * time: one short sentence. Reporters mark those figures with † and print it once.
    */
   durabilityCaveat: z.string().optional(),
+  /** Capacity mode (load.mode capacity): the search for the knee. */
+  capacity: capacityResultSchema.optional(),
+  /** What each node and app instance cost during the load. */
+  resources: z.array(resourceUsageSchema).optional(),
 });
 
 export const thresholdVerdictSchema = z.object({

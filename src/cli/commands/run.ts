@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { checkPlanVariants } from '../../backends/checkPlan.js';
 import { loadPlan, type RunOverrides } from '../../config/loadPlan.js';
 import { FAULT_SPEC_HELP } from '../../config/faultSpec.js';
+import { SLO_GRAMMAR } from '../../config/slo.js';
 import { describePlan, planWarnings } from '../../config/planSummary.js';
 import { parseFormats } from '../../report/reporters/index.js';
 import { renderJson } from '../../report/reporters/json.js';
@@ -45,6 +46,7 @@ Examples:
   $ session-bench run --backends all                   # every variant available here
   $ session-bench run --scenario smoke --backends memory,disk,cookie --fault kill:app@3s --json
   $ session-bench run --backends memory --mode saturation --duration 10s --faults none
+  $ session-bench run --mode capacity --backends memory,redis,memcached,mysql --slo 'p99<50ms'
   $ session-bench run --backends disk:fsync --rate 1000 --fault pause:app@4s:1s
   $ session-bench run --format md,html,csv --threshold 'p99<50ms' --threshold 'loggedOutUsers==0'
   $ session-bench run --provider process --backends memcached --nodes 3 --faults none --fault kill:node1@10s
@@ -74,9 +76,25 @@ export function runCommand(): Command {
       'comma-separated variants, e.g. memory,disk:fsync, or all (default: each backend in its default configuration)',
     )
     .addOption(
-      new Option('--mode <mode>', 'fixed (open-loop arrival rate) or saturation (closed loop)'),
+      new Option(
+        '--mode <mode>',
+        'fixed (open-loop arrival rate), saturation (closed loop) or capacity (rate steps up to the SLO: the knee)',
+      ),
     )
-    .option('--rate <rps>', 'arrival rate for fixed mode, requests per second')
+    .option(
+      '--rate <rps>',
+      'arrival rate for fixed mode (the first step for capacity mode), requests per second',
+    )
+    .option('--slo <bounds>', `capacity mode: each step must meet ${SLO_GRAMMAR}; default p99<50ms`)
+    .option(
+      '--step-factor <x>',
+      'capacity mode: each step is the previous rate times x (default 2)',
+    )
+    .option('--step-duration <time>', 'capacity mode: how long each rate step lasts (default 5s)')
+    .option(
+      '--bisections <n>',
+      'capacity mode: steps between the last pass and the first fail (default 3)',
+    )
     .option('--duration <time>', 'load duration per variant, e.g. 30s')
     .option('--users <n>', 'virtual users, all logged in during warm-up')
     .option('--seed <n>', 'seed for user choice and random fault times (same seed, same run)')

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { BUCKET_RATE_RPS, tokenBucketBackend } from '../fixtures/tokenBucketStore.js';
+import { backendOf } from '../../src/backends/registry.js';
+import { runBackend, smokePlan } from '../helpers/runScenario.js';
+
+/** Capacity mode on the smoke scenario: short steps, few users. */
+const capacityPlan = (flags: Record<string, string>) =>
+  smokePlan({ mode: 'capacity', users: '300', stepDuration: '2s', ...flags });
+
+describe('capacity mode', () => {
+  it('finds the knee of a store that serves a known rate, within 15%', async () => {
+    // 40, 80, 160 req/s, then 3 bisections: the knee lands near the bucket's rate.
+    const plan = await capacityPlan({ rate: '40', bisections: '3', slo: 'p99<50ms' });
+    const result = await runBackend(tokenBucketBackend, 'bucket', plan);
+    const capacity = result.capacity!;
+    const curve = JSON.stringify(capacity.steps);
+    expect(result.status, result.reason).toBe('completed');
+    expect(capacity.kneeRps, curve).not.toBeNull();
+    // Logins (~5% of requests) take no token: the knee is the bucket's rate / 0.95.
+    const expected = BUCKET_RATE_RPS / 0.95;
+    expect(Math.abs(capacity.kneeRps! - expected) / expected, curve).toBeLessThanOrEqual(0.15);
+    expect(capacity.limitedBy, curve).toBe('store');
+    expect(capacity.steps.some((s) => s.kind === 'bisect')).toBe(true);
+    expect(
+      capacity.steps.filter((s) => s.verdict === 'generator'),
+      curve,
+    ).toEqual([]);
+    expect(capacity.requestsPerDay).toBe(Math.round((capacity.kneeRps! * 86_400) / 3));
+    expect(capacity.arithmetic).toContain('86,400 s / 3');
+    // The steps' requests are the variant's too: one timeline across the search.
+    expect(result.requests.total).toBe(capacity.steps.reduce((sum, s) => sum + s.requests, 0));
+  }, 90_000);
+
+  it("labels a step lost to a starved generator as the generator's limit", async () => {
+    const plan = await capacityPlan({ rate: '50', bisections: '1', slo: 'p99<20ms' });
+    // The generator (this process) spends 30 ms of every 40 ms in a busy loop.
+    const starve = setInterval(() => {
+      const until = performance.now() + 30;
+      while (performance.now() < until);
+    }, 40);
+    try {
+      const result = await runBackend(backendOf('memory'), 'memory', plan);
+      const capacity = result.capacity!;
+      const curve = JSON.stringify(capacity.steps);
+      expect(capacity.steps[0]!.verdict, curve).toBe('generator');
+      expect(capacity.steps[0]!.reasons.join(), curve).toMatch(/generator (lag|stalled)/);
+      expect(capacity.limitedBy).toBe('generator');
+      expect(capacity.kneeRps).toBeNull();
+      // Tried once more at the same rate, then the search stops: higher rates would
+      // only measure the tool.
+      expect(
+        capacity.steps.map((s) => [s.kind, s.verdict]),
+        curve,
+      ).toEqual([
+        ['geometric', 'generator'],
+        ['retry', 'generator'],
+      ]);
+    } finally {
+      clearInterval(starve);
+    }
+  }, 60_000);
+});
