@@ -130,13 +130,15 @@ export class ResourceSampler {
     return [...seen, ...hidden];
   }
 
-  /** Each target's use in the second starting at tMs (the interval that ends in it). */
+  /** Each target's use in the second starting at tMs. */
   pointsAt(tMs: number): ResourcePoint[] {
     const points: ResourcePoint[] = [];
     for (const target of this.metered) {
-      const interval = this.intervals(target.name).find(
-        (i) => i.toMs > tMs && i.toMs <= tMs + 1000,
-      );
+      // The interval whose middle falls in this second (samples drift on a busy machine).
+      const interval = this.intervals(target.name).find((i) => {
+        const middleMs = (i.fromMs + i.toMs) / 2;
+        return middleMs >= tMs && middleMs < tMs + 1000;
+      });
       if (!interval) continue;
       const lengthMs = Math.max(interval.toMs - interval.fromMs, 1);
       points.push({
