@@ -9,10 +9,18 @@ export const msFromUs = (us: number) => (us / 1000).toFixed(us < 10_000 ? 2 : 0)
 export function loadLine(result: RunResult): string {
   const load = result.scenario.load;
   return (
-    `${load.mode}` +
-    (load.mode === 'fixed' ? ` ${load.rateRps} req/s` : ` ${load.connections} connections`) +
-    `, ${formatDuration(load.durationMs)}, ${load.users} users, ${load.payloadBytes}-byte sessions, seed ${load.seed}`
+    modeText(load) +
+    `, ${formatDuration(load.durationMs)}${load.capacity ? ' steps' : ''}, ${load.users} users, ${load.payloadBytes}-byte sessions, seed ${load.seed}`
   );
+}
+
+/** "fixed 350 req/s", "saturation 64 connections", "capacity from 100 req/s x2, SLO p99<50ms". */
+export function modeText(load: RunResult['scenario']['load']): string {
+  if (load.mode === 'fixed') return `fixed ${load.rateRps} req/s`;
+  if (load.capacity) {
+    return `capacity from ${load.rateRps} req/s x${load.capacity.stepFactor}, SLO ${load.capacity.slo}`;
+  }
+  return `${load.mode} ${load.connections} connections`;
 }
 
 /** "kill:app@3s pause:node0@5s:1s", or "none". */

@@ -1,10 +1,25 @@
 import type { RunResult, VariantResult } from '../../result/result.js';
 import {
+  CAPACITY_ALIGN,
+  CAPACITY_HEAD,
+  CURVE_ALIGN,
+  CURVE_HEAD,
+  RESOURCE_ALIGN,
+  RESOURCE_HEAD,
+  RESOURCE_LEGEND,
+  capacityLegend,
+  capacityRows,
+  curveRows,
+  failedStepLines,
+  resourceRows,
+} from './capacity.js';
+import {
   caveatNotes,
   faultCells,
   faultName,
   incidentNotes,
   measured,
+  modeText,
   plannedFaults,
   sharedLegend,
 } from './common.js';
@@ -29,9 +44,8 @@ const LOSS_MARK = '!';
 function heading(result: RunResult, width: number): string {
   const load = result.scenario.load;
   const text =
-    `session-bench ${result.scenario.scenario.name}: ${load.mode}` +
-    (load.mode === 'fixed' ? ` ${load.rateRps} req/s` : ` ${load.connections} connections`) +
-    `, ${load.durationMs / 1000}s, ${load.users} users` +
+    `session-bench ${result.scenario.scenario.name}: ${modeText(load)}` +
+    `, ${load.durationMs / 1000}s${load.capacity ? ' steps' : ''}, ${load.users} users` +
     // The planned faults as md and html spell them (a pause with its duration).
     (result.scenario.faults.length ? `, faults ${plannedFaults(result)}` : '') +
     (result.status === 'completed' ? '' : ` (run ${result.status})`);
@@ -139,6 +153,36 @@ function faultsTable(results: VariantResult[], style: Style, wide: boolean): str
   ];
 }
 
+/** Capacity mode: the knee per variant, then each variant's curve. */
+function capacityText(results: VariantResult[], style: Style, width: number): string[] {
+  const rows = capacityRows(results);
+  if (!rows.length) return [];
+  const curves = results
+    .filter((r) => r.capacity)
+    .flatMap((r) => [
+      `curve of ${safeText(r.variant)}:`,
+      textTable(CURVE_HEAD, CURVE_ALIGN, curveRows(r.capacity!.steps, false), style, '  '),
+      ...failedStepLines(r.capacity!.steps).map((l) => wrap(safeText(l), width, '  ', '    ')),
+    ]);
+  return [
+    'capacity:',
+    textTable(CAPACITY_HEAD, CAPACITY_ALIGN, rows, style, '  '),
+    ...capacityLegend(results).map((l) => wrap(safeText(l), width, '  ', '    ')),
+    ...curves,
+  ];
+}
+
+/** What each node and app instance cost during the load. */
+function resourcesText(results: VariantResult[], style: Style): string[] {
+  const rows = resourceRows(results);
+  if (!rows.length) return [];
+  return [
+    'resources:',
+    textTable(RESOURCE_HEAD, RESOURCE_ALIGN, rows, style, '  '),
+    wrap(RESOURCE_LEGEND, NARROW_COLUMNS, '  ', '  '),
+  ];
+}
+
 /** The per-variant summary a person reads at the end of a run. */
 export function renderTable(result: RunResult, options: TableOptions = {}): string {
   const style: Style = { color: options.color ?? false };
@@ -158,6 +202,8 @@ export function renderTable(result: RunResult, options: TableOptions = {}): stri
       ...notes,
       ...notMeasuredText(groups, width),
       ...faultsTable(result.results, style, wide),
+      ...capacityText(result.results, style, width),
+      ...resourcesText(result.results, style),
     ].join('\n') +
     '\n' +
     (options.thresholds === false ? '' : thresholdsText(result.thresholds ?? [], style, width))
