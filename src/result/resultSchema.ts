@@ -213,6 +213,8 @@ export const capacityStepSchema = z.object({
   p99Us: us,
   /** p99 of the generator's own event-loop delay during the step, µs. */
   generatorLagP99Us: us,
+  /** The generator's longest event-loop stall during the step, µs. */
+  generatorLagMaxUs: us.optional(),
   /** Σ of the generator's event-loop stalls beyond LATE_MS: time in which any request due was bound to leave late. */
   generatorStalledMs: ms,
   /**

@@ -7,6 +7,8 @@ const TICK_MS = 5;
 export interface LagFigures {
   /** p99 of the ticks' delay beyond their interval, µs. */
   lagP99Us: number;
+  /** The longest stall, µs. */
+  lagMaxUs: number;
   /**
    * Σ over the loop's stalls of (stall − LATE_MS): the time during which a request
    * due then was bound to leave late, whatever the app and store did.
@@ -33,6 +35,7 @@ export function watchGeneratorLag(): { stop(): LagFigures } {
       const stalledMs = delaysMs.reduce((sum, d) => sum + Math.max(0, d - LATE_MS), 0);
       return {
         lagP99Us: Math.round(percentileOf(delaysMs, 99) * 1000),
+        lagMaxUs: Math.round(Math.max(...delaysMs) * 1000),
         stalledMs: Math.round(stalledMs),
       };
     },

@@ -81,7 +81,7 @@ async function runStep(
     workload,
   });
   await driver.run();
-  const { lagP99Us, stalledMs } = lag.stop();
+  const { lagP99Us, lagMaxUs, stalledMs } = lag.stop();
   mergeInto(state.measurements, own, own.originMs - state.measurements.originMs);
   const toMs = state.measurements.now();
   const latencyUs = summarize(own.histogram);
@@ -93,6 +93,7 @@ async function runStep(
     late: own.requests.late,
     latencyUs,
     generatorLagP99Us: lagP99Us,
+    generatorLagMaxUs: lagMaxUs,
     generatorStalledMs: stalledMs,
     durationMs: toMs - fromMs,
   };
@@ -106,6 +107,7 @@ async function runStep(
     p50Us: latencyUs.p50,
     p99Us: latencyUs.p99,
     generatorLagP99Us: lagP99Us,
+    generatorLagMaxUs: lagMaxUs,
     generatorStalledMs: stalledMs,
     ...(cpuPercent && Object.keys(cpuPercent).length ? { cpuPercent } : {}),
   };

@@ -17,6 +17,7 @@ const ok = (overrides: Partial<StepFigures> = {}): StepFigures => ({
   latencyUs: { p50: 1_000, p90: 2_000, p99: 5_000, p999: 8_000, max: 9_000 },
   durationMs: 5_000,
   generatorLagP99Us: 1_000,
+  generatorLagMaxUs: 2_000,
   generatorStalledMs: 0,
   ...overrides,
 });
@@ -77,19 +78,41 @@ describe('a capacity step is judged', () => {
   });
 
   it("is the generator's limit when the generator's own lag explains the failure", () => {
-    // The loop ran > 10 ms behind at p99: every failure of the step is the tool's.
-    const lagging = ok({ late: 200, generatorLagP99Us: 15_000 });
+    const p99 = (us: number) => ({ ...ok().latencyUs, p99: us });
+    // The loop ran > 10 ms behind at p99: the lateness and the latency it adds are the tool's.
+    const lagging = ok({
+      late: 200,
+      latencyUs: p99(60_000),
+      generatorLagP99Us: 15_000,
+      generatorLagMaxUs: 30_000,
+    });
     expect(judgeStep(lagging, slo).verdict).toBe('generator');
     // Late only, and stalls cover 2% of the step for 3% late: the generator's.
     expect(judgeStep(ok({ late: 30, generatorStalledMs: 100 }), slo).verdict).toBe('generator');
+    // Just over the bound, nothing late, a stall or two: the store's, not the tool's.
+    const justOver = ok({
+      latencyUs: p99(52_000),
+      generatorLagMaxUs: 12_000,
+      generatorStalledMs: 5,
+    });
+    expect(judgeStep(justOver, slo).verdict).toBe('fail');
     // Late with an idle generator: the app or store held the requests (sockets, users).
     expect(judgeStep(ok({ late: 30, generatorStalledMs: 10 }), slo).verdict).toBe('fail');
-    // A store that answers slowly is the store's limit even if the generator stalled a bit.
+  });
+
+  it("is the store's limit when the failure outlasts the generator's lag", () => {
+    const p99 = (us: number) => ({ ...ok().latencyUs, p99: us });
+    // 400 ms at p99 with stalls of at most 40 ms: the store was slow, whatever the lag.
     const slowStore = ok({
-      latencyUs: { ...ok().latencyUs, p99: 400_000 },
-      generatorStalledMs: 100,
+      latencyUs: p99(400_000),
+      late: 50,
+      generatorLagP99Us: 18_000,
+      generatorLagMaxUs: 40_000,
     });
     expect(judgeStep(slowStore, slo).verdict).toBe('fail');
+    // A late send does not make the app answer 503: errors are never the generator's.
+    const failing = ok({ errors: 50, late: 50, generatorLagP99Us: 40_000 });
+    expect(judgeStep(failing, slo).verdict).toBe('fail');
   });
 });
 

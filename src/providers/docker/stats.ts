@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type Docker from 'dockerode';
 import { processTreeUsage, type ResourceReading } from '../../lifecycle/resourceUsage.js';
 
@@ -41,11 +41,8 @@ function blkioWritten(stats: ContainerStats): number | null {
 async function procWritten(container: Docker.Container): Promise<number | null> {
   const pid = (await container.inspect()).State.Pid;
   if (!pid) return null;
-  try {
-    // A remote daemon's pid means nothing here: only a pid in this container's cgroup counts.
-    if (!readFileSync(`/proc/${pid}/cgroup`, 'utf8').includes(container.id)) return null;
-  } catch {
-    return null;
-  }
-  return processTreeUsage(pid)?.writtenBytes ?? null;
+  // A remote daemon's pid means nothing here: only a pid in this container's cgroup counts.
+  const cgroup = await readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => '');
+  if (!cgroup.includes(container.id)) return null;
+  return (await processTreeUsage(pid))?.writtenBytes ?? null;
 }
