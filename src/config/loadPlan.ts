@@ -205,7 +205,7 @@ function applyCapacityFlags(load: Record<string, unknown>, flags: RunOverrides):
   if (!given.length) return;
   if ((load.mode ?? 'fixed') !== 'capacity') {
     throw new UsageError(
-      `${given.map((key) => CAPACITY_FLAGS[key]).join(', ')} apply to --mode capacity only`,
+      `${given.map((key) => CAPACITY_FLAGS[key]).join(', ')} ${given.length > 1 ? 'apply' : 'applies'} to --mode capacity only`,
     );
   }
   const capacity = { ...((load.capacity as Record<string, unknown> | undefined) ?? {}) };
@@ -271,7 +271,10 @@ export async function loadPlan(flags: RunOverrides): Promise<Plan> {
   const capacityPlan =
     load.mode === 'capacity'
       ? {
-          slo: parseSlo(capacity.slo)
+          slo: parseSlo(
+            capacity.slo,
+            flags.slo !== undefined ? '--slo' : `scenario ${source} load.capacity.slo`,
+          )
             .map((t) => t.text)
             .join(','),
           stepFactor: capacity.stepFactor,

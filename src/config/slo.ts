@@ -23,14 +23,14 @@ export const SLO_GRAMMAR =
 const TERM = /^(p50|p90|p99|p999)\s*<\s*(\d+(?:\.\d+)?)\s*(ms|s)$/;
 
 /** "p99<50ms,p50<10ms" as terms; anything else is a usage error naming the value and the grammar. */
-export function parseSlo(text: string): SloTerm[] {
+export function parseSlo(text: string, source = '--slo'): SloTerm[] {
   const parts = text.split(',').map((p) => p.trim());
   return parts.map((part) => {
     const match = TERM.exec(part);
     const amount = match ? Number(match[2]) : NaN;
     if (!match || !(amount > 0)) {
       throw new UsageError(
-        `--slo ${JSON.stringify(text)}: ${JSON.stringify(part)} is not a bound; expected ${SLO_GRAMMAR}`,
+        `${source} ${JSON.stringify(text)}: ${JSON.stringify(part)} is not a bound; expected ${SLO_GRAMMAR}`,
       );
     }
     const limitUs = amount * (match[3] === 's' ? 1_000_000 : 1_000);

@@ -193,6 +193,7 @@ export const resourceUsageSchema = z.object({
   cpuMs: ms.nullable(),
   /** cpuMs over the load phase's length: 100 = one core busy all along. */
   cpuPercent: z.number().nullable(),
+  /** Peak resident memory: RSS of a lone process, Σ Pss of a process tree (shared pages once), a container's usage less its page cache. */
   rssBytesMax: count.nullable(),
   writtenBytes: count.nullable(),
   cpuMsPer1kRequests: z.number().nullable(),

@@ -19,15 +19,30 @@ interface Interval {
   writtenBytes: number | null;
 }
 
+const since = (now: number, before: number) => (now >= before ? now - before : now);
+
 function intervalOf(a: Sample, b: Sample): Interval {
-  const since = (now: number, before: number) => (now >= before ? now - before : now);
   const { reading: x } = a;
   const { reading: y } = b;
+  const interval = { fromMs: a.tMs, toMs: b.tMs, rssBytes: y.rssBytes };
+  if (x.processes && y.processes) {
+    // Per pid: an exited process no longer counts, a new one counts from its start.
+    let cpuMs = 0;
+    let writtenBytes: number | null = 0;
+    for (const [pid, now] of Object.entries(y.processes)) {
+      const before = x.processes[Number(pid)];
+      cpuMs += since(now.cpuMs, before?.cpuMs ?? 0);
+      writtenBytes =
+        writtenBytes === null || now.writtenBytes === null
+          ? null
+          : writtenBytes + since(now.writtenBytes, before?.writtenBytes ?? 0);
+    }
+    return { ...interval, cpuMs, writtenBytes };
+  }
+  // A cumulative counter (a container's cgroup) that fell means the target restarted.
   return {
-    fromMs: a.tMs,
-    toMs: b.tMs,
+    ...interval,
     cpuMs: since(y.cpuMs, x.cpuMs),
-    rssBytes: y.rssBytes,
     writtenBytes:
       x.writtenBytes === null || y.writtenBytes === null
         ? null

@@ -170,5 +170,5 @@ export function resourceRows(results: VariantResult[]): string[][] {
 
 export const RESOURCE_LEGEND =
   'Sampled each second during the load: CPU time and peak resident memory of the node (its whole ' +
-  'process tree on the process provider, shared pages counted per process; the container on ' +
+  'process tree on the process provider, shared pages split between its processes (Pss); the container on ' +
   'docker) or app instance, bytes it wrote to disk; ms/1k and B/1k per 1,000 answered requests.';
