@@ -195,6 +195,7 @@ export const resourceUsageSchema = z.object({
   cpuPercent: z.number().nullable(),
   /** Peak resident memory: RSS of a lone process, Σ Pss of a process tree (shared pages once), a container's usage less its page cache. */
   rssBytesMax: count.nullable(),
+  /** process: /proc io write_bytes, an upper bound where the page cache uses large folios (a small synced write counts a whole folio); docker: blkio, else the same. */
   writtenBytes: count.nullable(),
   cpuMsPer1kRequests: z.number().nullable(),
   writtenBytesPer1kRequests: z.number().nullable(),

@@ -170,5 +170,8 @@ export function resourceRows(results: VariantResult[]): string[][] {
 
 export const RESOURCE_LEGEND =
   'Sampled each second during the load: CPU time and peak resident memory of the node (its whole ' +
-  'process tree on the process provider, shared pages split between its processes (Pss); the container on ' +
-  'docker) or app instance, bytes it wrote to disk; ms/1k and B/1k per 1,000 answered requests.';
+  'process tree on the process provider, shared pages split between its processes (Pss); the ' +
+  'container on docker) or app instance, bytes it wrote to disk; ms/1k and B/1k per 1,000 ' +
+  "answered requests. Bytes written on the process provider are the kernel's write_bytes: where " +
+  'the page cache uses large folios (ext4 from Linux 6.16), a small synced write counts a whole ' +
+  'folio, so the figure is an upper bound; compare variants with it, not with a disk.';
