@@ -44,6 +44,8 @@ export async function runCapacity(
       if (signal.aborted) break;
       run.progress?.phase(variant, `capacity step ${steps.length + 1}: ${next.rateRps} req/s`);
       const step = await runStep(run, state, client, workload, next);
+      // A step cut short by an interrupt measured a part of its load: not judged.
+      if (signal.aborted) break;
       const judged = judgeStep(step.figures, slo);
       search.record(next, judged.verdict);
       steps.push({ ...step.row, ...judged });

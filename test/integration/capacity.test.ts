@@ -1,7 +1,12 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BUCKET_RATE_RPS, tokenBucketBackend } from '../fixtures/tokenBucketStore.js';
 import { backendOf } from '../../src/backends/registry.js';
 import { runBackend, smokePlan } from '../helpers/runScenario.js';
+import { newRunId } from '../../src/lifecycle/runNames.js';
+import { runVariant } from '../../src/runner/runVariant.js';
 
 /** Capacity mode on the smoke scenario: short steps, few users. */
 const capacityPlan = (flags: Record<string, string>) =>
@@ -71,4 +76,26 @@ describe('capacity mode', () => {
       clearInterval(starve);
     }
   }, 60_000);
+
+  it('an interrupt ends the search: the step it cut short is not judged', async () => {
+    const plan = await capacityPlan({ rate: '50' });
+    const controller = new AbortController();
+    // Mid-way through the second 2 s step (warm-up and the 1 s pause included).
+    setTimeout(() => controller.abort(), 4_500);
+    const workDir = await mkdtemp(path.join(os.tmpdir(), 'session-bench-test-'));
+    const result = await runVariant({
+      runId: newRunId(),
+      variant: 'memory',
+      backend: backendOf('memory'),
+      plan,
+      secret: 'test-secret',
+      workDir,
+      signal: controller.signal,
+    }).finally(() => rm(workDir, { recursive: true, force: true }));
+    expect(result.status).toBe('aborted');
+    const steps = result.capacity!.steps;
+    expect(steps.length).toBeGreaterThanOrEqual(1);
+    // Every step kept ran its whole load: rate x 2 s requests.
+    for (const step of steps) expect(step.requests).toBe(step.rateRps * 2);
+  }, 30_000);
 });
