@@ -29,6 +29,7 @@ const DAY_MS = 86_400_000;
  */
 export const DURATION_BOUNDS = {
   load: { minMs: 1000, maxMs: DAY_MS },
+  step: { minMs: 500, maxMs: 600_000 },
   faultAt: { minMs: 0, maxMs: DAY_MS },
   faultDuration: { minMs: 1, maxMs: DAY_MS },
   faultEvery: { minMs: 1000, maxMs: DAY_MS },

@@ -10,6 +10,7 @@ import {
   targetProblem,
 } from './faultSchedule.js';
 import { parseFaultSpec } from './faultSpec.js';
+import { parseSlo } from './slo.js';
 import type { FaultPlan, Plan } from './planSchema.js';
 import {
   DOCKER_NETWORKS,
@@ -75,6 +76,11 @@ export interface RunOverrides {
   appCommand?: string;
   /** --app-option key=value specs; they add to the scenario's app.options. */
   appOptions?: string[];
+  /** Capacity mode: --slo, --step-factor, --step-duration, --bisections. */
+  slo?: string;
+  stepFactor?: string;
+  stepDuration?: string;
+  bisections?: string;
 }
 
 /** `--rate 350` sets the rate; `--rate 350,1050,3500` steps through those rates. */
@@ -105,6 +111,10 @@ const FLAG_FOR_PATH: Record<string, string> = {
   'topology.sentinelDownAfter': '--sentinel-down-after',
   'topology.sentinelFailoverTimeout': '--sentinel-failover-timeout',
   'topology.clusterNodeTimeout': '--cluster-node-timeout',
+  'load.capacity.slo': '--slo',
+  'load.capacity.stepFactor': '--step-factor',
+  'load.capacity.stepDuration': '--step-duration',
+  'load.capacity.bisections': '--bisections',
   backends: '--backends',
   'app.flavour': '--app',
   'app.url': '--app-url',
@@ -128,6 +138,7 @@ const ALLOWED_FIELDS: Record<string, string[]> = {
   '': Object.keys(scenarioSchema.shape),
   load: Object.keys(loadSchema.shape),
   'load.mix': ['read', 'update', 'logout', 'replay'],
+  'load.capacity': ['slo', 'stepFactor', 'stepDuration', 'bisections'],
   topology: Object.keys(topologySchema.shape),
   neighbor: Object.keys(neighborSchema.shape),
   app: Object.keys(appSchema.shape),
@@ -216,6 +227,7 @@ function applyOverrides(
     }
     load.duration = flags.compress;
   }
+  applyCapacityFlags(load, flags);
   const topology = { ...((raw.topology as Record<string, unknown> | undefined) ?? {}) };
   if (flags.nodes !== undefined) topology.nodes = flags.nodes;
   if (flags.sentinelDownAfter !== undefined) topology.sentinelDownAfter = flags.sentinelDownAfter;
@@ -255,6 +267,57 @@ function appInput(raw: Record<string, unknown>, flags: RunOverrides): unknown {
   return app;
 }
 
+const CAPACITY_FLAGS = {
+  slo: '--slo',
+  stepFactor: '--step-factor',
+  stepDuration: '--step-duration',
+  bisections: '--bisections',
+} as const;
+
+/** --slo and its companions go to load.capacity; outside capacity mode they would be ignored. */
+function applyCapacityFlags(load: Record<string, unknown>, flags: RunOverrides): void {
+  const given = (Object.keys(CAPACITY_FLAGS) as (keyof typeof CAPACITY_FLAGS)[]).filter(
+    (key) => flags[key] !== undefined,
+  );
+  if (!given.length) return;
+  if ((load.mode ?? 'fixed') !== 'capacity') {
+    throw new UsageError(
+      `${given.map((key) => CAPACITY_FLAGS[key]).join(', ')} ${given.length > 1 ? 'apply' : 'applies'} to --mode capacity only`,
+    );
+  }
+  const capacity = { ...((load.capacity as Record<string, unknown> | undefined) ?? {}) };
+  for (const key of given) capacity[key] = flags[key];
+  load.capacity = capacity;
+}
+
+/**
+ * Capacity mode runs no faults: a step lost to a fault would say nothing about the
+ * store's limit. The file's faults are dropped with a warning; a --fault is refused.
+ */
+function capacityFaults(
+  raw: Record<string, unknown>,
+  flags: RunOverrides,
+  fileFaults: unknown[],
+  warnings: string[],
+): unknown[] {
+  const load = (raw.load as Record<string, unknown> | undefined) ?? {};
+  if ((flags.mode ?? load.mode) !== 'capacity') return fileFaults;
+  if (flags.faults?.length) {
+    throw new UsageError(
+      `--mode capacity runs no faults (a step lost to a fault says nothing about the limit); drop --fault ${flags.faults[0]}`,
+    );
+  }
+  if (flags.duration !== undefined) {
+    throw new UsageError('--mode capacity: each step lasts --step-duration; drop --duration');
+  }
+  if (fileFaults.length) {
+    warnings.push(
+      `capacity mode runs no faults: the scenario's ${fileFaults.length} fault(s) are dropped`,
+    );
+  }
+  return [];
+}
+
 /** Reads the scenario, applies the flags and validates the whole with one schema. */
 /**
  * What only the backends know, asked by the caller (config sits below them):
@@ -269,7 +332,13 @@ export async function loadPlan(flags: RunOverrides, backends?: BackendFacts): Pr
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new UsageError(`scenario ${source}: expected a YAML mapping with name, load, faults`);
   }
-  const fileFaults = fileFaultsKept(raw as Record<string, unknown>, flags);
+  const capacityWarnings: string[] = [];
+  const fileFaults = capacityFaults(
+    raw as Record<string, unknown>,
+    flags,
+    fileFaultsKept(raw as Record<string, unknown>, flags),
+    capacityWarnings,
+  );
   const input = applyOverrides(raw as Record<string, unknown>, flags, fileFaults);
   const faultSource: FaultSource = (entry) =>
     entry < fileFaults.length
@@ -284,7 +353,7 @@ export async function loadPlan(flags: RunOverrides, backends?: BackendFacts): Pr
   refuseIgnoredFlags(flags, scenario, source);
   const provider = parseProvider(flags.provider);
   const targets = parseTargets(flags.targets ?? []);
-  const { duration, timeout, slow, ...load } = scenario.load;
+  const { duration, timeout, slow, capacity, ...load } = scenario.load;
   const neighbor = scenario.neighbor && {
     workload: scenario.neighbor.workload,
     rateRps: scenario.neighbor.rateRps,
@@ -292,6 +361,20 @@ export async function loadPlan(flags: RunOverrides, backends?: BackendFacts): Pr
     updateShare: scenario.neighbor.updateShare,
     baselineMs: scenario.neighbor.baseline,
   };
+  const capacityPlan =
+    load.mode === 'capacity'
+      ? {
+          slo: parseSlo(
+            capacity.slo,
+            flags.slo !== undefined ? '--slo' : `scenario ${source} load.capacity.slo`,
+          )
+            .map((t) => t.text)
+            .join(','),
+          stepFactor: capacity.stepFactor,
+          stepMs: capacity.stepDuration,
+          bisections: capacity.bisections,
+        }
+      : undefined;
   const { faults, warnings } = scheduleFaults(scenario, {
     source,
     faultSource,
@@ -308,10 +391,18 @@ export async function loadPlan(flags: RunOverrides, backends?: BackendFacts): Pr
     ),
   });
   warnings.push(...appFaultWarnings(scenario, faults));
+  warnings.unshift(...capacityWarnings);
   return {
     scenario: { name: scenario.name, description: scenario.description, source },
     variants: scenario.backends,
-    load: { ...load, durationMs: duration, timeoutMs: timeout, slowMs: slow },
+    load: {
+      ...load,
+      // Capacity mode: each step is one fixed-rate load of this length.
+      durationMs: capacityPlan ? capacityPlan.stepMs : duration,
+      timeoutMs: timeout,
+      slowMs: slow,
+      ...(capacityPlan ? { capacity: capacityPlan } : {}),
+    },
     topology: scenario.topology,
     app: appPlan(scenario),
     provider,

@@ -24,6 +24,14 @@ export const faultPlanSchema = z.object({
   stream: z.enum(STREAMS).optional(),
 });
 
+/** Capacity mode's search (load.mode capacity); the SLO is kept as written and parsed terms. */
+export const capacityPlanSchema = z.object({
+  slo: z.string(),
+  stepFactor: z.number(),
+  stepMs: ms,
+  bisections: count,
+});
+
 export const loadPlanSchema = z.object({
   mode: z.enum(MODES),
   /** The constant rate, or the daily mean of a diurnal curve. */
@@ -41,6 +49,8 @@ export const loadPlanSchema = z.object({
   timeoutMs: ms,
   slowMs: ms,
   seed: count,
+  /** Present in capacity mode only. */
+  capacity: capacityPlanSchema.optional(),
   mix: z.object({
     read: z.number(),
     update: z.number(),
@@ -117,5 +127,6 @@ export const planSchema = z.object({
 export type AppPlan = z.infer<typeof appPlanSchema>;
 export type FaultPlan = z.infer<typeof faultPlanSchema>;
 export type LoadPlan = z.infer<typeof loadPlanSchema>;
+export type CapacityPlan = z.infer<typeof capacityPlanSchema>;
 /** A validated run: every default filled in, every name checked. */
 export type Plan = z.infer<typeof planSchema>;

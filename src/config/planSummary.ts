@@ -61,16 +61,25 @@ export function describePlan(
   const rate =
     load.mode === 'saturation'
       ? `saturation (${load.connections} connections)`
-      : `${load.curve === 'diurnal' ? 'a day around ' : ''}${rateText(load)}`;
+      : load.capacity
+        ? `capacity: steps from ${load.rateRps} req/s x${load.capacity.stepFactor}, then ` +
+          `${load.capacity.bisections} bisection steps, SLO ${load.capacity.slo}`
+        : `${load.curve === 'diurnal' ? 'a day around ' : ''}${rateText(load)}`;
   const pageViews = (load.parallel ?? 1) > 1 ? ` in page views of ${load.parallel}` : '';
   const faults = plan.faults.length ? plan.faults.map(faultSpecOf).join(', ') : 'none';
   const each = variants.length ? estimateRunMs(plan, variants) / variants.length : 0;
   const lines = [
-    `plan: scenario ${plan.scenario.name}, ${rate}${pageViews} for ${formatDuration(load.durationMs)}, ` +
+    `plan: scenario ${plan.scenario.name}, ${rate}${pageViews}${load.capacity ? ', each step' : ' for'} ${formatDuration(load.durationMs)}, ` +
       `${load.users} users; faults: ${faults}`,
     `variants (${variants.length}): ${variants.map((v) => v.id).join(', ')}${choice ? ` (${choice})` : ''}`,
-    `estimated time: about ${roundedDuration(estimateRunMs(plan, variants))} ` +
-      `(~${roundedDuration(each)} per variant: start, warm-up, ${formatDuration(load.durationMs)} of load, sweep, stop)`,
+    load.capacity
+      ? // How many steps a search takes depends on where the knee is: no figure is invented.
+        `estimated time: per variant start, warm-up, sweep and stop, plus ` +
+        `${formatDuration(load.durationMs)} and a 1s pause per step; a search from ` +
+        `${load.rateRps} req/s takes one step per x${load.capacity.stepFactor} up to the knee, ` +
+        `then ${load.capacity.bisections} bisection steps (more when a step lost to the generator is retried)`
+      : `estimated time: about ${roundedDuration(estimateRunMs(plan, variants))} ` +
+        `(~${roundedDuration(each)} per variant: start, warm-up, ${formatDuration(load.durationMs)} of load, sweep, stop)`,
     ...appLine(plan),
     ...(plan.warnings ?? []).map((w) => `warning: ${w}`),
   ];

@@ -180,16 +180,37 @@ function networkFieldProblems(fault: {
   return problems;
 }
 
-export const MODES = ['fixed', 'saturation'] as const;
+export const MODES = ['fixed', 'saturation', 'capacity'] as const;
 export const CURVES = ['constant', 'diurnal'] as const;
 
 /** Every bad --parallel gets the allowed range, whatever was wrong with it. */
 const PARALLEL_RANGE = 'requests per page view: a whole number from 1 to 16';
 
+/** Capacity mode: geometric steps of the arrival rate from load.rateRps, then a bisection. */
+export const capacitySchema = z
+  .object({
+    /** The bound each step must meet (src/config/slo.ts), e.g. "p99<50ms". */
+    slo: z.string().min(1).default('p99<50ms'),
+    /** Each geometric step's rate is the previous one times this. */
+    stepFactor: numberFrom(z.number().min(1.1).max(10)).default(2),
+    /** How long each step's fixed-rate load lasts. */
+    stepDuration: durationMs(DURATION_BOUNDS.step).default(5_000),
+    /** Bisection steps between the last passing and the first failing rate. */
+    bisections: numberFrom(z.number().int().min(0).max(10)).default(3),
+  })
+  .strict();
+
+export const CAPACITY_DEFAULTS = {
+  slo: 'p99<50ms',
+  stepFactor: 2,
+  stepDuration: 5_000,
+  bisections: 3,
+};
+
 export const loadSchema = z
   .object({
     mode: z.enum(MODES).default('fixed'),
-    /** Open-loop arrival rate for `fixed` mode. */
+    /** Open-loop arrival rate for `fixed` mode; the first step's rate in `capacity` mode. */
     rateRps: numberFrom(z.number().positive().max(200_000)).default(350),
     /** constant: rateRps all along. diurnal: a day's traffic shape with rateRps as the
      *  daily mean, replayed in `duration` (24 h compressed). */
@@ -204,6 +225,7 @@ export const loadSchema = z
     duration: durationMs(DURATION_BOUNDS.load).default(30_000),
     /** Virtual users; each is logged in during warm-up. */
     users: numberFrom(z.number().int().positive().max(10_000_000)).default(10_000),
+    capacity: capacitySchema.default(CAPACITY_DEFAULTS),
     /** Closed-loop connections for `saturation` mode. */
     connections: numberFrom(z.number().int().positive().max(10_000)).default(64),
     /** Most sockets `fixed` mode keeps open; beyond it requests wait and count as late. */

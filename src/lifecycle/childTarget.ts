@@ -14,6 +14,7 @@ import type { FaultTarget } from './faultTarget.js';
 import { GroupGuard } from './groupGuard.js';
 import { LogTail } from './logTail.js';
 import { childPidsOf, groupAlive, isAlive, signalEach } from './processTree.js';
+import { processTreeUsage, type Metered, type ResourceReading } from './resourceUsage.js';
 import { sleep } from './sleep.js';
 import { NotReadyError, waitReady, type WaitReadyOptions } from './waitReady.js';
 
@@ -60,8 +61,9 @@ export type Readiness = Pick<
  * provider): start until ready, graceful stop, kill, restart, pause, all in one place
  * so they cannot drift apart. Subclasses say how to spawn it and how it is ready.
  */
-export abstract class ChildTarget implements FaultTarget {
+export abstract class ChildTarget implements FaultTarget, Metered {
   readonly name: string;
+  readonly usageSource = 'proc' as const;
   private child: ChildProcess | undefined;
   private readonly tail: LogTail;
   /** Exits we caused (stop, kill, restart, a failed start) are not deaths. */
@@ -90,6 +92,12 @@ export abstract class ChildTarget implements FaultTarget {
 
   get pid(): number | undefined {
     return this.child?.pid;
+  }
+
+  /** The child's process tree's counters from /proc; undefined while it is not running. */
+  async usage(): Promise<ResourceReading | undefined> {
+    const pid = this.child && isRunning(this.child) ? this.child.pid : undefined;
+    return pid === undefined ? undefined : processTreeUsage(pid);
   }
 
   /** The last lines the child printed. */

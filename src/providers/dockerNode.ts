@@ -6,6 +6,8 @@ import type { EventLog } from '../lifecycle/eventLog.js';
 import { LogTail } from '../lifecycle/logTail.js';
 import { NotReadyError, waitReady } from '../lifecycle/waitReady.js';
 import { containerLogTail } from './docker/logs.js';
+import { containerUsage } from './docker/stats.js';
+import type { Metered, ResourceReading } from '../lifecycle/resourceUsage.js';
 import { removeOwned, type Owned } from './docker/owned.js';
 import type { StartedNode } from './provider.js';
 
@@ -39,8 +41,9 @@ export interface DockerNodeOptions {
  * (SIGKILL) and restart (stop with the spec's signal) both start the same container
  * again, so its volume and data stay; pause is docker pause/unpause.
  */
-export class DockerNode implements StartedNode {
+export class DockerNode implements StartedNode, Metered {
   readonly name: string;
+  readonly usageSource = 'docker' as const;
   private port: number;
   private readonly tail = new LogTail(60);
   private removed = false;
@@ -62,6 +65,12 @@ export class DockerNode implements StartedNode {
 
   logs(): string[] {
     return this.tail.tail();
+  }
+
+  /** The Docker stats API's counters; undefined while the container does not run. */
+  async usage(): Promise<ResourceReading | undefined> {
+    if (this.removed || !this.serving) return undefined;
+    return containerUsage(this.o.container).catch(() => undefined);
   }
 
   /** Starts the container and resolves once the spec's protocol round trip succeeds. */

@@ -2,6 +2,8 @@ import type { z } from 'zod';
 import type {
   auditCountsSchema,
   claimResultSchema,
+  capacityResultSchema,
+  capacityStepSchema,
   expectationSchema,
   faultPhasesSchema,
   faultResultSchema,
@@ -11,6 +13,8 @@ import type {
   neighborResultSchema,
   phaseSummarySchema,
   requestCountsSchema,
+  resourcePointSchema,
+  resourceUsageSchema,
   runResultSchema,
   shardInfoSchema,
   thresholdVerdictSchema,
@@ -41,5 +45,9 @@ export type NeighborResult = z.infer<typeof neighborResultSchema>;
 export type NeighborPhaseResult = z.infer<typeof neighborPhaseSchema>;
 export type RunResult = z.infer<typeof runResultSchema>;
 export type ShardInfo = z.infer<typeof shardInfoSchema>;
+export type CapacityResult = z.infer<typeof capacityResultSchema>;
+export type CapacityStep = z.infer<typeof capacityStepSchema>;
+export type ResourceUsage = z.infer<typeof resourceUsageSchema>;
+export type ResourcePoint = z.infer<typeof resourcePointSchema>;
 /** One threshold judged on one variant (src/report/thresholds.ts). */
 export type ThresholdVerdict = z.infer<typeof thresholdVerdictSchema>;

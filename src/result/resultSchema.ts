@@ -133,6 +133,16 @@ export const faultResultSchema = z.object({
     .describe("what the variant's documentation says a whole-store restart or kill loses"),
 });
 
+/** One target's resource use in one second of the load (process: /proc; docker: the stats API). */
+export const resourcePointSchema = z.object({
+  target: z.string(),
+  /** CPU time used in this second over its length: 100 = one core busy. */
+  cpuPercent: z.number().nonnegative(),
+  rssBytes: count,
+  /** Bytes written to disk in this second (process: /proc io write_bytes; docker: blkio). */
+  writtenBytes: count.nullable(),
+});
+
 export const timelinePointSchema = z.object({
   tMs: ms.describe('start of the second, ms after the load started'),
   rps: count.describe('answers received in this second'),
@@ -146,6 +156,8 @@ export const timelinePointSchema = z.object({
    * histogram, standard V2 compressed base64, so `merge` recomputes p99Us exactly.
    */
   latencyHistogram: z.string().optional(),
+  /** Each node's and app instance's resource use in this second; absent where not sampled. */
+  resources: z.array(resourcePointSchema).optional(),
 });
 
 export const requestCountsSchema = z.object({
@@ -228,6 +240,83 @@ export const neighborResultSchema = z.object({
   phases: z.array(neighborPhaseSchema),
 });
 
+/**
+ * What one node (node0..) or app instance (app0..) cost over the load phase, sampled
+ * each second: CPU time and share, peak resident memory, bytes written to disk, the
+ * last two also per 1,000 requests. `visible` false (external servers): every figure
+ * null and `reason` says why.
+ */
+export const resourceUsageSchema = z.object({
+  target: z.string(),
+  visible: z.boolean(),
+  reason: z.string().optional(),
+  /** process (sum over the node's process tree, /proc) or docker (the stats API). */
+  source: z.enum(['proc', 'docker']).optional(),
+  cpuMs: ms.nullable(),
+  /** cpuMs over the load phase's length: 100 = one core busy all along. */
+  cpuPercent: z.number().nullable(),
+  /** Peak resident memory: RSS of a lone process, Σ Pss of a process tree (shared pages once), a container's usage less its page cache. */
+  rssBytesMax: count.nullable(),
+  /** process: /proc io write_bytes, an upper bound where the page cache uses large folios (a small synced write counts a whole folio); docker: blkio, else the same. */
+  writtenBytes: count.nullable(),
+  cpuMsPer1kRequests: z.number().nullable(),
+  writtenBytesPer1kRequests: z.number().nullable(),
+  samples: count,
+});
+
+/** One fixed-rate step of capacity mode. */
+export const capacityStepSchema = z.object({
+  rateRps: z.number(),
+  /** geometric: rate x stepFactor; bisect: midway between the last pass and the first fail; retry: the same rate again after a step lost to the generator. */
+  kind: z.enum(['geometric', 'bisect', 'retry']),
+  durationMs: ms,
+  requests: count,
+  errors: count.describe('errors and timeouts'),
+  late: count,
+  p50Us: us,
+  p99Us: us,
+  /** p99 of the generator's own event-loop delay during the step, µs. */
+  generatorLagP99Us: us,
+  /** The generator's longest event-loop stall during the step, µs. */
+  generatorLagMaxUs: us.optional(),
+  /** Σ of the generator's event-loop stalls beyond LATE_MS: time in which any request due was bound to leave late. */
+  generatorStalledMs: ms,
+  /**
+   * pass: within the SLO; fail: the store or app gave out; generator: the step failed
+   * while the generator itself stalled enough to explain it (src/load/capacitySearch.ts),
+   * so the failure is the tool's limit, not the store's.
+   */
+  verdict: z.enum(['pass', 'fail', 'generator']),
+  /** Why it failed, one phrase per broken bound; empty for a pass. */
+  reasons: z.array(z.string()),
+  /** CPU % per target during the step (from the resource samples), when sampled. */
+  cpuPercent: z.record(z.string(), z.number()).optional(),
+});
+
+/**
+ * Capacity mode's answer: the knee (the highest passing rate) with its latency, the
+ * curve of every step, and the knee as requests per day at the peak factor.
+ */
+export const capacityResultSchema = z.object({
+  slo: z.string(),
+  stepFactor: z.number(),
+  stepMs: ms,
+  bisections: count,
+  steps: z.array(capacityStepSchema),
+  /** null: the first step already failed (the knee is below it). */
+  kneeRps: z.number().nullable(),
+  kneeP50Us: us.nullable(),
+  kneeP99Us: us.nullable(),
+  /** store: a step failed on the store or app; generator: the generator's limit came first (the knee is a lower bound); none: no step failed up to the last one tried. */
+  limitedBy: z.enum(['store', 'generator', 'none']),
+  /** The busiest hour's traffic over the daily mean (3 for the default scenario). */
+  peakFactor: z.number(),
+  /** kneeRps x 86,400 / peakFactor: the daily traffic whose peak hour the knee serves. */
+  requestsPerDay: z.number().nullable(),
+  /** The sentence that shows the arithmetic, e.g. "1,200 req/s x 86,400 s / 3 = 34.6M requests/day". */
+  arithmetic: z.string(),
+});
+
 export const variantResultSchema = z.object({
   variant: z.string(),
   backend: z.string(),
@@ -304,6 +393,10 @@ export const variantResultSchema = z.object({
   latencyHistogram: z.string().optional(),
   /** Wall-clock time (ISO 8601) the load phase began: shards of one run show their alignment. */
   loadStartedAt: z.string().optional(),
+  /** Capacity mode (load.mode capacity): the search for the knee. */
+  capacity: capacityResultSchema.optional(),
+  /** What each node and app instance cost during the load. */
+  resources: z.array(resourceUsageSchema).optional(),
 });
 
 /** Which slice of a run one shard drove (`run --shard i/N`); `merge` checks and joins them. */

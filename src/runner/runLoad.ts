@@ -5,6 +5,8 @@ import type { LoadContext, LoadDriver } from '../load/loadDriver.js';
 import { SaturationDriver } from '../load/saturationDriver.js';
 import { Workload } from '../load/workload.js';
 import { startLoadTicker } from './loadTicker.js';
+import { ResourceSampler } from './resourceSampler.js';
+import { runCapacity } from './runCapacity.js';
 import type { VariantRun } from './variantRun.js';
 import type { VariantState } from './variantState.js';
 
@@ -26,11 +28,37 @@ function chooseDriver(run: VariantRun, state: VariantState, client: AppClient): 
 }
 
 /**
+ * The load phase: the clock starts, the resource sampler reads every node and app
+ * instance each second, and the plan's mode runs (capacity steps, or one load with
+ * its faults). The sampler's last reading is taken also when the load fails.
+ */
+export async function runLoad(
+  run: VariantRun,
+  state: VariantState,
+  client: AppClient,
+): Promise<void> {
+  const { measurements, events, ledger } = state;
+  measurements.startLoad();
+  events.setOrigin(measurements.originMs);
+  // Everyone warm-up logged in was fine when the load began (times count from here).
+  ledger.lastGoodMs.fill(0);
+  const sampler = new ResourceSampler(state.targets.values(), () => measurements.now());
+  state.sampler = sampler;
+  sampler.start();
+  try {
+    if (run.plan.load.mode === 'capacity') await runCapacity(run, state, client);
+    else await loadWithFaults(run, state, client);
+  } finally {
+    await sampler.stop();
+  }
+}
+
+/**
  * The load phase with its faults. Faults stop with the run, and also when this
  * variant's load fails: none may fire later, during cleanup or the next variant
  * (abort forwarding). The executions are kept in the state, also on failure.
  */
-export async function runLoad(
+async function loadWithFaults(
   run: VariantRun,
   state: VariantState,
   client: AppClient,
@@ -38,10 +66,6 @@ export async function runLoad(
   const { plan, variant, signal } = run;
   const { measurements, events, ledger, audit } = state;
   const driver = chooseDriver(run, state, client);
-  measurements.startLoad();
-  events.setOrigin(measurements.originMs);
-  // Everyone warm-up logged in was fine when the load began (times count from here).
-  ledger.lastGoodMs.fill(0);
   const stopTicker = run.progress
     ? startLoadTicker(run.progress, variant, plan, measurements, audit.counts)
     : undefined;

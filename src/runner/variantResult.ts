@@ -61,10 +61,15 @@ export function assembleResult(run: VariantRun, state: VariantState): void {
   result.latencyUs = summarize(measurements.histogram);
   result.users.loggedInAtEnd = ledger.loggedInCount();
   if (loadStarted) {
-    result.timeline = buildTimeline(index, Math.min(loadSpanMs, plan.load.durationMs));
+    // Capacity mode's load is all its steps: longer than one step's durationMs.
+    const timelineMs =
+      plan.load.mode === 'capacity' ? loadSpanMs : Math.min(loadSpanMs, plan.load.durationMs);
+    result.timeline = buildTimeline(index, timelineMs);
     if (result.neighbor?.status === 'done')
       sessionFiguresPerStep(result.neighbor, index, plan.load);
   }
+  if (state.capacity) result.capacity = state.capacity;
+  if (state.sampler) addResources(state, loadSpanMs);
   // A variant that never reached its load still lists its planned faults: as skipped, never as 0.
   const executions = state.executions ?? notFired(plan.faults, result.status);
   const loadEndMs = Math.max(measurements.lastCompletedMs, plan.load.durationMs);
@@ -82,6 +87,16 @@ export function assembleResult(run: VariantRun, state: VariantState): void {
   recordHistograms(result, measurements, index, run.shardResult ?? false);
   const exits = findUnexpectedExits(events.events, index, down);
   if (exits.length) flagUnexpectedExits(state, exits);
+}
+
+/** Resource totals per target, and each second's use on the timeline's points. */
+function addResources(state: VariantState, loadSpanMs: number): void {
+  const { result, sampler } = state;
+  result.resources = sampler!.usage(result.requests.ok, loadSpanMs);
+  for (const point of result.timeline) {
+    const resources = sampler!.pointsAt(point.tMs);
+    if (resources.length) point.resources = resources;
+  }
 }
 
 function flagUnexpectedExits(

@@ -7,9 +7,10 @@ import type { FaultTarget, Roles } from '../lifecycle/faultTarget.js';
 import { summarize } from '../load/latency.js';
 import { Ledger } from '../load/ledger.js';
 import { Measurements } from '../load/measurements.js';
-import type { VariantResult } from '../result/result.js';
+import type { CapacityResult, VariantResult } from '../result/result.js';
 import type { NetworkLink } from '../network/faultProxy.js';
 import type { DownWindow } from '../load/stalls.js';
+import type { ResourceSampler } from './resourceSampler.js';
 import type { VariantRun } from './variantRun.js';
 
 type Phase = keyof VariantResult['phasesMs'];
@@ -36,6 +37,10 @@ export interface VariantState {
   executions?: FaultExecution[];
   /** A worker's: where the runner's faults kept targets down (the worker fired none). */
   downWindows?: DownWindow[];
+  /** Reads each node's and app's resources during the load; set when the load begins. */
+  sampler?: ResourceSampler;
+  /** Capacity mode's search, once it ran (also when cut short). */
+  capacity?: CapacityResult;
   /** Records the time since the previous phase ended as `phase`'s length. */
   endPhase(phase: Phase): void;
 }

@@ -4,6 +4,7 @@ import { maxNodesOf } from '../../backends/registry.js';
 import { APP_FLAVOUR_HELP } from '../../config/appFlavour.js';
 import { loadPlan, type RunOverrides } from '../../config/loadPlan.js';
 import { FAULT_SPEC_HELP } from '../../config/faultSpec.js';
+import { SLO_GRAMMAR } from '../../config/slo.js';
 import { describePlan, planWarnings } from '../../config/planSummary.js';
 import { parseFormats } from '../../report/reporters/index.js';
 import { renderJson } from '../../report/reporters/json.js';
@@ -59,6 +60,7 @@ Examples:
   $ session-bench run --backends all                   # every variant available here
   $ session-bench run --scenario smoke --backends memory,disk,cookie --fault kill:app@3s --json
   $ session-bench run --backends memory --mode saturation --duration 10s --faults none
+  $ session-bench run --mode capacity --backends memory,redis,memcached,mysql --slo 'p99<50ms'
   $ session-bench run --backends disk:fsync --rate 1000 --fault pause:app@4s:1s
   $ session-bench run --format md,html,csv --threshold 'p99<50ms' --threshold 'loggedOutUsers==0'
   $ session-bench run --provider process --backends memcached --nodes 3 --faults none --fault kill:node1@10s
@@ -93,11 +95,24 @@ export function runCommand(): Command {
       'comma-separated variants, e.g. memory,disk:fsync, or all (default: each backend in its default configuration)',
     )
     .addOption(
-      new Option('--mode <mode>', 'fixed (open-loop arrival rate) or saturation (closed loop)'),
+      new Option(
+        '--mode <mode>',
+        'fixed (open-loop arrival rate), saturation (closed loop) or capacity (rate steps up to the SLO: the knee)',
+      ),
     )
     .option(
       '--rate <rps>',
-      'arrival rate for fixed mode, requests per second; a,b,c steps through those rates (the load split evenly)',
+      'arrival rate for fixed mode (the first step for capacity mode), requests per second; a,b,c steps through those rates (the load split evenly)',
+    )
+    .option('--slo <bounds>', `capacity mode: each step must meet ${SLO_GRAMMAR}; default p99<50ms`)
+    .option(
+      '--step-factor <x>',
+      'capacity mode: each step is the previous rate times x (default 2)',
+    )
+    .option('--step-duration <time>', 'capacity mode: how long each rate step lasts (default 5s)')
+    .option(
+      '--bisections <n>',
+      'capacity mode: steps between the last pass and the first fail (default 3)',
     )
     .option('--duration <time>', 'load duration per variant, e.g. 30s')
     .option('--users <n>', 'virtual users, all logged in during warm-up')
@@ -117,7 +132,6 @@ export function runCommand(): Command {
       'docker: bridge (ports published on 127.0.0.1 only) or host (host networking)',
     )
     .option('--nodes <n>', 'server nodes per pooled backend (memcached, redis)')
-    .option('--app <flavour>', 'the app under test: builtin (ours, the default)')
     .option(
       '--app-url <url>',
       'drive your own app at this loopback URL, e.g. http://127.0.0.1:3000 (README: "Your own app")',

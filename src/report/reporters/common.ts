@@ -10,10 +10,9 @@ export const msFromUs = (us: number) => (us / 1000).toFixed(us < 10_000 ? 2 : 0)
 export function loadLine(result: RunResult): string {
   const load = result.scenario.load;
   return (
-    `${load.mode}` +
-    (load.mode === 'fixed' ? ` ${rateText(load)}` : ` ${load.connections} connections`) +
+    modeText(load) +
     pageViews(result) +
-    `, ${formatDuration(load.durationMs)}, ${load.users} users, ${load.payloadBytes}-byte sessions, seed ${load.seed}`
+    `, ${formatDuration(load.durationMs)}${load.capacity ? ' steps' : ''}, ${load.users} users, ${load.payloadBytes}-byte sessions, seed ${load.seed}`
   );
 }
 
@@ -21,6 +20,15 @@ export function loadLine(result: RunResult): string {
 export function pageViews(result: RunResult): string {
   const parallel = result.scenario.load.parallel ?? 1;
   return parallel > 1 ? `, page views of ${parallel}` : '';
+}
+
+/** "fixed 350 req/s", "saturation 64 connections", "capacity from 100 req/s x2, SLO p99<50ms". */
+export function modeText(load: RunResult['scenario']['load']): string {
+  if (load.mode === 'fixed') return `fixed ${rateText(load)}`;
+  if (load.capacity) {
+    return `capacity from ${load.rateRps} req/s x${load.capacity.stepFactor}, SLO ${load.capacity.slo}`;
+  }
+  return `${load.mode} ${load.connections} connections`;
 }
 
 /** "kill:app@3s pause:node0@5s:1s", or "none". */

@@ -1,6 +1,19 @@
 import type { RunResult } from '../../result/result.js';
 import { loadLine, machineLine, plannedFaults, whenText } from './common.js';
 import type { ChartData, ChartVariant } from './html/chartData.js';
+import {
+  CAPACITY_ALIGN,
+  CAPACITY_HEAD,
+  CURVE_ALIGN,
+  CURVE_HEAD,
+  RESOURCE_ALIGN,
+  RESOURCE_HEAD,
+  RESOURCE_LEGEND,
+  capacityLegend,
+  capacityRows,
+  curveRows,
+  resourceRows,
+} from './capacity.js';
 import { htmlAssets } from './htmlAssets.js';
 import { chartData } from './htmlChartData.js';
 import { claimsHtml } from './claimsSection.js';
@@ -10,6 +23,7 @@ import {
   neighborTable,
   failoverTable,
   notMeasured,
+  plainTable,
   summaryNotes,
   summaryTable,
   variantStatus,
@@ -102,6 +116,38 @@ function perVariant(data: ChartData, amber: boolean): string {
   }</p>`;
 }
 
+function capacitySection(result: RunResult, data: ChartData): string {
+  const rows = capacityRows(result.results);
+  if (!rows.length) return '';
+  const curves = result.results
+    .filter((r) => r.capacity)
+    .map(
+      (r) =>
+        `<h3>Curve of ${escapeHtml(r.variant)}</h3>\n${plainTable(CURVE_HEAD, CURVE_ALIGN, curveRows(r.capacity!.steps))}`,
+    )
+    .join('\n');
+  return `<h2>Capacity</h2>
+${plainTable(CAPACITY_HEAD, CAPACITY_ALIGN, rows)}
+<ul class="muted">${capacityLegend(result.results)
+    .map((l) => `<li>${escapeHtml(l)}</li>`)
+    .join('')}</ul>
+${
+  data.capacity.length
+    ? `<figure><h3>p99 latency against the arrival rate</h3><div class="chart"><canvas id="chart-capacity" role="img" aria-label="p99 latency against the arrival rate per variant"></canvas></div>
+<figcaption>One point per rate tried (a retried rate: its last try). Circle: passed; cross: failed (the store or app); triangle: lost to the generator (the tool's limit). Both axes log scale.</figcaption></figure>`
+    : ''
+}
+${curves}`;
+}
+
+function resourcesSection(result: RunResult): string {
+  const rows = resourceRows(result.results);
+  if (!rows.length) return '';
+  return `<h2>Resources</h2>
+${plainTable(RESOURCE_HEAD, RESOURCE_ALIGN, rows)}
+<p class="muted">${escapeHtml(RESOURCE_LEGEND)}</p>`;
+}
+
 const sessionsCaption =
   'Above each bar: logged-out users of all users in the load, lost updates, resurrected sessions. ' +
   '<b>no fault</b>: the planned fault did not run on that variant, so its 0 tests nothing. ' +
@@ -146,6 +192,8 @@ ${summaryTable(result.results)}
 ${summaryNotes(result.results)}
 ${notMeasured(result.results)}
 ${thresholdsSection(result)}
+${capacitySection(result, data)}
+${resourcesSection(result)}
 <h2>Sessions lost</h2>
 <figure><div class="chart"><canvas id="chart-sessions" role="img" aria-label="logged-out users, lost updates and resurrected sessions per variant"></canvas></div>
 <figcaption>${sessionsCaption}</figcaption></figure>

@@ -123,5 +123,27 @@ export function chartData(result: RunResult): ChartData {
       ...loggedIn(r, durationMs),
     })),
     bars: result.results.map(bar),
+    capacity: capacityCurves(result.results),
   };
+}
+
+/** Each capacity variant's steps by rate (a retried rate keeps its last step). */
+function capacityCurves(results: VariantResult[]): ChartData['capacity'] {
+  return results
+    .filter((r) => r.capacity?.steps.length)
+    .map((r, color) => {
+      const byRate = new Map(r.capacity!.steps.map((s) => [s.rateRps, s]));
+      return {
+        variant: r.variant,
+        color,
+        kneeRps: r.capacity!.kneeRps,
+        steps: [...byRate.values()]
+          .sort((a, b) => a.rateRps - b.rateRps)
+          .map((s) => ({
+            rateRps: s.rateRps,
+            p99Ms: Math.max(s.p99Us, 1) / 1000,
+            verdict: s.verdict,
+          })),
+      };
+    });
 }

@@ -52,6 +52,15 @@ function table(head: string[], rows: Cell[][], numeric: boolean[]): string {
   return `<div class="scroll"><table><thead><tr>${th.join('')}</tr></thead><tbody>${tr.join('\n')}</tbody></table></div>`;
 }
 
+/** A table of plain strings; `align` per column: 'r' for a figure. */
+export function plainTable(head: string[], align: string, rows: string[][]): string {
+  return table(
+    head,
+    rows,
+    [...align].map((a) => a === 'r'),
+  );
+}
+
 /** The first line of a reason, at most ~140 characters: the rest goes in a <details>. */
 export function shortReason(reason: string | undefined): string {
   const first = (reason ?? 'no reason given').split('\n')[0]!.trim();

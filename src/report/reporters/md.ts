@@ -17,6 +17,19 @@ import {
 } from './common.js';
 import { claimsMarkdown } from './claimsSection.js';
 import { failoverMarkdown } from './failover.js';
+import {
+  CAPACITY_ALIGN,
+  CAPACITY_HEAD,
+  CURVE_ALIGN,
+  CURVE_HEAD,
+  RESOURCE_ALIGN,
+  RESOURCE_HEAD,
+  RESOURCE_LEGEND,
+  capacityLegend,
+  capacityRows,
+  curveRows,
+  resourceRows,
+} from './capacity.js';
 import { mdTable } from './mdTable.js';
 import {
   NEIGHBOR_ALIGN,
@@ -42,6 +55,42 @@ function notMeasuredMarkdown(groups: readonly NotMeasuredGroup[]): string[] {
         g.reasons.join('; '),
       ...(g.wayOut.length ? [`   - way out: ${g.wayOut.join('; or ')}`] : []),
     ]),
+  ];
+}
+
+function capacityMarkdown(result: RunResult): string[] {
+  const rows = capacityRows(result.results);
+  if (!rows.length) return [];
+  const tick = (row: string[]) => [`\`${row[0]}\``, ...row.slice(1)];
+  return [
+    '',
+    '### Capacity',
+    '',
+    mdTable(CAPACITY_HEAD, CAPACITY_ALIGN, rows.map(tick)),
+    '',
+    ...capacityLegend(result.results).map((l) => `- ${l}`),
+    ...result.results
+      .filter((r) => r.capacity)
+      .flatMap((r) => [
+        '',
+        `#### Curve of \`${r.variant}\``,
+        '',
+        mdTable(CURVE_HEAD, CURVE_ALIGN, curveRows(r.capacity!.steps)),
+      ]),
+  ];
+}
+
+function resourcesMarkdown(result: RunResult): string[] {
+  const rows = resourceRows(result.results);
+  if (!rows.length) return [];
+  const tick = (row: string[]) => [`\`${row[0]}\``, ...row.slice(1)];
+  return [
+    '',
+    '### Resources',
+    '',
+    mdTable(RESOURCE_HEAD, RESOURCE_ALIGN, rows.map(tick)),
+    '',
+    RESOURCE_LEGEND,
   ];
 }
 
@@ -109,11 +158,12 @@ export function renderMarkdown(result: RunResult): string {
     );
   }
   out.push(...failoverMarkdown(result));
+  out.push(...capacityMarkdown(result), ...resourcesMarkdown(result));
   if (result.thresholds?.length) out.push('', thresholdsMarkdown(result.thresholds));
   out.push(
     '',
     '<sub>' +
-      (result.scenario.load.mode === 'fixed'
+      (result.scenario.load.mode !== 'saturation'
         ? 'Latency is measured from the intended send time (no coordinated omission). '
         : 'Saturation mode: latency is service time under maximum load. ') +
       '"logged out": users whose session vanished though they never logged out.</sub>',

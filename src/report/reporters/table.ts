@@ -1,4 +1,3 @@
-import { rateText } from '../../config/planSummary.js';
 import { claimsText } from './claimsSection.js';
 import {
   NEIGHBOR_ALIGN,
@@ -9,6 +8,20 @@ import {
 } from './neighborRows.js';
 import type { RunResult, VariantResult } from '../../result/result.js';
 import {
+  CAPACITY_ALIGN,
+  CAPACITY_HEAD,
+  CURVE_ALIGN,
+  CURVE_HEAD,
+  RESOURCE_ALIGN,
+  RESOURCE_HEAD,
+  RESOURCE_LEGEND,
+  capacityLegend,
+  capacityRows,
+  curveRows,
+  failedStepLines,
+  resourceRows,
+} from './capacity.js';
+import {
   appPackageLines,
   appsDiffer,
   caveatNotes,
@@ -17,6 +30,7 @@ import {
   incidentNotes,
   measured,
   pageViews,
+  modeText,
   plannedFaults,
   runAppText,
   sharedLegend,
@@ -42,10 +56,9 @@ const LOSS_MARK = '!';
 function heading(result: RunResult, width: number): string {
   const load = result.scenario.load;
   const text =
-    `session-bench ${result.scenario.scenario.name}: ${load.mode}` +
-    (load.mode === 'fixed' ? ` ${rateText(load)}` : ` ${load.connections} connections`) +
+    `session-bench ${result.scenario.scenario.name}: ${modeText(load)}` +
     pageViews(result) +
-    `, ${load.durationMs / 1000}s, ${load.users} users` +
+    `, ${load.durationMs / 1000}s${load.capacity ? ' steps' : ''}, ${load.users} users` +
     // The planned faults as md and html spell them (a pause with its duration).
     (result.scenario.faults.length ? `, faults ${plannedFaults(result)}` : '') +
     `, ${runAppText(result)}` +
@@ -184,6 +197,36 @@ function neighborTable(results: VariantResult[], style: Style, width: number): s
   ];
 }
 
+/** Capacity mode: the knee per variant, then each variant's curve. */
+function capacityText(results: VariantResult[], style: Style, width: number): string[] {
+  const rows = capacityRows(results);
+  if (!rows.length) return [];
+  const curves = results
+    .filter((r) => r.capacity)
+    .flatMap((r) => [
+      `curve of ${safeText(r.variant)}:`,
+      textTable(CURVE_HEAD, CURVE_ALIGN, curveRows(r.capacity!.steps, false), style, '  '),
+      ...failedStepLines(r.capacity!.steps).map((l) => wrap(safeText(l), width, '  ', '    ')),
+    ]);
+  return [
+    'capacity:',
+    textTable(CAPACITY_HEAD, CAPACITY_ALIGN, rows, style, '  '),
+    ...capacityLegend(results).map((l) => wrap(safeText(l), width, '  ', '    ')),
+    ...curves,
+  ];
+}
+
+/** What each node and app instance cost during the load. */
+function resourcesText(results: VariantResult[], style: Style): string[] {
+  const rows = resourceRows(results);
+  if (!rows.length) return [];
+  return [
+    'resources:',
+    textTable(RESOURCE_HEAD, RESOURCE_ALIGN, rows, style, '  '),
+    wrap(RESOURCE_LEGEND, NARROW_COLUMNS, '  ', '  '),
+  ];
+}
+
 /** The per-variant summary a person reads at the end of a run. */
 export function renderTable(result: RunResult, options: TableOptions = {}): string {
   const style: Style = { color: options.color ?? false };
@@ -207,6 +250,8 @@ export function renderTable(result: RunResult, options: TableOptions = {}): stri
       ...faultsTable(result.results, style, wide),
       ...neighborTable(result.results, style, width),
       ...claimsText(result, width),
+      ...capacityText(result.results, style, width),
+      ...resourcesText(result.results, style),
     ].join('\n') +
     '\n' +
     (options.thresholds === false ? '' : thresholdsText(result.thresholds ?? [], style, width))

@@ -17,6 +17,16 @@ export interface ChartData {
   variants: ChartVariant[];
   /** Every variant of the run, also those that failed or were skipped (one bar group each). */
   bars: SessionBar[];
+  /** Capacity mode: each variant's steps, sorted by rate, for the rate-vs-p99 chart. */
+  capacity: CapacityCurve[];
+}
+
+export interface CapacityCurve {
+  variant: string;
+  color: number;
+  /** The knee's rate, null when no step passed. */
+  kneeRps: number | null;
+  steps: { rateRps: number; p99Ms: number; verdict: 'pass' | 'fail' | 'generator' }[];
 }
 
 export interface ChartVariant {

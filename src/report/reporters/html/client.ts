@@ -410,6 +410,41 @@ function drawVariant(data: ChartData, v: ChartVariant, i: number) {
   );
 }
 
+/** Capacity mode: p99 against the arrival rate, every variant on one chart, both axes log. */
+function drawCapacity(data: ChartData) {
+  const shape = { pass: 'circle', fail: 'crossRot', generator: 'triangle' } as const;
+  const datasets: ChartDataset<'line', Point[]>[] = data.capacity.map((c) => ({
+    label: c.variant,
+    data: c.steps.map((s) => ({ x: s.rateRps, y: s.p99Ms })),
+    borderColor: colorOf(c.color),
+    backgroundColor: colorOf(c.color),
+    pointStyle: c.steps.map((s) => shape[s.verdict]),
+    pointRadius: c.steps.map((s) => (s.verdict === 'pass' ? 3 : 6)),
+    borderWidth: 2,
+  }));
+  new Chart(element<HTMLCanvasElement>('chart-capacity'), {
+    type: 'line',
+    data: { datasets },
+    options: {
+      animation: false,
+      responsive: true,
+      maintainAspectRatio: false,
+      plugins: { legend: { position: 'bottom' } },
+      scales: {
+        x: {
+          type: 'logarithmic',
+          title: { display: true, text: 'arrival rate, req/s (log scale)' },
+        },
+        y: {
+          type: 'logarithmic',
+          title: { display: true, text: 'p99 latency (log scale)' },
+          ticks: { callback: logTick, autoSkip: false },
+        },
+      },
+    },
+  });
+}
+
 const status = element('chart-status');
 try {
   if (typeof Chart === 'undefined') throw new Error('the chart library did not load');
@@ -418,6 +453,7 @@ try {
   // A run where no variant was measured has no timeline: no empty charts for it.
   if (data.variants.length) drawOverTime(data);
   data.variants.forEach((v, i) => drawVariant(data, v, i));
+  if (data.capacity.length) drawCapacity(data);
   document.body.setAttribute(
     'data-charts',
     String(Chart.instances ? Object.keys(Chart.instances).length : 0),
