@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FaultProxy, type NetworkLink } from '../../src/network/faultProxy.js';
+import { ProxyLink } from '../../src/network/proxyLink.js';
 import { isAlive } from '../../src/lifecycle/processTree.js';
 
 /** An echo server on 127.0.0.1: what the proxy forwards to. */
@@ -37,15 +38,15 @@ function connect(endpoint = link.endpoint): Promise<net.Socket> {
   });
 }
 
-/** Sends `bytes` and resolves with what comes back once as many bytes arrived. */
-function roundTrip(socket: net.Socket, bytes: Buffer): Promise<Buffer> {
+/** Sends `bytes` and resolves with what comes back once `expected` bytes (as many) arrived. */
+function roundTrip(socket: net.Socket, bytes: Buffer, expected = bytes.length): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let got = 0;
     const onData = (chunk: Buffer) => {
       chunks.push(chunk);
       got += chunk.length;
-      if (got >= bytes.length) {
+      if (got >= expected) {
         socket.off('data', onData);
         resolve(Buffer.concat(chunks));
       }
@@ -77,6 +78,66 @@ describe('fault proxy', () => {
     }
     await link.clear();
     socket.destroy();
+  });
+
+  it('Nagle is off on both sides: two small writes each way cost no delayed-ACK wait', async () => {
+    // The node answers every 2 bytes with 2 one-byte writes; the client sends 2 one-byte
+    // writes. With Nagle on either proxy socket the second byte waits for the ACK of the
+    // first, which the peer delays (40 ms on Linux): 60 exchanges took 0.6-1.4 s, 8 ms without.
+    const twoPart = net.createServer({ noDelay: true }, (socket) => {
+      let got = 0;
+      socket.on('error', () => {});
+      socket.on('data', (chunk) => {
+        for (got += chunk.length; got >= 2; got -= 2) {
+          socket.write('a');
+          setImmediate(() => socket.write('b'));
+        }
+      });
+    });
+    await new Promise<void>((resolve) => twoPart.listen(0, '127.0.0.1', resolve));
+    const to = `127.0.0.1:${(twoPart.address() as net.AddressInfo).port}`;
+    const own = await FaultProxy.start([{ name: 'node0', upstream: to }]);
+    try {
+      const socket = await connect(own.links.get('node0')!.endpoint);
+      socket.setNoDelay(true);
+      const t = performance.now();
+      for (let i = 0; i < 60; i++) {
+        const answered = roundTrip(socket, Buffer.from('x'), 2);
+        setImmediate(() => socket.write('y'));
+        await answered;
+      }
+      expect(performance.now() - t).toBeLessThan(200);
+      socket.destroy();
+    } finally {
+      await own.stop();
+      twoPart.close();
+    }
+  });
+
+  it('without a toxic a chunk is forwarded at once: no queue, no clock, no timer, also once a toxic is cleared', async () => {
+    const inProcess = new ProxyLink({ name: 'node0', upstream });
+    const socket = await connect(`127.0.0.1:${await inProcess.listen()}`);
+    // A chunk that goes through the toxic path reads the clock (its due time) and may set a timer.
+    const timers = vi.spyOn(globalThis, 'setTimeout');
+    const clock = vi.spyOn(performance, 'now');
+    const work = () => timers.mock.calls.length + clock.mock.calls.length;
+    try {
+      for (let i = 0; i < 20; i++) await roundTrip(socket, randomBytes(512));
+      expect(work()).toBe(0);
+      await inProcess.set({ kind: 'latency', latencyMs: 5, jitterMs: 0, stream: 'downstream' });
+      await roundTrip(socket, randomBytes(512));
+      expect(work()).toBeGreaterThan(0); // the toxic's work, while it is in force
+      await inProcess.clear();
+      timers.mockClear();
+      clock.mockClear();
+      for (let i = 0; i < 20; i++) await roundTrip(socket, randomBytes(512));
+      expect(work()).toBe(0);
+    } finally {
+      timers.mockRestore();
+      clock.mockRestore();
+      socket.destroy();
+      await inProcess.close();
+    }
   });
 
   it('latency adds its delay to each answer, and nothing once cleared', async () => {

@@ -9,6 +9,8 @@ const missing = await missingServers([
   ['memcached'],
   ['mariadbd', 'mysqld'],
   ['mariadb-install-db', 'mysqld'],
+  ['postgres'],
+  ['initdb'],
 ]);
 
 /** A short fixed-rate load with network faults, on local servers. */
@@ -58,22 +60,26 @@ const listening = (port: number) =>
 describe.skipIf(skipServerTests(missing))(
   'network faults through the proxy (process provider)',
   () => {
-    it('latency:store 200 ms for 5 s on redis: window p50 >= 200 ms, normal after, nobody logged out', async () => {
-      const result = await runWith('redis', ['latency:store@3s:5s:200ms']);
-      show(result);
-      const f = done(result.faults[0]);
-      expect(f.phases!.during!.p50Us).toBeGreaterThanOrEqual(200_000);
-      expect(f.phases!.after!.p50Us).toBeLessThan(50_000);
-      expect(f.answers!.unavailable503).toBe(0);
-      expect(result.audit.loggedOutUsers).toBe(0);
-      expect(result.audit.loginWallHits).toBe(0);
-      // Nothing of the run's proxy is left listening.
-      const ports = proxyPorts(result);
-      expect(ports.length).toBe(1);
-      for (const port of ports) expect(await listening(port)).toBe(false);
-    }, 60_000);
+    it.each(['redis', 'postgres'])(
+      'latency:store 200 ms for 5 s on %s: window p50 >= 200 ms, normal after, nobody logged out',
+      async (variant) => {
+        const result = await runWith(variant, ['latency:store@3s:5s:200ms']);
+        show(result);
+        const f = done(result.faults[0]);
+        expect(f.phases!.during!.p50Us).toBeGreaterThanOrEqual(200_000);
+        expect(f.phases!.after!.p50Us).toBeLessThan(50_000);
+        expect(f.answers!.unavailable503).toBe(0);
+        expect(result.audit.loggedOutUsers).toBe(0);
+        expect(result.audit.loginWallHits).toBe(0);
+        // Nothing of the run's proxy is left listening.
+        const ports = proxyPorts(result);
+        expect(ports.length).toBe(1);
+        for (const port of ports) expect(await listening(port)).toBe(false);
+      },
+      60_000,
+    );
 
-    it.each(['redis:aof-always', 'mysql'])(
+    it.each(['redis:aof-always', 'mysql', 'postgres'])(
       'partition:store longer than the store timeout on %s: 503s, 0 logged out, recovery',
       async (variant) => {
         // The app's store timeout is 2 s: a 4 s partition outlasts it.
@@ -109,7 +115,7 @@ describe.skipIf(skipServerTests(missing))(
       expect(f.phases!.after!.errors).toBe(0);
     }, 60_000);
 
-    it.each(['redis', 'memcached', 'mysql'])(
+    it.each(['redis', 'memcached', 'mysql', 'postgres'])(
       'reset and down on %s: the client reconnects, figures as measured',
       async (variant) => {
         const result = await runWith(variant, ['reset:store@2s', 'down:store@5s:2s']);
