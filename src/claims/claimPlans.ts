@@ -19,8 +19,23 @@ export interface ClaimRun {
   id: ClaimId;
   claim: string;
   plan: Plan;
+  /** A second run the claim needs: capacity mode on the same variants (its knee). */
+  capacityPlan?: Plan;
   /** One sentence: what this run does. */
   setup: string;
+}
+
+/** The knee search claim 3 runs beside the neighbour run: p99 under 50 ms, steps from the peak. */
+function kneeSearch(base: Plan, variants: string[]): Plan {
+  const stepMs = Math.max(1_000, Math.round(base.load.durationMs / 4));
+  return derive(base, {
+    variants,
+    load: {
+      mode: 'capacity',
+      durationMs: stepMs,
+      capacity: { slo: 'p99<50ms', stepFactor: 2, stepMs, bisections: 2 },
+    },
+  });
 }
 
 const fault = (atMs: number, action: FaultPlan['action']): FaultPlan => ({
@@ -85,7 +100,8 @@ export function claimRun(id: ClaimId, base: Plan): ClaimRun {
           neighbor: base.neighbor ?? DEFAULT_NEIGHBOR,
           load: { rateSteps: steps, rateRps: steps.reduce((a, b) => a + b, 0) / steps.length },
         }),
-        setup: `mysql and postgres with a neighbour workload (the database's other work) alone, then beside the session load at ${steps.join(', ')} req/s (${PEAK_MULTIPLES.map((m) => `${m}x`).join(', ')} the peak), ${formatDuration(durationMs / steps.length)} each`,
+        capacityPlan: kneeSearch(base, ['mysql', 'postgres']),
+        setup: `mysql and postgres with a neighbour workload (the database's other work) alone, then beside the session load at ${steps.join(', ')} req/s (${PEAK_MULTIPLES.map((m) => `${m}x`).join(', ')} the peak), ${formatDuration(durationMs / steps.length)} each; then a capacity search (p99<50ms, steps from ${rateRps} req/s) for each one's knee`,
       };
     }
     case 'redis-persistence':

@@ -135,8 +135,9 @@ function stepReadings(r: VariantResult): { alone: string; steps: StepReading[] }
     const s = p.session;
     const sessionsBehind =
       s !== undefined && (s.answered < 0.99 * s.requests || s.p99Us > ON_TIME_P99_US);
+    const cpu = s?.nodeCpuPercent !== undefined ? `, database CPU ${s.nodeCpuPercent}%` : '';
     const sessions = s
-      ? `; sessions p99 ${ms(s.p99Us)}, ${s.answered} of ${s.requests} answered`
+      ? `; sessions p99 ${ms(s.p99Us)}, ${s.answered} of ${s.requests} answered${cpu}`
       : '';
     return {
       multiple: PEAK_MULTIPLES[i] ?? i + 1,
@@ -169,19 +170,35 @@ function hotspotWhere(variant: string, steps: StepReading[]): { text: string; fr
   };
 }
 
+/** "knee 700 req/s (p99 9.49 ms): 700 req/s x 86,400 s / 3 = 20.2M requests/day". */
+function kneeEvidence(r: VariantResult): { variant: string; text: string } {
+  const c = r.capacity!;
+  const bound =
+    c.limitedBy === 'generator' ? "; a lower bound: this machine's generator gave out first" : '';
+  const text =
+    c.kneeRps === null
+      ? `capacity search: even the first step (${c.steps[0]?.rateRps ?? '?'} req/s) failed the SLO ${c.slo}`
+      : `capacity search (${c.slo}): knee ${c.kneeRps} req/s, p99 ${ms(c.kneeP99Us ?? 0)}; ${c.arithmetic}${bound}`;
+  return { variant: r.variant, text };
+}
+
 function rdbHotspot(results: VariantResult[]): Verdict {
   const missing = unmeasured(results, ['mysql', 'postgres']);
   if (missing) return missing;
   const rule =
     `"slows the database's other work" read as the neighbour's p99 at least ${SLOWDOWN_FACTOR}x its p99 alone, or neighbour errors; ` +
     `sessions "not served on time" as a p99 over ${ms(ON_TIME_P99_US)} or under 99% answered`;
-  const per = results.map((r) => ({ r, readings: stepReadings(r) }));
-  const evidence = per.map(({ r, readings }) => ({
-    variant: r.variant,
-    text: readings
-      ? `${readings.alone}; ${readings.steps.map((s) => s.text).join('; ')}`
-      : `no neighbour figures: ${r.neighbor?.reason ?? 'none recorded'}`,
-  }));
+  // The knee search's results carry `capacity`; the neighbour run's do not.
+  const per = results.filter((r) => !r.capacity).map((r) => ({ r, readings: stepReadings(r) }));
+  const evidence = [
+    ...per.map(({ r, readings }) => ({
+      variant: r.variant,
+      text: readings
+        ? `${readings.alone}; ${readings.steps.map((s) => s.text).join('; ')}`
+        : `no neighbour figures: ${r.neighbor?.reason ?? 'none recorded'}`,
+    })),
+    ...results.filter((r) => r.capacity).map(kneeEvidence),
+  ];
   if (per.some(({ readings }) => !readings)) {
     return { verdict: 'not measured', conditions: 'a neighbour workload did not run', evidence };
   }

@@ -17,22 +17,29 @@ export async function runClaims(plan: Plan, options: RunOptions): Promise<RunRes
     if (options.signal.aborted) break;
     const run = claimRun(id, plan);
     options.progress?.phase(id, `claim "${run.claim}": ${run.setup}`);
-    const result = await runPlan(run.plan, {
-      ...options,
-      ...(combined ? { runId: combined.runId } : {}),
-      // The file holds every claim so far, not only this claim's variants.
-      onPartial: async (partial) =>
-        options.onPartial?.(gathered(combined, partial, id, claims, plan)),
-    });
-    for (const r of result.results) r.claim = id;
+    const results = [];
+    for (const part of [run.plan, run.capacityPlan]) {
+      if (!part || options.signal.aborted) continue;
+      const before = combined;
+      const result = await runPlan(part, {
+        ...options,
+        ...(before ? { runId: before.runId } : {}),
+        // The file holds every claim so far, not only this claim's variants.
+        onPartial: async (partial) =>
+          options.onPartial?.(gathered(before, partial, id, claims, plan)),
+      });
+      for (const r of result.results) r.claim = id;
+      results.push(...result.results);
+      combined = gathered(before, result, id, claims, plan);
+    }
     claims.push({
       id,
       claim: run.claim,
       setup: run.setup,
-      runId: result.runId,
-      ...claimVerdict(id, result.results),
+      runId: combined!.runId,
+      ...claimVerdict(id, results),
     });
-    combined = gathered(combined, result, id, claims, plan);
+    combined!.claims = [...claims];
   }
   if (!combined) throw new Error('the claims scenario lists no claim');
   combined.status = options.signal.aborted ? 'aborted' : 'completed';

@@ -220,7 +220,15 @@ export const neighborPhaseSchema = z.object({
    * from intended send time), so a reader sees whether the sessions were served on
    * time at this rate, or the step was never really reached.
    */
-  session: z.object({ requests: count, answered: count, p99Us: us }).optional(),
+  session: z
+    .object({
+      requests: count,
+      answered: count,
+      p99Us: us,
+      /** The database node's CPU over the step (100 = one core), from the resource samples. */
+      nodeCpuPercent: z.number().optional(),
+    })
+    .optional(),
   durationMs: ms,
   operations: count,
   errors: count,

@@ -7,7 +7,7 @@ import { sleep } from '../lifecycle/sleep.js';
 import { stepStartsMs } from '../load/arrivals.js';
 import { NeighborWorkload } from '../neighbor/neighborWorkload.js';
 import { NEIGHBOR_ENGINES, type NeighborEngine } from '../neighbor/neighborProtocol.js';
-import type { NeighborPhaseResult, NeighborResult } from '../result/result.js';
+import type { NeighborPhaseResult, NeighborResult, TimelinePoint } from '../result/result.js';
 import { runTableName } from '../lifecycle/runNames.js';
 import type { VariantRun } from './variantRun.js';
 import type { VariantState } from './variantState.js';
@@ -161,6 +161,7 @@ export function sessionFiguresPerStep(
   neighbor: NeighborResult,
   index: LogIndex,
   load: Plan['load'],
+  timeline: TimelinePoint[],
 ): void {
   const rates = load.rateSteps ?? [load.rateRps];
   const starts = load.rateSteps ? stepStartsMs(load) : [0];
@@ -169,7 +170,12 @@ export function sessionFiguresPerStep(
     .filter((p) => p.phase === 'beside')
     .forEach((phase, i) => {
       if (phase.sessionRateRps !== rates[i]) return;
-      const rows = index.rows(starts[i]!, starts[i + 1] ?? load.durationMs);
+      const [from, to] = [starts[i]!, starts[i + 1] ?? load.durationMs];
+      const rows = index.rows(from, to);
+      const cpu = timeline
+        .filter((p) => p.tMs >= from && p.tMs < to)
+        .flatMap((p) => p.resources?.filter((u) => u.target === 'node0') ?? [])
+        .map((u) => u.cpuPercent);
       const answered = rows.filter((r) => isAnswered(log.outcome[r] as Outcome));
       phase.session = {
         requests: rows.length,
@@ -178,6 +184,9 @@ export function sessionFiguresPerStep(
           answered.map((r) => log.latencyUs[r]!),
           99,
         ),
+        ...(cpu.length
+          ? { nodeCpuPercent: Math.round(cpu.reduce((a, b) => a + b, 0) / cpu.length) }
+          : {}),
       };
     });
 }

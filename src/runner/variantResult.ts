@@ -65,11 +65,12 @@ export function assembleResult(run: VariantRun, state: VariantState): void {
     const timelineMs =
       plan.load.mode === 'capacity' ? loadSpanMs : Math.min(loadSpanMs, plan.load.durationMs);
     result.timeline = buildTimeline(index, timelineMs);
-    if (result.neighbor?.status === 'done')
-      sessionFiguresPerStep(result.neighbor, index, plan.load);
   }
   if (state.capacity) result.capacity = state.capacity;
   if (state.sampler) addResources(state, loadSpanMs);
+  // After the resources: each step's figures include the database's CPU.
+  if (loadStarted && result.neighbor?.status === 'done')
+    sessionFiguresPerStep(result.neighbor, index, plan.load, result.timeline);
   // A variant that never reached its load still lists its planned faults: as skipped, never as 0.
   const executions = state.executions ?? notFired(plan.faults, result.status);
   const loadEndMs = Math.max(measurements.lastCompletedMs, plan.load.durationMs);

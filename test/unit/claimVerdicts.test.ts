@@ -162,6 +162,35 @@ describe('the claims verdicts, from the figures in the results', () => {
     ).toBe('does not hold on this machine');
   });
 
+  it("the knee search's results add each RDB's knee in requests per day, and leave the verdict to the neighbour", () => {
+    const knee = variant('mysql', {
+      capacity: {
+        slo: 'p99<50ms',
+        stepFactor: 2,
+        stepMs: 5_000,
+        bisections: 2,
+        steps: [],
+        kneeRps: 700,
+        kneeP50Us: 2_000,
+        kneeP99Us: 9_490,
+        limitedBy: 'store',
+        peakFactor: 3,
+        requestsPerDay: 20_160_000,
+        arithmetic: '700 req/s x 86,400 s / 3 = 20,160,000 requests/day',
+      },
+    });
+    const v = claimVerdict('rdb-hotspot', [
+      withNeighbor('mysql', [2, 2, 2, 2]),
+      withNeighbor('postgres', [2, 2, 2, 2]),
+      knee,
+    ]);
+    expect(v.verdict).toBe('does not hold on this machine');
+    expect(v.evidence.at(-1)).toEqual({
+      variant: 'mysql',
+      text: 'capacity search (p99<50ms): knee 700 req/s, p99 9.49 ms; 700 req/s x 86,400 s / 3 = 20,160,000 requests/day',
+    });
+  });
+
   it('a step whose sessions were not served on time is said, not read as "the neighbour was fine"', () => {
     const behind = withNeighbor('mysql', [2, 2, 2, 2]);
     const step = behind.neighbor!.phases[3]!;
