@@ -39,8 +39,8 @@ describe.skipIf(skipServerTests(missing))('real middleware under browser-like co
     expect(missing, 'install them with .ci/setup-servers.sh').toEqual([]);
   });
 
-  it('express defaults, 2 requests per page view: acknowledged updates lost and logouts undone, on every store', async () => {
-    for (const r of await run('express', 2)) {
+  it('express defaults, 2 requests per page view: acknowledged updates lost and logouts undone, on redis and mysql', async () => {
+    for (const r of (await run('express', 2)).filter((r) => r.variant !== 'disk')) {
       expect(r.requests.errors, r.variant).toBe(0);
       expect(r.audit.lostUpdates, r.variant).toBeGreaterThan(0);
       expect(r.audit.resurrectedSessions, r.variant).toBeGreaterThan(0);
@@ -51,6 +51,20 @@ describe.skipIf(skipServerTests(missing))('real middleware under browser-like co
     }
   });
 
+  it('express:recommended (resave: false), 2 per page view: nothing lost on redis and mysql; session-file-store still undoes logouts', async () => {
+    for (const r of await run('express:recommended', 2)) {
+      expect(r.requests.errors, r.variant).toBe(0);
+      expect(r.audit.acknowledgedUpdates, r.variant).toBeGreaterThan(50);
+      if (r.variant === 'disk') {
+        // Its touch() of a read rewrites the session file after a racing destroy
+        // removed it (valery-barysok/session-file-store#55): the logout is undone.
+        expect(r.audit.resurrectedSessions, r.variant).toBeGreaterThan(0);
+      } else {
+        expect(losses(r), r.variant).toEqual({ lostUpdates: 0, resurrectedSessions: 0 });
+      }
+    }
+  });
+
   it('@fastify/session defaults, 2 per page view: logouts undone on every store (its reads save the session too)', async () => {
     for (const r of await run('fastify', 2)) {
       expect(r.requests.errors, r.variant).toBe(0);
@@ -58,13 +72,8 @@ describe.skipIf(skipServerTests(missing))('real middleware under browser-like co
     }
   });
 
-  it('express:recommended (resave: false), 2 per page view, and express and fastify one request at a time: nothing lost', async () => {
-    const runs = [
-      ...(await run('express:recommended', 2)),
-      ...(await run('express', 1)),
-      ...(await run('fastify', 1)),
-    ];
-    for (const r of runs) {
+  it('express and fastify one request at a time: nothing lost on any store', async () => {
+    for (const r of [...(await run('express', 1)), ...(await run('fastify', 1))]) {
       expect(r.requests.errors, r.variant).toBe(0);
       expect(r.audit.acknowledgedUpdates, r.variant).toBeGreaterThan(50);
       expect(losses(r), `${r.variant} ${r.app?.flavour}`).toEqual({
