@@ -27,21 +27,16 @@ describe('capacity mode', () => {
       if (step.verdict === 'fail') expect(step.rateRps, curve).toBeGreaterThan(expected * 0.85);
       if (step.verdict === 'pass') expect(step.rateRps, curve).toBeLessThan(expected * 1.15);
     }
+    // The store failed somewhere: the knee brackets its rate, whatever the generator did later.
     expect(
       capacity.steps.some((s) => s.verdict === 'fail'),
       curve,
     ).toBe(true);
-    const storeFailed = capacity.steps.some((s) => s.verdict === 'fail');
-    if (!storeFailed) {
-      // A shared machine starved the generator below the store's limit: said, not hidden.
-      process.stderr.write(`capacity test: the generator lagged before the knee: ${curve}\n`);
-    } else {
-      // Once the store failed, the knee brackets its rate, whatever the generator did later.
-      expect(capacity.kneeRps, curve).not.toBeNull();
-      expect(Math.abs(capacity.kneeRps! - expected) / expected, curve).toBeLessThanOrEqual(0.15);
-      expect(capacity.requestsPerDay).toBe(Math.round((capacity.kneeRps! * 86_400) / 3));
-      if (capacity.limitedBy === 'store')
-        expect(capacity.steps.some((s) => s.kind === 'bisect')).toBe(true);
+    expect(capacity.kneeRps, curve).not.toBeNull();
+    expect(Math.abs(capacity.kneeRps! - expected) / expected, curve).toBeLessThanOrEqual(0.15);
+    expect(capacity.requestsPerDay).toBe(Math.round((capacity.kneeRps! * 86_400) / 3));
+    if (capacity.limitedBy === 'store') {
+      expect(capacity.steps.some((s) => s.kind === 'bisect')).toBe(true);
     }
     expect(capacity.arithmetic).toContain('86,400 s / 3');
     // The steps' requests are the variant's too: one timeline across the search.
