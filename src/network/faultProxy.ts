@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { RuntimeError } from '../errors.js';
 import { stopChild } from '../lifecycle/childProcess.js';
+import { IpcRequests } from '../lifecycle/ipcChild.js';
 import { nodeArgsFor } from '../paths.js';
 import type { LinkSpec, ProxyCommand, ProxyReply, Toxic } from './toxics.js';
 
@@ -36,8 +36,7 @@ export interface NetworkLink {
  * process dies, because its IPC channel closes.
  */
 export class FaultProxy {
-  private nextId = 1;
-  private readonly pending = new Map<number, (reply: ProxyReply) => void>();
+  private readonly requests: IpcRequests<Command, ProxyReply>;
   readonly links = new Map<string, NetworkLink>();
 
   private stopping = false;
@@ -47,17 +46,8 @@ export class FaultProxy {
     /** Called when the proxy exits without being asked to: the store lost its way to the nodes. */
     onDied: (detail: string) => void,
   ) {
-    child.on('message', (reply: ProxyReply) => {
-      this.pending.get(reply.id)?.(reply);
-      this.pending.delete(reply.id);
-    });
-    // A failed send (the child just died) is reported by the exit below; it must not
-    // become an uncaught 'error' that ends session-bench.
-    child.on('error', () => undefined);
+    this.requests = new IpcRequests(child, 'the fault proxy', COMMAND_TIMEOUT_MS);
     child.on('exit', (code, signal) => {
-      const error = `the fault proxy exited (${signal ?? `code ${code}`})`;
-      for (const [id, answer] of this.pending) answer({ id, ok: false, error });
-      this.pending.clear();
       if (!this.stopping) onDied(signal ?? `code ${code}`);
     });
   }
@@ -73,7 +63,7 @@ export class FaultProxy {
     });
     const proxy = new FaultProxy(child, onDied);
     try {
-      const reply = await proxy.send({ type: 'start', links: nodes }, START_TIMEOUT_MS);
+      const reply = await proxy.requests.send({ type: 'start', links: nodes }, START_TIMEOUT_MS);
       for (const spec of nodes) proxy.links.set(spec.name, proxy.linkFor(spec.name, reply.ports!));
       return proxy;
     } catch (error) {
@@ -92,42 +82,13 @@ export class FaultProxy {
   }
 
   private linkFor(name: string, ports: Record<string, number>): NetworkLink {
+    const send = (command: Command) => this.requests.send(command);
     return {
       name,
       endpoint: `127.0.0.1:${ports[name]}`,
-      set: async (toxic) => void (await this.send({ type: 'set', link: name, toxic })),
-      clear: async () => void (await this.send({ type: 'clear', link: name })),
-      reset: async () => (await this.send({ type: 'reset', link: name })).affected ?? 0,
+      set: async (toxic) => void (await send({ type: 'set', link: name, toxic })),
+      clear: async () => void (await send({ type: 'clear', link: name })),
+      reset: async () => (await send({ type: 'reset', link: name })).affected ?? 0,
     };
-  }
-
-  private send(
-    command: Command,
-    timeoutMs = COMMAND_TIMEOUT_MS,
-  ): Promise<ProxyReply & { ok: true }> {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(
-          new RuntimeError(`the fault proxy did not answer ${command.type} in ${timeoutMs} ms`),
-        );
-      }, timeoutMs);
-      this.pending.set(id, (reply) => {
-        clearTimeout(timer);
-        if (reply.ok) resolve(reply);
-        else reject(new RuntimeError(`fault proxy ${command.type}: ${reply.error}`));
-      });
-      if (!this.child.connected) {
-        this.pending.delete(id);
-        clearTimeout(timer);
-        return reject(new RuntimeError('the fault proxy is not running'));
-      }
-      this.child.send({ id, ...command }, (error) => {
-        if (!error || !this.pending.delete(id)) return;
-        clearTimeout(timer);
-        reject(new RuntimeError(`the fault proxy did not take ${command.type}: ${error.message}`));
-      });
-    });
   }
 }

@@ -3,6 +3,7 @@
  * ProxyCommand messages on the IPC channel. It shares no event loop with the load
  * generator, and exits when its parent goes away (even by SIGKILL: the channel closes).
  */
+import { answerRequests } from '../lifecycle/ipcChild.js';
 import { ProxyLink } from './proxyLink.js';
 import type { ProxyCommand, ProxyReply } from './toxics.js';
 
@@ -36,13 +37,7 @@ async function handle(command: ProxyCommand): Promise<Omit<ProxyReply & { ok: tr
   }
 }
 
-process.on('message', (message: ProxyCommand) => {
-  handle(message).then(
-    (reply) => process.send?.({ id: message.id, ...reply } satisfies ProxyReply),
-    (error: unknown) =>
-      process.send?.({ id: message.id, ok: false, error: String(error) } satisfies ProxyReply),
-  );
-});
+answerRequests(handle);
 
 process.on('disconnect', () => process.exit(0));
 // Ctrl-C reaches the whole process group; the runner stops the proxy in its cleanup
