@@ -46,7 +46,7 @@ describe.skipIf(skipServerTests(missing))(
           '--provider',
           'process',
           '--format',
-          'md,html',
+          'md,html,csv',
           '--out',
           out,
         ],
@@ -82,6 +82,18 @@ describe.skipIf(skipServerTests(missing))(
       const md = await readFile(file.replace(/\.json$/, '.md'), 'utf8');
       expect(md).toContain('### Claims');
       for (const claim of claims) expect(md).toContain(`**"${claim.claim}": ${claim.verdict}**`);
+
+      // csv: every row says which claim its run answers.
+      const csv = (await readFile(file.replace(/\.json$/, '.csv'), 'utf8')).trim().split('\n');
+      const claimColumn = csv[0]!.split(',').indexOf('claim');
+      expect(claimColumn).toBeGreaterThan(0);
+      expect(
+        csv
+          .slice(1)
+          .every((row) =>
+            /,(disk-scale|memcached-restart|rdb-hotspot|redis-persistence),/.test(row),
+          ),
+      ).toBe(true);
 
       const browser = await launchChromium();
       try {

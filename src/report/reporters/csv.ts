@@ -81,6 +81,8 @@ const SUMMARY_COLUMNS: [string, (r: VariantResult, result: RunResult) => string 
     ['app', (r) => appFlavour(r)],
     ['appOptions', (r) => appOptionsText(r.app?.options)],
     ['appPackages', (r) => appPackagesText(r)],
+    // --scenario claims: which claim the row's run answers (its verdict is in the JSON and md).
+    ['claim', (r) => r.claim ?? ''],
     ['reason', (r) => r.reason ?? ''],
   ];
 
