@@ -14,3 +14,11 @@ export function nodeArgsFor(moduleUrl: URL): string[] {
   const file = fileURLToPath(moduleUrl);
   return file.endsWith('.ts') ? ['--import', 'tsx', file] : [file];
 }
+
+/**
+ * A module next to `fromUrl` (`import.meta.url`) by name: its .ts source when running
+ * from src/ (tests, through tsx), its .js file when installed.
+ */
+export function siblingModule(fromUrl: string, name: string): URL {
+  return new URL(`./${name}${fromUrl.endsWith('.ts') ? '.ts' : '.js'}`, fromUrl);
+}

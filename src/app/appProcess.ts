@@ -1,17 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { ChildTarget, type Readiness } from '../lifecycle/childTarget.js';
 import type { EventLog } from '../lifecycle/eventLog.js';
-import { nodeArgsFor } from '../paths.js';
+import { nodeArgsFor, siblingModule } from '../paths.js';
 import { APP_CONFIG_ENV, READY_LINE, type AppConfig } from './appConfig.js';
 
 const START_TIMEOUT_MS = 15_000;
 /** Its SIGTERM handler closes idle sockets at once and every socket after 5 s. */
 const STOP_GRACE_MS = 5_000;
 const RESTART_GRACE_MS = 10_000;
-const MAIN_MODULE = new URL(
-  import.meta.url.endsWith('.ts') ? './main.ts' : './main.js',
-  import.meta.url,
-);
+const MAIN_MODULE = siblingModule(import.meta.url, 'main');
 
 /**
  * The app under test as a child process on a fixed 127.0.0.1 port, so that a kill

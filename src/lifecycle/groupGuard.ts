@@ -1,10 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { nodeArgsFor } from '../paths.js';
+import { nodeArgsFor, siblingModule } from '../paths.js';
 
-const GUARD_MAIN = new URL(
-  import.meta.url.endsWith('.ts') ? './groupGuardMain.ts' : './groupGuardMain.js',
-  import.meta.url,
-);
+const GUARD_MAIN = siblingModule(import.meta.url, 'groupGuardMain');
 
 /**
  * Process groups die with session-bench even when it is SIGKILLed or crashes (no

@@ -1,6 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { RuntimeError } from '../errors.js';
 
+/** A command union as the parent sends it: IpcRequests adds the id to each. */
+export type WithoutId<C> = C extends unknown ? Omit<C, 'id'> : never;
+
 /** Every reply carries the id of the request it answers, and whether it worked. */
 export type IpcReply = { id: number } & ({ ok: true } | { ok: false; error: string });
 

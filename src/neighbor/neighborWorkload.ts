@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { IpcRequests } from '../lifecycle/ipcChild.js';
+import { IpcRequests, type WithoutId } from '../lifecycle/ipcChild.js';
 import { stopChild } from '../lifecycle/childProcess.js';
-import { nodeArgsFor } from '../paths.js';
+import { nodeArgsFor, siblingModule } from '../paths.js';
 import {
   NEIGHBOR_CONFIG_ENV,
   type NeighborCommand,
@@ -10,21 +10,14 @@ import {
   type NeighborReply,
 } from './neighborProtocol.js';
 
-const MAIN_MODULE = new URL(
-  import.meta.url.endsWith('.ts') ? './neighborMain.ts' : './neighborMain.js',
-  import.meta.url,
-);
+const MAIN_MODULE = siblingModule(import.meta.url, 'neighborMain');
 /** Filling 10,000 rows takes well under a second; a slow disk gets this long. */
 const PREPARE_TIMEOUT_MS = 60_000;
 const COMMAND_TIMEOUT_MS = 5_000;
 const FINISH_TIMEOUT_MS = 30_000;
 const STOP_GRACE_MS = 2_000;
 
-type Command = NeighborCommand extends infer C
-  ? C extends NeighborCommand
-    ? Omit<C, 'id'>
-    : never
-  : never;
+type Command = WithoutId<NeighborCommand>;
 
 /**
  * The database's other work beside the session load (`--neighbor oltp`): a child

@@ -1,22 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { stopChild } from '../lifecycle/childProcess.js';
-import { IpcRequests } from '../lifecycle/ipcChild.js';
-import { nodeArgsFor } from '../paths.js';
+import { IpcRequests, type WithoutId } from '../lifecycle/ipcChild.js';
+import { nodeArgsFor, siblingModule } from '../paths.js';
 import type { LinkSpec, ProxyCommand, ProxyReply, Toxic } from './toxics.js';
 
-const MAIN_MODULE = new URL(
-  import.meta.url.endsWith('.ts') ? './proxyMain.ts' : './proxyMain.js',
-  import.meta.url,
-);
+const MAIN_MODULE = siblingModule(import.meta.url, 'proxyMain');
 const START_TIMEOUT_MS = 15_000;
 const COMMAND_TIMEOUT_MS = 5_000;
 const STOP_GRACE_MS = 2_000;
 
-type Command = ProxyCommand extends infer C
-  ? C extends ProxyCommand
-    ? Omit<C, 'id'>
-    : never
-  : never;
+type Command = WithoutId<ProxyCommand>;
 
 /** The network side of one node: what a network fault acts on. */
 export interface NetworkLink {

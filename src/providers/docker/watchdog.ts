@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { errorMessage } from '../../errors.js';
-import { nodeArgsFor } from '../../paths.js';
+import { nodeArgsFor, siblingModule } from '../../paths.js';
 
 /**
  * Containers die with session-bench even when it is SIGKILLed (no exit hook runs
@@ -8,7 +8,7 @@ import { nodeArgsFor } from '../../paths.js';
  * however we ended, removes everything labelled with the run id (testcontainers'
  * Ryuk, without an image). One per run id per process.
  */
-const WATCHDOG_MAIN = import.meta.url.endsWith('.ts') ? './watchdogMain.ts' : './watchdogMain.js';
+const WATCHDOG_MAIN = siblingModule(import.meta.url, 'watchdogMain');
 const watchdogs = new Map<string, Promise<WatchdogState>>();
 
 export type WatchdogState = { running: true; pid: number } | { running: false; why: string };
@@ -35,7 +35,7 @@ function startWatchdog(runId: string): Promise<WatchdogState> {
     try {
       child = spawn(
         process.execPath,
-        [...nodeArgsFor(new URL(WATCHDOG_MAIN, import.meta.url)), runId],
+        [...nodeArgsFor(WATCHDOG_MAIN), runId],
         // Its own session: a Ctrl-C to our terminal leaves it to do its job after us.
         { detached: true, stdio: ['pipe', 'ignore', 'ignore'] },
       );

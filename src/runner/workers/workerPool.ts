@@ -4,14 +4,11 @@ import { shardPlan, shardSlice } from '../../config/shard.js';
 import { RuntimeError } from '../../errors.js';
 import { exitDetail, stopChild } from '../../lifecycle/childProcess.js';
 import type { DownWindow } from '../../load/stalls.js';
-import { nodeArgsFor } from '../../paths.js';
+import { nodeArgsFor, siblingModule } from '../../paths.js';
 import type { VariantResult } from '../../result/result.js';
 import type { FromWorker, ToWorker } from './workerProtocol.js';
 
-const WORKER_MAIN = new URL(
-  `./workerMain${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`,
-  import.meta.url,
-);
+const WORKER_MAIN = siblingModule(import.meta.url, 'workerMain');
 const STOP_GRACE_MS = 2_000;
 
 /** One generator child and the messages it sent that nobody waited for yet. */
