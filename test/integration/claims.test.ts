@@ -70,7 +70,13 @@ describe.skipIf(skipServerTests(missing))(
       const tagged = (id: string) =>
         result.results.filter((r) => r.claim === id).map((r) => r.variant);
       expect(tagged('disk-scale')).toEqual(['disk', 'redis']);
-      expect(tagged('rdb-hotspot')).toEqual(['mysql', 'postgres']);
+      // The neighbour run, then the capacity search for each one's knee.
+      expect(tagged('rdb-hotspot')).toEqual(['mysql', 'postgres', 'mysql', 'postgres']);
+      const knees = result.results.filter((r) => r.claim === 'rdb-hotspot' && r.capacity);
+      expect(knees.map((r) => r.variant)).toEqual(['mysql', 'postgres']);
+      expect(claims[2]!.evidence.filter((e) => e.text.startsWith('capacity search'))).toHaveLength(
+        2,
+      );
       // Behind 2 instances with no sticky sessions, disk cannot find half its sessions.
       expect(claims[0]!.verdict).toBe('holds under conditions');
       // Every figure in a sentence is the result's own.
