@@ -61,11 +61,11 @@ describe.skipIf(skipServerTests(missing))(
       // memcached forgets everything on a kill. connect-memcached's client (memcached, its
       // defaults) also marks a failed node dead and retries it only after 30 s (retry:
       // 30000): after the 1 s outage requests answer 503 for a while, so each user is
-      // either logged out or still unreachable at the sweep; how many of each varies, and
-      // so does whether the client is back (401s: the node came back empty) before the
-      // fault's window closes. The outage itself answers 503.
+      // either logged out or still unreachable at the sweep. How many of each varies, and
+      // so do the answers during the kill's window (in full runs: 155 401s and 503s, or
+      // a single 503 when the client came straight back to the empty node): only what is
+      // lost is the same every time.
       const memcached = resultFor(run, 'memcached');
-      expect(answers(memcached, 'kill').unavailable503).toBeGreaterThan(50);
       const gone = memcached.audit.loggedOutUsers + memcached.audit.unverifiedUsers;
       expect(gone, JSON.stringify(memcached.audit)).toBeGreaterThan(250);
       expect(memcached.audit.lostUpdates).toBe(0);
