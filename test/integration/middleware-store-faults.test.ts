@@ -63,7 +63,7 @@ describe.skipIf(skipServerTests(missing))(
       // 30000): after the 1 s outage requests answer 503 for a while, so each user is
       // either logged out or still unreachable at the sweep. How many of each varies, and
       // so do the answers during the kill's window (in full runs: 155 401s and 503s, or
-      // a single 503 when the client came straight back to the empty node): only what is
+      // no 503 or one when the client came straight back to the empty node): only what is
       // lost is the same every time.
       const memcached = resultFor(run, 'memcached');
       const gone = memcached.audit.loggedOutUsers + memcached.audit.unverifiedUsers;
