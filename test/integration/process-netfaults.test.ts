@@ -82,8 +82,11 @@ describe.skipIf(skipServerTests(missing))(
     it.each(['redis:aof-always', 'mysql', 'postgres'])(
       'partition:store longer than the store timeout on %s: 503s, 0 logged out, recovery',
       async (variant) => {
-        // The app's store timeout is 2 s: a 4 s partition outlasts it.
-        const result = await runWith(variant, ['partition:store@3s:4s']);
+        // The app's store timeout is 2 s: a 4 s partition outlasts it. Recovery (a 1 s
+        // window with p99 within 2x the baseline) is usually found in the first 0.3 s
+        // after the heal, but on a busy machine redis:aof-always's fsyncs can keep p99 up
+        // for seconds (a CI run found none in a 3 s tail): the run leaves 6 s after it.
+        const result = await runWith(variant, ['partition:store@2s:4s'], { duration: '12s' });
         show(result);
         const f = done(result.faults[0]);
         expect(f.answers!.unavailable503).toBeGreaterThan(0);
