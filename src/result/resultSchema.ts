@@ -34,9 +34,11 @@ export const phaseSummarySchema = z.object({
   toMs: ms,
   requests: count,
   errors: count,
-  throughputRps: z.number(),
-  p50Us: us,
-  p99Us: us,
+  /** null when the phase has no length (recovered at once): no rate to state. */
+  throughputRps: z.number().nullable(),
+  /** null when no request was sent in the phase: not measured, not 0. */
+  p50Us: us.nullable(),
+  p99Us: us.nullable(),
 });
 
 /** Before: the 10 s before a fault. During: the fault to its recovery. After: recovery to the next fault or the end. */
