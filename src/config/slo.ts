@@ -16,6 +16,9 @@ export interface SloTerm {
 export const MAX_ERROR_FRACTION = 0.001;
 export const MAX_LATE_FRACTION = 0.01;
 
+/** A request that left this much after its intended send time counts as late. */
+export const LATE_MS = 10;
+
 export const SLO_GRAMMAR =
   'p50|p90|p99|p999 < N ms|s, several comma-separated, e.g. p99<50ms or p50<5ms,p99<50ms ' +
   '(errors over 0.1% or more than 1% late requests always fail a step)';

@@ -1,5 +1,5 @@
 import { arrivalsFor } from './arrivals.js';
-import { LATE_MS } from './measurements.js';
+import { LATE_MS } from '../config/slo.js';
 import {
   parallelOf,
   recordAnswer,

@@ -3,9 +3,6 @@ import { newLatencyHistogram } from './latency.js';
 import { FailureKind, Outcome, RequestLog } from './requestLog.js';
 import type { RequestCounts } from '../result/result.js';
 
-/** A request that left this much after its intended send time counts as late. */
-export const LATE_MS = 10;
-
 /** Everything measured during the load phase; the drivers write, the runner reads. */
 export class Measurements {
   readonly histogram: hdr.Histogram = newLatencyHistogram();

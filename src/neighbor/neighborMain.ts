@@ -5,7 +5,7 @@
  * (neighborProtocol.ts); exits when session-bench goes away.
  */
 import { answerRequests } from '../lifecycle/ipcChild.js';
-import { LATE_MS } from '../load/measurements.js';
+import { LATE_MS } from '../config/slo.js';
 import { newLatencyHistogram, summarize } from '../load/latency.js';
 import { seededRandom } from '../random.js';
 import { neighborOps } from './neighborEngines.js';

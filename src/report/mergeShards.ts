@@ -230,6 +230,16 @@ function mergeFlags(merged: VariantResult, parts: ShardVariant[]): void {
   const stalls = parts.flatMap((p) => (p.variant.stalled ? [p.variant.stalled] : []));
   if (stalls.length) merged.stalled = stalls.reduce((a, b) => (b.atMs < a.atMs ? b : a));
   else delete merged.stalled;
+  // The worst generator: any one behind its schedule makes the merged rate late.
+  const lags = parts.flatMap((p) => (p.variant.generator ? [p.variant.generator] : []));
+  if (lags.length === parts.length && lags.length) {
+    merged.generator = {
+      lagP99Us: Math.max(...lags.map((g) => g.lagP99Us)),
+      lagMaxUs: Math.max(...lags.map((g) => g.lagMaxUs)),
+      stalledMs: Math.max(...lags.map((g) => g.stalledMs)),
+      behind: lags.some((g) => g.behind),
+    };
+  } else delete merged.generator;
   const exits = parts.flatMap((p) =>
     (p.variant.unexpectedExits ?? []).map((e) => ({ ...e, target: named(p, e.target) })),
   );

@@ -355,6 +355,16 @@ export const variantResultSchema = z.object({
    */
   stalled: z.object({ atMs: ms, forMs: ms }).optional(),
   /**
+   * The generator's own event loop during a fixed-rate load (merged from --workers or
+   * shards: the worst of them): its delay p99, its longest stall, the Σ of its stalls
+   * beyond LATE_MS, and whether that explains the requests that left late (`behind`,
+   * the rule of a capacity step's `generator` verdict). When it does not, late requests
+   * waited for a connection every one of which was held by a slow answer.
+   */
+  generator: z
+    .object({ lagP99Us: us, lagMaxUs: us, stalledMs: ms, behind: z.boolean() })
+    .optional(),
+  /**
    * The app or a node died without a planned fault (an EventLog `died` event, or
    * every request refused while no fault ran). The variant is then `failed`.
    */

@@ -1,4 +1,4 @@
-import { LATE_MS } from '../load/measurements.js';
+import { LATE_MS } from '../config/slo.js';
 import { percentileOf } from '../load/latency.js';
 
 const TICK_MS = 5;

@@ -4,6 +4,7 @@ import { FixedRateDriver } from '../load/fixedRateDriver.js';
 import type { LoadContext, LoadDriver } from '../load/loadDriver.js';
 import { SaturationDriver } from '../load/saturationDriver.js';
 import { Workload } from '../load/workload.js';
+import { watchGeneratorLag } from './generatorLag.js';
 import { startLoadTicker } from './loadTicker.js';
 import { ResourceSampler } from './resourceSampler.js';
 import { runCapacity } from './runCapacity.js';
@@ -87,11 +88,15 @@ async function loadWithFaults(
     seed: plan.load.seed,
   });
   let executions: FaultExecution[] | undefined;
+  // At a fixed rate, whether the generator kept time tells its late requests apart.
+  const lag = plan.load.mode === 'fixed' ? watchGeneratorLag() : undefined;
   try {
     await driver.run();
     measurements.loadEndedMs = measurements.now();
+    if (lag) state.generatorLag = lag.stop();
     executions = await faultRuns;
   } finally {
+    lag?.stop();
     measurements.loadEndedMs ??= measurements.now();
     stopFaults.abort();
     executions ??= await faultRuns.catch(() => undefined);

@@ -2,12 +2,15 @@ import { InterruptedError, RuntimeError, errorMessage } from '../errors.js';
 import { formatDuration } from '../config/duration.js';
 import { describeFaults } from '../faults/describeFaults.js';
 import type { FaultExecution } from '../faults/faultRunner.js';
+import type { VariantResult } from '../result/result.js';
+import { generatorBehind } from '../load/capacitySearch.js';
 import { summarize } from '../load/latency.js';
 import { LogIndex } from '../load/logIndex.js';
 import { findStall, type DownWindow } from '../load/stalls.js';
 import { buildTimeline } from '../load/timeline.js';
 import { sessionFiguresPerStep } from './neighborPhases.js';
 import { findUnexpectedExits } from '../load/unexpectedExits.js';
+import type { LagFigures } from './generatorLag.js';
 import { recordHistograms } from './shardFigures.js';
 import type { VariantRun } from './variantRun.js';
 import type { VariantState } from './variantState.js';
@@ -67,6 +70,8 @@ export function assembleResult(run: VariantRun, state: VariantState): void {
     result.timeline = buildTimeline(index, timelineMs);
   }
   if (state.capacity) result.capacity = state.capacity;
+  if (state.generatorLag)
+    result.generator = generatorFigures(state.generatorLag, result, loadSpanMs);
   if (state.sampler) addResources(state, loadSpanMs);
   // After the resources: each step's figures include the database's CPU.
   if (loadStarted && result.neighbor?.status === 'done')
@@ -88,6 +93,22 @@ export function assembleResult(run: VariantRun, state: VariantState): void {
   recordHistograms(result, measurements, index, run.shardResult ?? false);
   const exits = findUnexpectedExits(events.events, index, down);
   if (exits.length) flagUnexpectedExits(state, exits);
+}
+
+/** The generator's lag, and whether it explains this load's late requests. */
+function generatorFigures(
+  lag: LagFigures,
+  result: VariantResult,
+  loadSpanMs: number,
+): NonNullable<VariantResult['generator']> {
+  const behind = generatorBehind({
+    requests: result.requests.total,
+    late: result.requests.late,
+    durationMs: loadSpanMs,
+    generatorLagP99Us: lag.lagP99Us,
+    generatorStalledMs: lag.stalledMs,
+  });
+  return { ...lag, behind: behind !== undefined };
 }
 
 /** Resource totals per target, and each second's use on the timeline's points. */

@@ -10,6 +10,7 @@ import { Measurements } from '../load/measurements.js';
 import type { CapacityResult, VariantResult } from '../result/result.js';
 import type { NetworkLink } from '../network/faultProxy.js';
 import type { DownWindow } from '../load/stalls.js';
+import type { LagFigures } from './generatorLag.js';
 import type { ResourceSampler } from './resourceSampler.js';
 import type { VariantRun } from './variantRun.js';
 
@@ -39,6 +40,8 @@ export interface VariantState {
   downWindows?: DownWindow[];
   /** Reads each node's and app's resources during the load; set when the load begins. */
   sampler?: ResourceSampler;
+  /** The generator's event loop during a fixed-rate load (runLoad). */
+  generatorLag?: LagFigures;
   /** Capacity mode's search, once it ran (also when cut short). */
   capacity?: CapacityResult;
   /** Records the time since the previous phase ended as `phase`'s length. */

@@ -24,5 +24,8 @@ describe('fixed mode measures latency from the intended send time', () => {
     expect(pause.unavailableMs).toBeLessThan(1500);
     expect(pause.recoveryMs).not.toBeNull();
     expect(memory.audit.loggedOutUsers).toBe(0);
+    // The generator's own loop is timed too (whether it, not the app, made requests late).
+    expect(memory.generator?.lagMaxUs).toBeGreaterThan(0);
+    expect(memory.generator?.behind).toBeTypeOf('boolean');
   });
 });

@@ -2,6 +2,7 @@ import { rateText } from '../../config/planSummary.js';
 import { formatDuration } from '../../config/duration.js';
 import { faultSpecOf } from '../../config/faultSchedule.js';
 import type { FaultResult, RunResult, VariantResult } from '../../result/result.js';
+import { LATE_MS, MAX_LATE_FRACTION } from '../../config/slo.js';
 
 /** Microseconds as milliseconds, with the digits that matter: 0.85, 6.10, 13, 1204. */
 export const msFromUs = (us: number) => (us / 1000).toFixed(us < 10_000 ? 2 : 0);
@@ -184,10 +185,26 @@ export function caveatNotes(results: VariantResult[]): string[] {
 /** "3.5 s": a time in a run as every reporter writes it. */
 export const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
+/**
+ * The share of a fixed-rate run's requests that left late, when over the 1% a
+ * capacity step allows: then the rate asked for is not the rate the store saw on
+ * time, and latency (counted from the scheduled send) includes that wait.
+ */
+function lateShare(r: VariantResult): number | undefined {
+  if (r.mode !== 'fixed' || r.requests.total === 0) return undefined;
+  const share = r.requests.late / r.requests.total;
+  return share > MAX_LATE_FRACTION ? share : undefined;
+}
+
+const percentText = (share: number) => `${(share * 100).toFixed(1)}%`;
+
 /** What went wrong with a variant that ran, in a word each: "stalled at 3.0 s", "app0 died at 2.4 s". */
 export function incidentWords(r: VariantResult): string[] {
+  const late = lateShare(r);
   return [
     ...(r.stalled ? [`stalled at ${seconds(r.stalled.atMs)}`] : []),
+    // Only the generator's own delay makes the row's figures the tool's, not the store's.
+    ...(late !== undefined && r.generator?.behind ? ['generator behind'] : []),
     ...(r.unexpectedExits ?? []).map((exit) => `${exit.target} died at ${seconds(exit.tMs)}`),
   ];
 }
@@ -205,7 +222,30 @@ export function incidentNotes(r: VariantResult): string[] {
       `${r.variant}: ${exit.target} died at ${seconds(exit.tMs)} without a planned fault${exit.detail ? ` (${exit.detail})` : ''}`,
     );
   }
+  // A generator behind its schedule is an incident of the run (compare warns of it too).
+  const late = lateShare(r);
+  if (late !== undefined && r.generator?.behind) out.push(`${r.variant}: ${lateNote(r, late)}`);
   return out;
+}
+
+/** The notes under a report's summary: the incidents, and late requests of any cause. */
+export function variantNotes(r: VariantResult): string[] {
+  const late = lateShare(r);
+  const lateOfOtherCause = late !== undefined && !r.generator?.behind;
+  return [...incidentNotes(r), ...(lateOfOtherCause ? [`${r.variant}: ${lateNote(r, late)}`] : [])];
+}
+
+/** Late requests and their cause, as far as the generator's own clock tells it. */
+function lateNote(r: VariantResult, share: number): string {
+  const late = `${percentText(share)} of requests (${r.requests.late}) left more than ${LATE_MS} ms after their scheduled time`;
+  const counted = 'latency, counted from the scheduled time, includes that wait';
+  if (r.generator?.behind) {
+    return `${late}: the generator fell behind (its event loop stalled ${r.generator.stalledMs} ms in all), so ${counted} and the figures are the tool's limit; try --workers or a lower --rate`;
+  }
+  if (r.generator) {
+    return `${late}, with the generator on time: every connection was held by a slow answer (the app or store fell behind); ${counted}`;
+  }
+  return `${late}; ${counted}`;
 }
 
 /** The status word of a variant's row: "ok", "stalled at 3.0 s", "app0 died at 2.4 s", "skipped"... */

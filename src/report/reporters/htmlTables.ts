@@ -13,7 +13,7 @@ import {
   expectationNotes,
   faultCells,
   faultCoverage,
-  incidentNotes,
+  variantNotes,
   incidentWords,
   measured,
   sharedLegend,
@@ -110,7 +110,7 @@ const factList = (notes: string[], cls: string) =>
 /** Under the summary: each variant's incidents (a stall, an unplanned death), each caveat once. */
 export function summaryNotes(results: VariantResult[]): string {
   return (
-    factList(results.filter(measured).flatMap(incidentNotes), 'incidents') +
+    factList(results.filter(measured).flatMap(variantNotes), 'incidents') +
     factList(caveatNotes(results), 'caveat')
   );
 }

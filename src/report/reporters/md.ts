@@ -3,7 +3,7 @@ import {
   appPackageLines,
   FAULT_ALIGN,
   caveatNotes,
-  incidentNotes,
+  variantNotes,
   FAULT_COLUMNS,
   expectationNotes,
   faultRows,
@@ -102,7 +102,7 @@ export function renderMarkdown(result: RunResult): string {
   const s = result.scenario;
   const groups = notMeasuredGroups(result.results);
   const summary = summaryColumns({ notes: groups });
-  const notes = [...result.results.flatMap(incidentNotes), ...caveatNotes(result.results)];
+  const notes = [...result.results.flatMap(variantNotes), ...caveatNotes(result.results)];
   const out: string[] = [`## session-bench: ${s.scenario.name}`, ''];
   const about = s.scenario.description?.split('\n')[0]?.trim();
   if (about) out.push(`> ${about}`, '');

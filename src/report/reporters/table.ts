@@ -27,7 +27,7 @@ import {
   caveatNotes,
   faultCells,
   faultName,
-  incidentNotes,
+  variantNotes,
   measured,
   pageViews,
   modeText,
@@ -234,7 +234,7 @@ export function renderTable(result: RunResult, options: TableOptions = {}): stri
   const width = wide ? Number.POSITIVE_INFINITY : NARROW_COLUMNS;
   const groups = notMeasuredGroups(result.results);
   const notes = [
-    ...result.results.flatMap(incidentNotes).map((n) => wrap(safeText(n), width)),
+    ...result.results.flatMap(variantNotes).map((n) => wrap(safeText(n), width)),
     // Already safe, maybe coloured: short enough not to wrap.
     ...(wide ? [] : otherLosses(result.results, style)),
     ...(wide ? [] : indeterminateNotes(result.results).map((n) => wrap(safeText(n), width))),
