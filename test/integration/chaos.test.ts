@@ -37,8 +37,11 @@ describe('fault figures follow the schedule', () => {
     const [kill, pause] = result.faults;
     for (const fault of [kill!, pause!]) {
       expect(fault.status).toBe('done');
-      expect(fault.startedMs! - fault.atMs).toBeGreaterThanOrEqual(0);
-      expect(fault.startedMs! - fault.atMs).toBeLessThan(50);
+      // The fault fires on the test process's timer, beside the load: an event-loop
+      // hiccup of a busy machine may delay it; a fault at the wrong second may not.
+      const lateByMs = fault.startedMs! - fault.atMs;
+      expect(lateByMs).toBeGreaterThanOrEqual(0);
+      expect(lateByMs, String(lateByMs)).toBeLessThan(150);
       expect(fault.endedMs!).toBeGreaterThan(fault.startedMs!);
       expect(fault.unavailableMs).toBeGreaterThan(0);
       expect(fault.recoveryMs).not.toBeNull();
@@ -57,7 +60,7 @@ describe('fault figures follow the schedule', () => {
     const paused = result.events.find((e) => e.event === 'paused')!;
     const resumed = result.events.find((e) => e.event === 'resumed')!;
     expect(resumed.tMs - paused.tMs).toBeGreaterThanOrEqual(1000);
-    expect(resumed.tMs - paused.tMs).toBeLessThan(1100);
+    expect(resumed.tMs - paused.tMs, String(resumed.tMs - paused.tMs)).toBeLessThan(1200);
   });
 });
 

@@ -66,8 +66,9 @@ describe.skipIf(skipServerTests(missing))(
       // Sanity, not a tuned bound: ten times the session traffic does not make MariaDB's
       // other work faster.
       const mysql = resultFor(run, 'mysql').neighbor!;
-      expect(phase(mysql, 'beside', 3500).latencyUs.p99).toBeGreaterThanOrEqual(
-        phase(mysql, 'beside', 350).latencyUs.p99,
+      // (p50: a p99 of 400 operations is their 4th slowest, one flush stall flips it.)
+      expect(phase(mysql, 'beside', 3500).latencyUs.p50).toBeGreaterThanOrEqual(
+        phase(mysql, 'beside', 350).latencyUs.p50,
       );
       const memory = resultFor(run, 'memory').neighbor!;
       expect(memory).toMatchObject({ status: 'skipped', phases: [] });

@@ -14,9 +14,11 @@ describe('fixed mode sustains the asked rate', () => {
     expect(memory.requests.errors + memory.requests.timeouts).toBe(0);
     expect(memory.throughputRps).toBeGreaterThanOrEqual(980);
     expect(memory.throughputRps).toBeLessThanOrEqual(1020);
-    // Each full second of the timeline carries the rate too, not just the average.
+    // Each full second of the timeline carries the rate too, not just the average (10%:
+    // answers are counted in the second they complete, and a 50 ms hiccup of a busy
+    // machine moves 50 of them over a second's edge; bursts or gaps move hundreds).
     const fullSeconds = memory.timeline.slice(1, -1);
     for (const second of fullSeconds)
-      expect(Math.abs(second.rps - 1000), `t=${second.tMs}`).toBeLessThan(50);
+      expect(Math.abs(second.rps - 1000), `t=${second.tMs}`).toBeLessThan(100);
   });
 });
