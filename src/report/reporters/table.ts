@@ -99,6 +99,9 @@ function summary(result: RunResult, groups: NotMeasuredGroup[], style: Style, wi
   return legend.length ? `${table}\n${legend.join('; ')}` : table;
 }
 
+/** "1 resurrected session", "2 resurrected sessions". */
+const countOf = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 /** Losses the narrow table has no column for: they must still be seen. */
 function otherLosses(results: VariantResult[], style: Style): string[] {
   return results.filter(measured).flatMap((r) => {
@@ -107,12 +110,12 @@ function otherLosses(results: VariantResult[], style: Style): string[] {
       style.color ? paint(style, 'bad', text) : `${text}${LOSS_MARK}`;
     if (r.audit.resurrectedSessions > 0) {
       out.push(
-        `${safeText(r.variant)}: ${mark(`${r.audit.resurrectedSessions} resurrected sessions`)} (logged out, accepted again)`,
+        `${safeText(r.variant)}: ${mark(countOf(r.audit.resurrectedSessions, 'resurrected session'))} (logged out, accepted again)`,
       );
     }
     if (r.audit.wrongUserSessions > 0) {
       out.push(
-        `${safeText(r.variant)}: ${mark(`${r.audit.wrongUserSessions} WRONG-USER sessions`)} (must be 0)`,
+        `${safeText(r.variant)}: ${mark(countOf(r.audit.wrongUserSessions, 'WRONG-USER session'))} (must be 0)`,
       );
     }
     return out;
@@ -125,7 +128,7 @@ const indeterminateNotes = (results: VariantResult[]): string[] =>
     .filter((r) => measured(r) && r.audit.indeterminate)
     .map(
       (r) =>
-        `${r.variant}: ${r.audit.indeterminate} indeterminate requests (no answer: they may or may not have applied; never counted as a loss)`,
+        `${r.variant}: ${countOf(r.audit.indeterminate!, 'indeterminate request')} (no answer: ${r.audit.indeterminate === 1 ? 'it' : 'they'} may or may not have applied; never counted as a loss)`,
     );
 
 /** The middleware and store packages each variant ran, with their versions. */
