@@ -8,9 +8,8 @@
  */
 import { spawn } from 'node:child_process';
 import autocannon from 'autocannon';
-import { loadPlan } from '../src/config/loadPlan.js';
 import { freePort } from '../src/lifecycle/freePort.js';
-import { runPlan } from '../src/runner/runPlan.js';
+import { runMemory } from './memoryRun.js';
 
 const seconds = Number(process.argv[2] ?? 10);
 const rounds = Number(process.argv[3] ?? 3);
@@ -34,17 +33,10 @@ async function bareServerThroughput(): Promise<number> {
 }
 
 async function sessionBenchThroughput(): Promise<number> {
-  const plan = await loadPlan({
-    scenario: 'smoke',
-    backends: 'memory',
-    mode: 'saturation',
-    duration: `${seconds}s`,
-    users: '10000',
-  });
-  plan.load.connections = connections;
-  const run = await runPlan(plan, { signal: new AbortController().signal });
-  const memory = run.results[0]!;
-  if (memory.status !== 'completed') throw new Error(`memory ${memory.status}: ${memory.reason}`);
+  const memory = await runMemory(
+    { mode: 'saturation', duration: `${seconds}s`, users: '10000' },
+    { adjust: (plan) => (plan.load.connections = connections) },
+  );
   return memory.throughputRps;
 }
 

@@ -4,8 +4,7 @@
  * requests left late, and p99.
  * Run: node --import tsx bench/max-fixed-rate.ts [startRps] [stepRps] [seconds]
  */
-import { loadPlan } from '../src/config/loadPlan.js';
-import { runPlan } from '../src/runner/runPlan.js';
+import { runMemory } from './memoryRun.js';
 
 const startRps = Number(process.argv[2] ?? 2000);
 const stepRps = Number(process.argv[3] ?? 1000);
@@ -13,15 +12,7 @@ const seconds = Number(process.argv[4] ?? 10);
 
 let best = 0;
 for (let rate = startRps; ; rate += stepRps) {
-  const plan = await loadPlan({
-    scenario: 'smoke',
-    backends: 'memory',
-    rate: String(rate),
-    duration: `${seconds}s`,
-    users: '20000',
-  });
-  const run = await runPlan(plan, { signal: new AbortController().signal });
-  const r = run.results[0]!;
+  const r = await runMemory({ rate: String(rate), duration: `${seconds}s`, users: '20000' });
   const expected = rate * seconds;
   const countOk = r.requests.total === expected;
   // Sustained: answered within 2% of the asked rate, no errors, and the driver kept

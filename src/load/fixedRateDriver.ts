@@ -31,6 +31,8 @@ export class FixedRateDriver implements LoadDriver {
   private taken = 0;
   /** Arrivals not yet emitted by the schedule: what a page view may still take. */
   private notYetArrived = 0;
+  /** Resolves the end of run() once nothing is in flight any more. */
+  private drained: (() => void) | undefined;
 
   constructor(private readonly ctx: LoadContext) {}
 
@@ -55,8 +57,13 @@ export class FixedRateDriver implements LoadDriver {
       tick();
     });
     // Answers still on their way belong to this run; so do arrivals waiting for a user.
-    while (!signal.aborted && this.inFlight.size > 0) {
-      await Promise.race(this.inFlight);
+    // (One wake-up when the last settles: a Promise.race over thousands in flight per
+    // answer attached a reaction to each of them every time, and ran out of memory.)
+    if (!signal.aborted && this.inFlight.size > 0) {
+      await new Promise<void>((resolve) => {
+        this.drained = resolve;
+        signal.addEventListener('abort', () => resolve(), { once: true });
+      });
     }
   }
 
@@ -102,6 +109,7 @@ export class FixedRateDriver implements LoadDriver {
         if (waitingSince !== undefined && !signal.aborted && this.dispatch(waitingSince)) {
           this.waiting.shift();
         }
+        if (this.inFlight.size === 0) this.drained?.();
       });
     this.inFlight.add(request);
   }

@@ -87,3 +87,7 @@ function failureKind(reply: Reply | Error): FailureKind {
   const refused = (reply as NodeJS.ErrnoException).code === 'ECONNREFUSED';
   return refused ? FailureKind.Refused : FailureKind.None;
 }
+
+/** The client's sockets: fixed mode's cap, and at least one per saturation connection. */
+export const socketsFor = (load: LoadPlan): number =>
+  Math.max(load.maxConnections, load.mode === 'saturation' ? load.connections : 0);

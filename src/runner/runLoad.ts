@@ -24,8 +24,7 @@ function chooseDriver(run: VariantRun, state: VariantState, client: AppClient): 
     workload: new Workload(state.ledger, plan.load.mix, plan.load.seed),
   };
   if (plan.load.mode === 'fixed') return new FixedRateDriver(context);
-  // The client's URLs: a worker (--workers) talks to the runner's apps, it has none.
-  return new SaturationDriver(context, client.baseUrls);
+  return new SaturationDriver(context);
 }
 
 /**

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { StoreOptions } from '../backends/sessionStore.js';
 import type { AppFlavour } from '../config/appFlavour.js';
 import { AppClient } from '../load/appClient.js';
+import { socketsFor } from '../load/loadDriver.js';
 import type { RunningApp } from '../app/runningApp.js';
 import type { CleanupStack } from '../lifecycle/cleanupStack.js';
 import type { EventLog } from '../lifecycle/eventLog.js';
@@ -84,7 +85,7 @@ export async function startVariant(run: VariantRun, state: VariantState): Promis
   const client = new AppClient(
     state.apps.map((a) => a.url),
     plan.load.timeoutMs,
-    plan.load.maxConnections,
+    socketsFor(plan.load),
     run.userOffset ?? 0,
   );
   cleanup.push('http client', () => client.close());

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { resultFor, runSmoke } from '../helpers/runScenario.js';
 
 describe('saturation mode', () => {
-  it('drives the app closed-loop with autocannon, every answer audited', async () => {
+  it('drives the app closed-loop, every answer audited', async () => {
     const run = await runSmoke({ backends: 'memory,cookie', mode: 'saturation', duration: '3s' });
     for (const variant of ['memory', 'cookie']) {
       const result = resultFor(run, variant);

@@ -80,7 +80,7 @@ describe('run --workers', () => {
     expect(two.audit.unverifiedUsers).toBe(0);
   });
 
-  it('drives saturation mode too (autocannon in each worker)', async () => {
+  it('drives saturation mode too (a closed loop in each worker)', async () => {
     const exit = await runCli([
       'run',
       '--scenario',

@@ -2,6 +2,7 @@ import { finalSweep } from '../../audit/finalSweep.js';
 import { backendOf } from '../../backends/registry.js';
 import { errorMessage } from '../../errors.js';
 import { AppClient } from '../../load/appClient.js';
+import { socketsFor } from '../../load/loadDriver.js';
 import { warmUp } from '../../load/warmUp.js';
 import { runLoad } from '../runLoad.js';
 import { assembleResult, recordFailure } from '../variantResult.js';
@@ -56,12 +57,7 @@ async function work(): Promise<void> {
   };
   const { load } = run.plan;
   const state = newVariantState(run);
-  const client = new AppClient(
-    start.appUrls,
-    load.timeoutMs,
-    load.maxConnections,
-    start.userOffset,
-  );
+  const client = new AppClient(start.appUrls, load.timeoutMs, socketsFor(load), start.userOffset);
   try {
     await warmUp(client, state.audit, load.users, abort.signal);
     state.endPhase('warmUp');
