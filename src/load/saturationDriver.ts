@@ -1,3 +1,4 @@
+import { sleep } from '../lifecycle/sleep.js';
 import {
   parallelOf,
   recordAnswer,
@@ -38,16 +39,10 @@ export class SaturationDriver implements LoadDriver {
   async run(): Promise<void> {
     const { load, measurements, signal } = this.ctx;
     this.loops = Array.from({ length: load.connections }, () => this.connection());
-    let timer: NodeJS.Timeout | undefined;
-    let onAbort = () => {};
-    const end = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, Math.max(0, load.durationMs - measurements.now()));
-      onAbort = resolve;
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
+    // The whole duration on the figures' clock (a bare timer may end it 1 ms early). The
+    // loops end only at the same time, or on the signal, which ends the sleep too.
+    const end = sleep(Math.max(0, load.durationMs - measurements.now()), signal);
     await Promise.race([Promise.all(this.loops), end]);
-    clearTimeout(timer);
-    signal.removeEventListener('abort', onAbort);
     for (const step of this.inFlight) {
       this.ctx.workload.done(step.user);
       const cutOff = new Error('no answer before the load ended');
