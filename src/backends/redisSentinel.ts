@@ -103,9 +103,11 @@ async function replicateFromFirst(
   const peerOf = (node: Member) => peers?.find((p) => p.name === node.name) ?? node;
   for (const node of peers ? nodes : []) {
     const announced = hostPort(peerOf(node).endpoint);
+    // Rewritten into the config file: a node killed and started again still announces it.
     await withRedis(node.endpoint, async (c) => {
       await c.call('CONFIG', 'SET', 'replica-announce-ip', announced.host);
       await c.call('CONFIG', 'SET', 'replica-announce-port', String(announced.port));
+      await c.call('CONFIG', 'REWRITE');
     });
   }
   const { host, port } = hostPort(peerOf(primary!).endpoint);
@@ -168,6 +170,8 @@ function appPathMap(
 /** Roles as the sentinels see them; the probe writes where they say the primary is. */
 class SentinelRoles implements RunningTopology {
   readonly storeSettings: Record<string, string>;
+  /** Nodes the sentinels have named primary at some time (roleMap's view). */
+  private readonly named = new Set<string>();
 
   constructor(
     private readonly members: { nodes: Member[]; companions: Member[] },
@@ -215,27 +219,31 @@ class SentinelRoles implements RunningTopology {
   }
 
   /**
-   * The sentinels' primary; the other nodes replicas when they answer, else down, or
-   * `stale primary` while one still acts as a primary the sentinels no longer name (a
-   * split brain: it accepts writes that its demotion will discard).
+   * The sentinels' primary; the other nodes replicas when they answer, else down. A node
+   * acting as a primary the sentinels do not name is a `stale primary` if they named it
+   * before (a split brain: it accepts writes its demotion will discard), else
+   * `promoting` (promoted, the sentinels not yet switched to it).
    */
   async roleMap(): Promise<Record<string, string>> {
     const primary = await this.primary();
+    if (primary) this.named.add(primary.name);
     const roles: Record<string, string> = {};
     await Promise.all(
       this.members.nodes.map(async (node) => {
         const role = await withRedis(node.endpoint, (c) => c.call('ROLE')).catch(() => undefined);
         const own = Array.isArray(role) ? String(role[0]) : undefined;
-        roles[node.name] = !own
-          ? 'down'
-          : node === primary || (!primary && own === 'master')
-            ? 'primary'
-            : own === 'master'
-              ? 'stale primary'
-              : 'replica';
+        roles[node.name] = this.roleOf(node, own, primary);
       }),
     );
     return roles;
+  }
+
+  /** `own`: what the node says it is (ROLE), undefined when it does not answer. */
+  private roleOf(node: Member, own: string | undefined, primary: Member | undefined): string {
+    if (!own) return 'down';
+    if (node === primary || (!primary && own === 'master')) return 'primary';
+    if (own !== 'master') return 'replica';
+    return this.named.has(node.name) ? 'stale primary' : 'promoting';
   }
 
   firstAcknowledgedWrite(_formerPrimary: string, signal: AbortSignal): Promise<string> {

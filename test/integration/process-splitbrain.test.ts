@@ -159,6 +159,24 @@ describe.skipIf(skipServerTests(missing))('split brain on redis:sentinel (peer l
       });
       writing = false;
       await writer;
+      // After the failover the sentinels still know every node by its peer link only:
+      // the REPLICAOF they sent at the failover and at the heal named links too.
+      for (const sentinel of started.companions!) {
+        await withRedis(sentinel.endpoint, async (c) => {
+          const master = (await c.call(
+            'SENTINEL',
+            'get-master-addr-by-name',
+            'sessions',
+          )) as string[];
+          expect(peerPorts).toContain(master[1]);
+          const replicas = (await c.call('SENTINEL', 'replicas', 'sessions')) as string[][];
+          for (const fields of replicas) {
+            expect(peerPorts).toContain(fields[fields.indexOf('port') + 1]);
+          }
+        });
+      }
+      const demoted = await withRedis(oldPrimary.endpoint, (c) => info(c, 'replication'));
+      expect(peerPorts).toContain(demoted.master_port);
       const newPrimary = nodeAt(after);
       let lostViaStore = 0;
       let lostDirect = 0;
