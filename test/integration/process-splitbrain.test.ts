@@ -3,8 +3,10 @@ import net from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import createStore, { redisBackend } from '../../src/backends/redis.js';
+import { hostPort } from '../../src/backends/backend.js';
 import { info, withRedis } from '../../src/backends/redisAdmin.js';
 import type { Member } from '../../src/backends/serverSpec.js';
 import type { Session } from '../../src/backends/sessionStore.js';
@@ -150,6 +152,23 @@ describe.skipIf(skipServerTests(missing))('split brain on redis:sentinel (peer l
         return now !== undefined && now !== before;
       });
       const after = await topology.resolveRole('primary');
+      // A client still on the old primary at the heal (as one without ioredis's
+      // failoverDetector stays): it writes on until the demotion.
+      const stayer = new Redis({ ...hostPort(oldPrimary.endpoint), retryStrategy: () => null });
+      stayer.on('error', () => undefined);
+      let stayerClosed = false;
+      stayer.on('close', () => (stayerClosed = true));
+      const stayerErrors = new Set<string>();
+      let stayerAcks = 0;
+      const staying = (async () => {
+        for (let i = 0; !stayerClosed; i++) {
+          await stayer.set(`stayer:${i}`, 'x').then(
+            () => stayerAcks++,
+            (e: Error) => stayerErrors.add(e.message.split(' ')[0]!),
+          );
+          await sleep(20);
+        }
+      })();
       await sleep(500);
       await link.clear();
       // The heal: the sentinels turn the old primary into a replica of the new one.
@@ -157,6 +176,13 @@ describe.skipIf(skipServerTests(missing))('split brain on redis:sentinel (peer l
         const fields = await withRedis(oldPrimary.endpoint, (c) => info(c, 'replication'));
         return fields.role === 'slave' && fields.master_link_status === 'up';
       });
+      await staying;
+      // The sentinel's MULTI/REPLICAOF/CONFIG REWRITE/CLIENT KILL TYPE normal/EXEC:
+      // the client is disconnected at the demotion and never sees READONLY.
+      expect(stayerClosed).toBe(true);
+      expect(stayerAcks).toBeGreaterThan(0);
+      expect([...stayerErrors].filter((e) => /READONLY/.test(e))).toEqual([]);
+      stayer.disconnect();
       writing = false;
       await writer;
       // After the failover the sentinels still know every node by its peer link only:
