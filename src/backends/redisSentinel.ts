@@ -220,7 +220,7 @@ class SentinelRoles implements RunningTopology {
 
   /**
    * The sentinels' primary; the other nodes replicas when they answer, else down. A node
-   * acting as a primary the sentinels do not name is a `stale primary` if they named it
+   * acting as a primary the sentinels do not name is a `deposed primary` if they named it
    * before (a split brain: it accepts writes its demotion will discard), else
    * `promoting` (promoted, the sentinels not yet switched to it).
    */
@@ -243,7 +243,7 @@ class SentinelRoles implements RunningTopology {
     if (!own) return 'down';
     if (node === primary || (!primary && own === 'master')) return 'primary';
     if (own !== 'master') return 'replica';
-    return this.named.has(node.name) ? 'stale primary' : 'promoting';
+    return this.named.has(node.name) ? 'deposed primary' : 'promoting';
   }
 
   firstAcknowledgedWrite(_formerPrimary: string, signal: AbortSignal): Promise<string> {

@@ -268,7 +268,7 @@ describe.skipIf(skipServerTests(missing))('split brain on redis:sentinel (peer l
       const roles = result.events.filter(
         (e) => e.target === failover.primaryBefore && e.event === 'role',
       );
-      expect(roles.map((e) => e.detail).join('; '), variant).toMatch(/stale primary/);
+      expect(roles.map((e) => e.detail).join('; '), variant).toMatch(/deposed primary/);
       expect(result.audit.wrongUserSessions).toBe(0);
       await expectNothingLeft(result);
       figures[variant] = {
