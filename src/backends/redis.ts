@@ -1,4 +1,4 @@
-import { Cluster, Redis } from 'ioredis';
+import { Cluster, Redis, type NatMap } from 'ioredis';
 import { UsageError } from '../errors.js';
 import { runKeyPrefix } from '../lifecycle/runNames.js';
 import type { NodePlacement, RunData, ServerSpec } from './serverSpec.js';
@@ -365,6 +365,8 @@ function connectSentinel(settings: Record<string, string>): Redis {
     sentinelRetryStrategy: reconnectDelay,
     failoverDetector: true,
     enableReadyCheck: true,
+    // With peer links the sentinels name each node by its link: the app goes direct.
+    ...(settings.natMap ? { natMap: JSON.parse(settings.natMap) as NatMap } : {}),
   });
   client.on('error', () => {});
   return client;

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Member, RunningTopology, TopologySpec } from './serverSpec.js';
 import { byIndex, info, memberAt, retryUntil, waitUntil, withRedis } from './redisAdmin.js';
+import { hostPort } from './backend.js';
 
 /** The name the sentinels monitor the primary under (`sentinel monitor <name> ...`). */
 export const MASTER_NAME = 'sessions';
@@ -47,7 +48,8 @@ export function sentinelTopology(timings: SentinelTimings, safety: WriteSafety):
   return {
     kind: 'sentinel',
     configuration,
-    form: (nodes, signal) => replicateFromFirst(nodes, signal),
+    peerLinks: true,
+    form: (nodes, signal, peers) => replicateFromFirst(nodes, signal, peers),
     companions: {
       name: 'sentinel',
       count: 3,
@@ -61,7 +63,7 @@ export function sentinelTopology(timings: SentinelTimings, safety: WriteSafety):
     },
     open: async (members, signal) => {
       await waitWhole(members, signal);
-      return new SentinelRoles(members, safety);
+      return new SentinelRoles(members, safety, members.peers);
     },
   };
 }
@@ -86,13 +88,32 @@ function sentinelConf(port: number, dir: string, primary: Member, t: SentinelTim
  * node1.. replicate node0. CONFIG REWRITE writes `replicaof` into the node's config
  * file, so a replica that is killed and started again comes back as a replica (the
  * sentinels rewrite it the same way when they fail over).
+ *
+ * With peer links every node announces its link (replica-announce-ip/-port): the
+ * primary's INFO, and so the sentinels, know each node by it, and every later
+ * REPLICAOF a sentinel sends at a failover names a link too. No node-to-node or
+ * sentinel-to-node connection then bypasses the proxy.
  */
-async function replicateFromFirst(nodes: Member[], signal: AbortSignal): Promise<void> {
+async function replicateFromFirst(
+  nodes: Member[],
+  signal: AbortSignal,
+  peers?: Member[],
+): Promise<void> {
   const [primary, ...replicas] = byIndex(nodes);
-  const [host, port] = primary!.endpoint.split(':') as [string, string];
+  const peerOf = (node: Member) => peers?.find((p) => p.name === node.name) ?? node;
+  for (const node of peers ? nodes : []) {
+    const announced = hostPort(peerOf(node).endpoint);
+    // Rewritten into the config file: a node killed and started again still announces it.
+    await withRedis(node.endpoint, async (c) => {
+      await c.call('CONFIG', 'SET', 'replica-announce-ip', announced.host);
+      await c.call('CONFIG', 'SET', 'replica-announce-port', String(announced.port));
+      await c.call('CONFIG', 'REWRITE');
+    });
+  }
+  const { host, port } = hostPort(peerOf(primary!).endpoint);
   for (const replica of replicas) {
     await withRedis(replica.endpoint, async (c) => {
-      await c.call('REPLICAOF', host, port);
+      await c.call('REPLICAOF', host, String(port));
       await c.call('CONFIG', 'REWRITE');
     });
   }
@@ -130,18 +151,39 @@ async function waitWhole(
   );
 }
 
+/**
+ * ioredis's natMap for the app: the sentinels name a node by its peer link, the app
+ * goes to the node itself, so its traffic never crosses a peer link.
+ */
+function appPathMap(
+  nodes: Member[],
+  peers: Member[],
+): Record<string, { host: string; port: number }> {
+  const map: Record<string, { host: string; port: number }> = {};
+  for (const peer of peers) {
+    const node = nodes.find((n) => n.name === peer.name);
+    if (node) map[peer.endpoint] = hostPort(node.endpoint);
+  }
+  return map;
+}
+
 /** Roles as the sentinels see them; the probe writes where they say the primary is. */
 class SentinelRoles implements RunningTopology {
   readonly storeSettings: Record<string, string>;
+  /** Nodes the sentinels have named primary at some time (roleMap's view). */
+  private readonly named = new Set<string>();
 
   constructor(
     private readonly members: { nodes: Member[]; companions: Member[] },
     private readonly safety: WriteSafety,
+    /** The nodes' peer links, which the sentinels know them by (absent: their own ports). */
+    private readonly peers?: Member[],
   ) {
     this.storeSettings = {
       topology: 'sentinel',
       sentinels: members.companions.map((m) => m.endpoint).join(','),
       masterName: MASTER_NAME,
+      ...(peers ? { natMap: JSON.stringify(appPathMap(members.nodes, peers)) } : {}),
       ...(safety.wait
         ? {
             waitReplicas: String(safety.wait.replicas),
@@ -158,7 +200,9 @@ class SentinelRoles implements RunningTopology {
         c.call('SENTINEL', 'get-master-addr-by-name', MASTER_NAME),
       ).catch(() => undefined);
       if (!Array.isArray(addr)) continue;
-      const name = memberAt(this.members.nodes, String(addr[1]));
+      const name =
+        memberAt(this.members.nodes, String(addr[1])) ??
+        memberAt(this.peers ?? [], String(addr[1]));
       return this.members.nodes.find((n) => n.name === name);
     }
     return undefined;
@@ -174,17 +218,32 @@ class SentinelRoles implements RunningTopology {
     return byIndex(this.members.nodes.filter((n) => n !== primary))[Number(match[1])]?.name;
   }
 
-  /** The sentinels' primary; the other nodes replicas when they answer, else down. */
+  /**
+   * The sentinels' primary; the other nodes replicas when they answer, else down. A node
+   * acting as a primary the sentinels do not name is a `deposed primary` if they named it
+   * before (a split brain: it accepts writes its demotion will discard), else
+   * `promoting` (promoted, the sentinels not yet switched to it).
+   */
   async roleMap(): Promise<Record<string, string>> {
     const primary = await this.primary();
+    if (primary) this.named.add(primary.name);
     const roles: Record<string, string> = {};
     await Promise.all(
       this.members.nodes.map(async (node) => {
-        const alive = await withRedis(node.endpoint, (c) => c.ping()).catch(() => undefined);
-        roles[node.name] = !alive ? 'down' : node === primary ? 'primary' : 'replica';
+        const role = await withRedis(node.endpoint, (c) => c.call('ROLE')).catch(() => undefined);
+        const own = Array.isArray(role) ? String(role[0]) : undefined;
+        roles[node.name] = this.roleOf(node, own, primary);
       }),
     );
     return roles;
+  }
+
+  /** `own`: what the node says it is (ROLE), undefined when it does not answer. */
+  private roleOf(node: Member, own: string | undefined, primary: Member | undefined): string {
+    if (!own) return 'down';
+    if (node === primary || (!primary && own === 'master')) return 'primary';
+    if (own !== 'master') return 'replica';
+    return this.named.has(node.name) ? 'deposed primary' : 'promoting';
   }
 
   firstAcknowledgedWrite(_formerPrimary: string, signal: AbortSignal): Promise<string> {

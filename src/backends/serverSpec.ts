@@ -120,12 +120,23 @@ export interface TopologySpec {
   configuration: Record<string, string>;
   /** Free ports each node needs besides its own (`NodePlacement.extraPorts`). */
   extraPorts?: number;
-  /** Runs once every node serves, before companions start: wires replication, makes the cluster. */
-  form(nodes: Member[], signal: AbortSignal): Promise<void>;
+  /**
+   * The nodes talk to each other (and the companions to them) through peer links of the
+   * fault proxy when one is placed, so a network fault can cut a node from its peers
+   * while the app still reaches it (a split brain).
+   */
+  peerLinks?: boolean;
+  /**
+   * Runs once every node serves, before companions start: wires replication, makes the
+   * cluster. `peers` (same names as `nodes`): the address of each node's peer link,
+   * where the other nodes and the companions must reach it; absent: no peer links.
+   */
+  form(nodes: Member[], signal: AbortSignal, peers?: Member[]): Promise<void>;
+  /** Its `nodes` are the peer addresses when there are peer links. */
   companions?: CompanionSpec;
   /** Once every member serves: waits until the topology is whole, then returns its handle. */
   open(
-    members: { nodes: Member[]; companions: Member[] },
+    members: { nodes: Member[]; companions: Member[]; peers?: Member[] },
     signal: AbortSignal,
   ): Promise<RunningTopology>;
 }

@@ -57,7 +57,9 @@ export const FAULT_TARGET_PATTERN =
 export const FAULT_TARGET_HELP =
   'app (every app instance), app<i>, node<i>, store (node0), all (every node), random (one node); ' +
   'for embedded backends store, all and random mean the app instances; ' +
-  'replicated stores: primary, replica<i> (resolved when the fault fires), sentinel<i>';
+  'replicated stores: primary, replica<i> (resolved when the fault fires), sentinel<i>; ' +
+  'on redis:sentinel a network fault on a node (primary, replica<i>, node<i>, store) acts on ' +
+  'its peer link: it cuts the node from the other nodes and the sentinels, the app still reaches it';
 
 export const faultSchema = z
   .object({

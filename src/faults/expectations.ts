@@ -183,11 +183,32 @@ const FAILOVER_TABLE: Record<string, Expectation> = {
   },
 };
 
-/** For a node fault on the primary of a replicated variant; undefined otherwise. */
+/**
+ * A partition of the primary from its peers (redis:sentinel's peer links) while the
+ * app still reaches it: a split brain. The old primary acknowledges writes until its
+ * clients leave it; the heal makes it a replica of the new primary and discards them.
+ */
+const SPLIT_BRAIN_TABLE: Record<string, Expectation> = {
+  'redis:sentinel': {
+    loss: 'recent',
+    claim:
+      'a primary partitioned from the sentinels keeps accepting writes; at the heal it becomes a replica of the promoted node and those writes are lost (Sentinel docs on partitions; Jepsen lost 56% of acknowledged writes in a Sentinel split brain)',
+    source: `${SENTINEL_DOCS} ; ${JEPSEN_REDIS}`,
+  },
+  'redis:sentinel-wait': {
+    loss: 'none',
+    claim:
+      'min-replicas-to-write 1 (max lag 1 s) stops a primary that lost its replicas, and WAIT 1 fails every write no replica confirmed: a write of the split is not acknowledged, so none is lost (WAIT: not strongly consistent in general)',
+    source: `${WAIT_DOCS} ; ${REPLICATION_DOCS}#allow-writes-only-with-n-attached-replicas`,
+  },
+};
+
+/** For a node fault, or a partition, on the primary of a replicated variant; undefined otherwise. */
 export function failoverExpectationFor(
   variant: string,
   action: FaultAction,
 ): Expectation | undefined {
+  if (action === 'partition') return SPLIT_BRAIN_TABLE[variant];
   if (action !== 'kill' && action !== 'restart' && action !== 'pause') return undefined;
   return FAILOVER_TABLE[variant];
 }

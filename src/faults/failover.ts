@@ -11,6 +11,8 @@ export interface FailoverFigures {
   promoted: boolean;
 }
 
+/** How soon the probe writes again after the former primary answered during a split. */
+const PROBE_AGAIN_MS = 50;
 /** How often the primary is asked for the timeline's role events. */
 const WATCH_INTERVAL_MS = 250;
 
@@ -40,8 +42,15 @@ export async function watchRoles(
 export interface FailoverWatch {
   /** The fault's start: failoverMs counts from here. */
   from(startedMs: number): void;
-  /** Starts the write probe (once the target is down); later calls do nothing. */
-  probe(): void;
+  /**
+   * Starts the write probe (once the target is down); later calls do nothing. With
+   * `elsewhere` (a network fault: the former primary may still serve the app), a write
+   * the former primary acknowledges does not end the failover until `ended()`: during
+   * a split brain that is the old side answering, not a failover done.
+   */
+  probe(options?: { elsewhere: boolean }): void;
+  /** The fault ended (a partition healed): the former primary counts again. */
+  ended(): void;
   /** Waits for the probe's first acknowledged write (or the end of the load). */
   figures(): Promise<FailoverFigures>;
 }
@@ -67,8 +76,16 @@ export async function startFailoverWatch(
   }, 50);
   let startedMs = ctx.measurements.now();
   let acked: Promise<{ node: string; atMs: number } | undefined> | undefined;
-  const probe = () => {
-    acked ??= roles.firstAcknowledgedWrite(before, stop.signal).then(
+  let faultOver = false;
+  const firstWrite = async (elsewhere: boolean): Promise<string> => {
+    for (;;) {
+      const node = await roles.firstAcknowledgedWrite(before, stop.signal);
+      if (!elsewhere || node !== before || faultOver) return node;
+      await sleep(PROBE_AGAIN_MS, stop.signal);
+    }
+  };
+  const probe = (options?: { elsewhere: boolean }) => {
+    acked ??= firstWrite(options?.elsewhere ?? false).then(
       (node) => ({ node, atMs: ctx.measurements.now() }),
       () => undefined,
     );
@@ -76,6 +93,7 @@ export async function startFailoverWatch(
   return {
     from: (ms) => (startedMs = ms),
     probe,
+    ended: () => void (faultOver = true),
     async figures() {
       probe();
       const answer = await acked;

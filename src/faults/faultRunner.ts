@@ -152,7 +152,8 @@ async function execute(
   const failover = ctx.roles ? await startFailoverWatch(ctx.roles, names, ctx) : undefined;
   const startedMs = ctx.measurements.now();
   failover?.from(startedMs);
-  if (plan.action === 'pause' || isNetworkAction(plan.action)) failover?.probe();
+  if (plan.action === 'pause') failover?.probe();
+  if (isNetworkAction(plan.action)) failover?.probe({ elsewhere: true });
   const record: FaultExecution = {
     plan,
     status: 'done',
@@ -190,6 +191,7 @@ async function execute(
     record.reason = errorMessage(error);
   }
   await counted;
+  failover?.ended();
   record.endedMs = ctx.measurements.now();
   ctx.audit.faultEnded(record.auditIndex!, record.endedMs);
   if (failover) record.failover = await failover.figures();

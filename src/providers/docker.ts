@@ -21,6 +21,7 @@ import { OFFLINE_HINT, imageFor, registryRefused } from './dockerImages.js';
 import type { DockerNode } from './dockerNode.js';
 import {
   DEFAULT_PROVIDER_OPTIONS,
+  peersFor,
   type Provider,
   type ProviderContext,
   type ProviderOptions,
@@ -126,16 +127,21 @@ export class DockerProvider implements Provider {
     };
     const watchdog = await ensureWatchdog(ctx.runId);
     const probe = await this.probes.get(image, spec, labels, ctx.signal);
-    const { nodes, companions, commandLines, network, stop } = await this.startNodes(spec, ctx, {
-      image,
-      probe,
-      labels,
-      hostNetwork: options.dockerNetwork === 'host',
-    });
+    const { nodes, companions, peers, commandLines, network, stop } = await this.startNodes(
+      spec,
+      ctx,
+      {
+        image,
+        probe,
+        labels,
+        hostNetwork: options.dockerNetwork === 'host',
+      },
+    );
     return {
       provider: 'docker',
       nodes,
       ...(spec.topology ? { companions } : {}),
+      ...(peers ? { peers } : {}),
       server: probe.server,
       commandLine: commandLines[0] ?? '',
       detail:
@@ -154,6 +160,7 @@ export class DockerProvider implements Provider {
   ) {
     const nodes: DockerNode[] = [];
     const companions: DockerNode[] = [];
+    let peers: Member[] | undefined;
     const commandLines: string[] = [];
     /** Volumes and containers created but not yet owned by a node. */
     const loose: (() => Promise<void>)[] = [];
@@ -194,13 +201,13 @@ export class DockerProvider implements Provider {
       await Promise.all(nodes.map((node) => node.start()));
       if (spec.topology) {
         const recipe = { spec, ctx, image: o.image, probe: o.probe, labels: o.labels, network };
-        await formTopology(this.docker, spec.topology, recipe, nodes, companions, loose);
+        peers = await formTopology(this.docker, spec.topology, recipe, nodes, companions, loose);
       }
     } catch (error) {
       await stop().catch(() => undefined);
       throw startFailure(spec, ctx, error);
     }
-    return { nodes, companions, commandLines, network, stop };
+    return { nodes, companions, peers, commandLines, network, stop };
   }
 
   /** Images come from the pinned table in dockerImages.ts, the one place they are named. */
@@ -309,22 +316,27 @@ async function formTopology(
   nodes: DockerNode[],
   companions: DockerNode[],
   loose: (() => Promise<void>)[],
-): Promise<void> {
+): Promise<Member[] | undefined> {
   const members: Member[] = nodes.map((n) => ({ name: n.name, endpoint: n.endpoint }));
   recipe.ctx.events.record(members.map((m) => m.name).join(','), 'form', topology.kind);
-  await topology.form(members, recipe.ctx.signal);
+  // A topology runs with host networking (checked above): the containers reach the
+  // proxy's peer links on the host's 127.0.0.1.
+  const peers = await peersFor(topology, recipe.ctx, members);
+  await topology.form(members, recipe.ctx.signal, peers);
+  const seen = peers ?? members;
   const companion = topology.companions;
   for (let index = 0; index < (companion?.count ?? 0); index++) {
     if (recipe.ctx.signal.aborted)
       throw new InterruptedError('interrupted while creating containers');
     const member: TopologyMember = {
       name: `${companion!.name}${index}`,
-      args: (placement) => companion!.args(placement, members),
-      files: (placement) => companion!.files?.(placement, members) ?? {},
+      args: (placement) => companion!.args(placement, seen),
+      files: (placement) => companion!.files?.(placement, seen) ?? {},
       ready: (endpoint) => companion!.ready(endpoint),
     };
     const { node } = await createNode(docker, { ...recipe, index, member }, loose);
     companions.push(node);
     await node.start();
   }
+  return peers;
 }

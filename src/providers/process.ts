@@ -10,7 +10,7 @@ import { LogTail } from '../lifecycle/logTail.js';
 import { writeOwnerFile } from '../lifecycle/runOwner.js';
 import { ProcessNode } from './processNode.js';
 import { serverAccount, userSwitchArgs, type Account } from './unprivilegedUser.js';
-import type { Provider, ProviderContext, Started } from './provider.js';
+import { peersFor, type Provider, type ProviderContext, type Started } from './provider.js';
 import type {
   CommandRunner,
   Member,
@@ -259,6 +259,7 @@ export class ProcessProvider implements Provider {
     const roots: NodeRoots = {};
     const nodes: ProcessNode[] = [];
     const companions: ProcessNode[] = [];
+    let peers: Member[] | undefined;
     const stopAll = async () => {
       // Sentinels first: none may start a failover while the nodes stop.
       const first = await Promise.allSettled(companions.map((n) => n.stop()));
@@ -276,7 +277,7 @@ export class ProcessProvider implements Provider {
       }
       if (spec.topology) {
         const where = { binary, wrapper, account, ...roots };
-        await this.formTopology(spec, spec.topology, ctx, where, nodes, companions);
+        peers = await this.formTopology(spec, spec.topology, ctx, where, nodes, companions);
       }
     } catch (error) {
       await stopAll().catch(() => undefined);
@@ -290,6 +291,7 @@ export class ProcessProvider implements Provider {
       provider: 'process',
       nodes,
       ...(spec.topology ? { companions } : {}),
+      ...(peers ? { peers } : {}),
       server,
       commandLine: nodes[0]!.commandLine,
       detail: `${death}${as}`,
@@ -346,7 +348,10 @@ export class ProcessProvider implements Provider {
     }
   }
 
-  /** Forms the started nodes into the spec's topology, then starts its companions (sentinels). */
+  /**
+   * Forms the started nodes into the spec's topology (through peer links when it wants
+   * them and the run places them: those are returned), then starts its companions.
+   */
   private async formTopology(
     spec: ServerSpec,
     topology: TopologySpec,
@@ -354,21 +359,24 @@ export class ProcessProvider implements Provider {
     where: NodeWhere,
     nodes: ProcessNode[],
     companions: ProcessNode[],
-  ): Promise<void> {
+  ): Promise<Member[] | undefined> {
     const members: Member[] = nodes.map((n) => ({ name: n.name, endpoint: n.endpoint }));
     ctx.events.record(members.map((m) => m.name).join(','), 'form', topology.kind);
-    await topology.form(members, ctx.signal);
+    const peers = await peersFor(topology, ctx, members);
+    await topology.form(members, ctx.signal, peers);
     const companion = topology.companions;
+    const seen = peers ?? members;
     for (let index = 0; index < (companion?.count ?? 0); index++) {
       if (ctx.signal.aborted) throw new InterruptedError('interrupted while starting servers');
       const member: MemberRole = {
         name: `${companion!.name}${index}`,
-        args: (placement) => companion!.args(placement, members),
-        files: (placement) => companion!.files?.(placement, members) ?? {},
+        args: (placement) => companion!.args(placement, seen),
+        files: (placement) => companion!.files?.(placement, seen) ?? {},
         ready: (endpoint) => companion!.ready(endpoint),
       };
       companions.push(await this.startNode(spec, ctx, { ...where, index, member }));
     }
+    return peers;
   }
 
   private async startNode(

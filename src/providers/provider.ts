@@ -1,7 +1,7 @@
 import type { ProgressChannel } from '../lifecycle/progressChannel.js';
 import type { EventLog } from '../lifecycle/eventLog.js';
 import type { FaultTarget } from '../lifecycle/faultTarget.js';
-import type { ServerSpec } from '../backends/serverSpec.js';
+import type { Member, ServerSpec, TopologySpec } from '../backends/serverSpec.js';
 import type { DockerNetwork, ImageSet, ProviderName } from '../config/providerOptions.js';
 
 /** One running server node; faults hit it through FaultTarget. */
@@ -17,6 +17,8 @@ export interface Started {
   nodes: StartedNode[];
   /** A topology's members besides the nodes (sentinel0..), also fault targets. */
   companions?: StartedNode[];
+  /** The nodes' peer-link addresses, when the topology formed through peer links. */
+  peers?: Member[];
   server: { name: string; version: string };
   /** The exact command line of node0 (or the image and command for docker). */
   commandLine: string;
@@ -51,6 +53,27 @@ export interface ProviderContext {
   progress?: ProgressChannel;
   /** Absent: DEFAULT_PROVIDER_OPTIONS. */
   options?: ProviderOptions;
+  /**
+   * Given the nodes, places a peer link in front of each and returns their addresses
+   * (same names): a topology with `peerLinks` forms through them. Absent: no peer links.
+   */
+  peerLinks?: (nodes: Member[]) => Promise<Member[]>;
+}
+
+/** The peer links a topology forms through: only when it wants them and the run places them. */
+export async function peersFor(
+  topology: TopologySpec,
+  ctx: ProviderContext,
+  nodes: Member[],
+): Promise<Member[] | undefined> {
+  if (!topology.peerLinks || !ctx.peerLinks) return undefined;
+  const peers = await ctx.peerLinks(nodes);
+  ctx.events.record(
+    peers.map((p) => p.name).join(','),
+    'peer links',
+    peers.map((p) => p.endpoint).join(','),
+  );
+  return peers;
 }
 
 export interface Provider {

@@ -30,3 +30,36 @@ export async function placeProxy(
   ctx.events.record('proxy', 'ready', endpoints.join(','));
   return { endpoints, links: proxy.links };
 }
+
+/** Peer links placed for a topology: the hook the provider forms through, and their links. */
+export interface PeerLinks {
+  /** For ProviderContext.peerLinks: starts the proxy, one link per node, named after it. */
+  place(nodes: { name: string; endpoint: string }[]): Promise<{ name: string; endpoint: string }[]>;
+  /** The links by node name once placed (a network fault on a node acts on its peer link). */
+  links: Map<string, NetworkLink> | undefined;
+}
+
+/**
+ * Peer links between a topology's nodes (and its companions), when the plan wants a
+ * proxy: every node-to-node and sentinel-to-node connection crosses the node's link, the
+ * app does not. The proxy stops with the cleanup stack, after the servers.
+ */
+export function peerLinksFor(
+  plan: Plan,
+  ctx: { cleanup: CleanupStack; events: EventLog },
+): PeerLinks | undefined {
+  if (!wantsProxy(plan)) return undefined;
+  const peer: PeerLinks = {
+    links: undefined,
+    async place(nodes) {
+      const proxy = await FaultProxy.start(
+        nodes.map((n) => ({ name: n.name, upstream: n.endpoint })),
+        (detail) => ctx.events.record('proxy', 'died', detail),
+      );
+      ctx.cleanup.push('fault proxy (peer links)', () => proxy.stop());
+      peer.links = proxy.links;
+      return nodes.map((n) => ({ name: n.name, endpoint: proxy.links.get(n.name)!.endpoint }));
+    },
+  };
+  return peer;
+}

@@ -5,7 +5,9 @@ import type { CleanupStack } from '../lifecycle/cleanupStack.js';
 import type { EventLog } from '../lifecycle/eventLog.js';
 import type { ProgressChannel } from '../lifecycle/progressChannel.js';
 import type { Started } from '../providers/provider.js';
+import type { NetworkLink } from '../network/faultProxy.js';
 import { chooseProvider } from '../providers/registry.js';
+import { peerLinksFor } from './placeProxy.js';
 
 export interface StartedServers {
   started: Started;
@@ -14,6 +16,8 @@ export interface StartedServers {
   settings: Record<string, string>;
   /** A replicated or clustered store: its spec and its running handle (roles, store settings). */
   topology?: { spec: TopologySpec; running: RunningTopology };
+  /** The proxy's peer links between the topology's nodes, by node name (when placed). */
+  peerLinks?: Map<string, NetworkLink>;
 }
 
 /** Starts a server backend's nodes with the chosen provider; they stop with the cleanup stack. */
@@ -32,12 +36,14 @@ export async function startServers(
 ): Promise<StartedServers> {
   const spec = backend.serverSpec!(variant, specOptions(plan));
   const { provider, why } = await chooseProvider(plan.provider, spec, plan);
+  const peer = spec.topology?.peerLinks ? peerLinksFor(plan, ctx) : undefined;
   const started = await provider.start(spec, {
     runId: ctx.runId,
     workDir: ctx.workDir,
     events: ctx.events,
     signal: ctx.signal,
     ...(ctx.progress ? { progress: ctx.progress } : {}),
+    ...(peer ? { peerLinks: (nodes) => peer.place(nodes) } : {}),
     options: plan,
   });
   ctx.cleanup.push('servers', () => started.stop());
@@ -47,7 +53,11 @@ export async function startServers(
     endpoint: n.endpoint,
   });
   const running = await spec.topology.open(
-    { nodes: started.nodes.map(member), companions: (started.companions ?? []).map(member) },
+    {
+      nodes: started.nodes.map(member),
+      companions: (started.companions ?? []).map(member),
+      ...(started.peers ? { peers: started.peers } : {}),
+    },
     ctx.signal,
   );
   ctx.cleanup.push('topology', () => running.close());
@@ -57,6 +67,7 @@ export async function startServers(
     why,
     settings: { ...spec.settings, ...running.storeSettings },
     topology: { spec: spec.topology, running },
+    ...(peer?.links ? { peerLinks: peer.links } : {}),
   };
 }
 

@@ -8,10 +8,9 @@ import type { RunningApp } from '../app/runningApp.js';
 import type { CleanupStack } from '../lifecycle/cleanupStack.js';
 import type { EventLog } from '../lifecycle/eventLog.js';
 import type { VariantResult } from '../result/result.js';
-import { isNetworkAction } from '../config/schema.js';
 import { startApps } from './startApps.js';
 import { externalAppResult, startOwnApp } from './startOwnApp.js';
-import { placeProxy } from './placeProxy.js';
+import { placeProxy, wantsProxy } from './placeProxy.js';
 import { startServers } from './startServers.js';
 import type { VariantRun } from './variantRun.js';
 import type { VariantState } from './variantState.js';
@@ -56,13 +55,14 @@ export async function startVariant(run: VariantRun, state: VariantState): Promis
     }
     // The clients of a topology connect where its members announce (the sentinels name
     // the primary's own port): a proxy in front of node0.. would not be on their path.
+    // A topology with peer links carries network faults there instead (node to node).
     const proxied = servers.topology
       ? undefined
       : await placeProxy(plan, servers.started.nodes, { cleanup, events });
-    if (
-      servers.topology &&
-      (plan.topology.proxy || plan.faults.some((f) => isNetworkAction(f.action)))
-    ) {
+    if (servers.peerLinks) {
+      state.links = servers.peerLinks;
+      events.record('store', 'peer links', 'network faults on nodes act between the nodes');
+    } else if (servers.topology && wantsProxy(plan)) {
       events.record(
         'store',
         'no proxy',

@@ -40,4 +40,28 @@ describe.skipIf(!available)('replicated redis in containers (host networking)', 
     }
     expect(await labelled(run.runId)).toEqual({ containers: [], volumes: [], networks: [] });
   }, 180_000);
+
+  it('partition:primary: the peer links work in containers too (split brain: promoted, writes lost)', async () => {
+    const run = await runSmoke({
+      users: '200',
+      rate: '100',
+      duration: '10s',
+      provider: 'docker',
+      dockerNetwork: 'host',
+      imageSet: 'offline',
+      backends: 'redis:sentinel',
+      scenarioFaults: 'none',
+      faults: ['partition:primary@2s:6s'],
+    });
+    const result = resultFor(run, 'redis:sentinel');
+    expect(result.provider).toBe('docker');
+    expect(result.events.some((e) => e.event === 'peer links')).toBe(true);
+    const fault = result.faults[0]!;
+    expect(fault.failover?.promoted, JSON.stringify(fault.failover)).toBe(true);
+    expect(fault.answers!.ok).toBeGreaterThan(0);
+    expect(
+      fault.lostUpdates + fault.loggedOutUsers + (fault.loggedOutOutsidePopulation ?? 0),
+    ).toBeGreaterThan(0);
+    expect(await labelled(run.runId)).toEqual({ containers: [], volumes: [], networks: [] });
+  }, 180_000);
 });
