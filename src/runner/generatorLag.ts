@@ -1,3 +1,4 @@
+import { maxOf } from '../extremes.js';
 import { LATE_MS } from '../config/slo.js';
 import { percentileOf } from '../load/latency.js';
 
@@ -35,7 +36,7 @@ export function watchGeneratorLag(): { stop(): LagFigures } {
       const stalledMs = delaysMs.reduce((sum, d) => sum + Math.max(0, d - LATE_MS), 0);
       return {
         lagP99Us: Math.round(percentileOf(delaysMs, 99) * 1000),
-        lagMaxUs: Math.round(Math.max(...delaysMs) * 1000),
+        lagMaxUs: Math.round(maxOf(delaysMs, 0) * 1000),
         stalledMs: Math.round(stalledMs),
       };
     },

@@ -1,3 +1,4 @@
+import { maxOf } from '../extremes.js';
 import { isMetered, type Metered, type ResourceReading } from '../lifecycle/resourceUsage.js';
 import type { FaultTarget } from '../lifecycle/faultTarget.js';
 import type { ResourcePoint, ResourceUsage } from '../result/result.js';
@@ -123,7 +124,7 @@ export class ResourceSampler {
         ...(measured ? {} : { reason: 'fewer than two samples: the load was too short' }),
         cpuMs: measured ? Math.round(cpuMs) : null,
         cpuPercent: measured ? Math.round((cpuMs / Math.max(spanMs, 1)) * 1000) / 10 : null,
-        rssBytesMax: samples.length ? Math.max(...samples.map((s) => s.reading.rssBytes)) : null,
+        rssBytesMax: samples.length ? maxOf(samples.map((s) => s.reading.rssBytes)) : null,
         writtenBytes: measured ? written : null,
         cpuMsPer1kRequests: measured ? per1k(cpuMs) : null,
         writtenBytesPer1kRequests: measured ? per1k(written) : null,

@@ -73,3 +73,12 @@ describe('late requests (more than 10 ms after their scheduled time)', () => {
     ).toBeUndefined();
   });
 });
+
+describe('late requests of a failed variant', () => {
+  it('are not noted: the row has no figures to qualify', () => {
+    const result = withLate(120, behind);
+    result.results[0]!.status = 'failed';
+    result.results[0]!.reason = 'Maximum call stack size exceeded';
+    expect(renderTable(result)).not.toContain('scheduled time');
+  });
+});

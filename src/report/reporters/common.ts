@@ -191,7 +191,8 @@ export const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
  * time, and latency (counted from the scheduled send) includes that wait.
  */
 function lateShare(r: VariantResult): number | undefined {
-  if (r.mode !== 'fixed' || r.requests.total === 0) return undefined;
+  // A variant that failed has no figures to qualify.
+  if (r.mode !== 'fixed' || r.requests.total === 0 || !measured(r)) return undefined;
   const share = r.requests.late / r.requests.total;
   return share > MAX_LATE_FRACTION ? share : undefined;
 }

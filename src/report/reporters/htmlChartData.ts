@@ -1,3 +1,4 @@
+import { maxOf, minOf } from '../../extremes.js';
 import type { FaultResult, RunResult, VariantResult } from '../../result/result.js';
 import { faultCoverage, faultLossText, faultName, measured } from './common.js';
 import type {
@@ -100,9 +101,9 @@ function scales(variants: VariantResult[]): ChartData['scales'] {
   );
   const rps = variants.flatMap((r) => r.timeline.map((p) => p.rps));
   return {
-    p99MinMs: p99Ms.length ? 10 ** Math.floor(Math.log10(Math.min(...p99Ms))) : 1,
-    p99MaxMs: p99Ms.length ? niceCeil(Math.max(...p99Ms)) : 1000,
-    rpsMax: rps.length ? niceCeil(Math.max(...rps, 1)) : 10,
+    p99MinMs: p99Ms.length ? 10 ** Math.floor(Math.log10(minOf(p99Ms))) : 1,
+    p99MaxMs: p99Ms.length ? niceCeil(maxOf(p99Ms)) : 1000,
+    rpsMax: rps.length ? niceCeil(maxOf(rps, 1)) : 10,
     users: Math.max(1, ...variants.map((r) => r.users.total)),
   };
 }
