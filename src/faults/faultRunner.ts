@@ -194,7 +194,11 @@ async function execute(
   failover?.ended();
   record.endedMs = ctx.measurements.now();
   ctx.audit.faultEnded(record.auditIndex!, record.endedMs);
-  if (failover) record.failover = await failover.figures();
+  if (failover) {
+    const figures = await failover.figures();
+    // A fault that did not run caused no failover: its figures would read as one of ~0 ms.
+    if (record.status !== 'skipped') record.failover = figures;
+  }
   return record;
 }
 
@@ -223,7 +227,9 @@ function actOnLink(
   if (!link) {
     return Promise.reject(
       new SkippedFault(
-        `no fault proxy in front of ${target.name}: a network fault needs a store link`,
+        ctx.roles
+          ? `no peer link in front of ${target.name}: this topology forms without them, so no network fault reaches its nodes`
+          : `no fault proxy in front of ${target.name}: a network fault needs a store link`,
       ),
     );
   }

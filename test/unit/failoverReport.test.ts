@@ -36,6 +36,18 @@ describe('failover table', () => {
     expect(failoverMarkdown(result).join('\n')).toContain('| node0 → node1 | 3100 ms |');
   });
 
+  it('a skipped fault on a replicated store is a row saying skipped, not a failover time', () => {
+    const result = withFailover();
+    const variant = result.results.find((r) => r.faults.some((f) => f.failover))!;
+    const skipped = structuredClone(variant.faults[0]!);
+    delete skipped.failover;
+    Object.assign(skipped, { action: 'partition', status: 'skipped', reason: 'no peer links' });
+    variant.faults.push(skipped);
+    const text = renderFailover(result);
+    expect(text).toMatch(/partition:\S+ +— +skipped +— +— +— +—/);
+    expect(failoverMarkdown(result).join('\n')).toMatch(/\| — \| skipped \| — \|/);
+  });
+
   it('is absent when no fault hit a primary', () => {
     expect(renderFailover(fixture())).toBe('');
     expect(failoverMarkdown(fixture())).toEqual([]);

@@ -101,4 +101,22 @@ describe('runFaults', () => {
     expect(execution).toMatchObject({ status: 'done', targets: ['node0'] });
     expect(execution!.reason).toBeUndefined();
   });
+
+  it('a network fault skipped on a replicated store reports no failover (it would read as ~0 ms)', async () => {
+    const ctx = contextWith([fakeNode('node0'), fakeNode('node1')], new AbortController().signal);
+    ctx.measurements.startLoad();
+    // A topology with roles and no peer links: the partition of its primary cannot run.
+    ctx.roles = {
+      resolveRole: async () => 'node0',
+      roleMap: async () => ({ node0: 'primary', node1: 'replica' }),
+      firstAcknowledgedWrite: async () => 'node0',
+    };
+    const [execution] = await runFaults(
+      [{ atMs: 0, action: 'partition', target: 'primary', durationMs: 100 }],
+      ctx,
+    );
+    expect(execution).toMatchObject({ status: 'skipped', targets: ['node0'] });
+    expect(execution!.reason).toMatch(/no peer link in front of node0/);
+    expect(execution!.failover).toBeUndefined();
+  });
 });

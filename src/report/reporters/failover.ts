@@ -1,4 +1,4 @@
-import type { FaultResult, RunResult, VariantResult } from '../../result/result.js';
+import type { RunResult, VariantResult } from '../../result/result.js';
 import { faultCells } from './common.js';
 import { mdTable } from './mdTable.js';
 import { textTable, wrap, NARROW_COLUMNS, type Style } from './text.js';
@@ -20,15 +20,18 @@ export const FAILOVER_HOW =
   "session-bench's own (written every 50 ms to the former primary's data); " +
   'resurrected: for the whole run; indeterminate: requests of the fault that timed out (may or may not have applied).';
 
-/** One row per fault that hit a replicated store's primary. */
+/**
+ * One row per fault that hit a replicated store's primary; on such a store, a fault that
+ * was skipped is a row too, saying so (never a failover of 0 ms).
+ */
 export function failoverRows(results: VariantResult[]): string[][] {
-  return results.flatMap((r: VariantResult) =>
-    r.faults
-      .filter((f): f is FaultResult & { failover: NonNullable<FaultResult['failover']> } =>
-        Boolean(f.failover),
-      )
+  return results.flatMap((r: VariantResult) => {
+    const replicated = r.faults.some((f) => f.failover);
+    return r.faults
+      .filter((f) => f.failover || (replicated && f.status === 'skipped'))
       .map((f) => {
         const cells = faultCells(r, f, true);
+        if (!f.failover) return [r.variant, cells.fault, '—', 'skipped', '—', '—', '—', '—'];
         const { primaryBefore, primaryAfter, failoverMs, promoted } = f.failover;
         const primary = `${primaryBefore ?? '?'} → ${primaryAfter ?? '?'}${promoted ? '' : ' (none promoted)'}`;
         return [
@@ -41,8 +44,8 @@ export function failoverRows(results: VariantResult[]): string[][] {
           String(r.audit.resurrectedSessions),
           f.answers ? String(f.answers.timeouts) : 'not measured',
         ];
-      }),
-  );
+      });
+  });
 }
 
 /** The failover table for the terminal; empty when no fault hit a primary. */
