@@ -41,6 +41,13 @@ export function serverPids(result: VariantResult): number[] {
     .filter((pid) => Number.isInteger(pid) && pid > 0);
 }
 
+/** Pids of a started topology's nodes and companions (the process provider's children). */
+export function memberPids(started: { nodes: object[]; companions?: object[] }): number[] {
+  return [...started.nodes, ...(started.companions ?? [])]
+    .map((member) => (member as { child?: { pid?: number } }).child?.pid)
+    .filter((pid): pid is number => pid !== undefined);
+}
+
 /** A pid is gone when /proc has no such process (or only its zombie). */
 export function isGone(pid: number): boolean {
   const info = readProcess(pid);

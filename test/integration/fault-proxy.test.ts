@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FaultProxy, type NetworkLink } from '../../src/network/faultProxy.js';
 import { ProxyLink } from '../../src/network/proxyLink.js';
 import { isAlive } from '../../src/lifecycle/processTree.js';
+import { listening } from '../helpers/ports.js';
 
 /** An echo server on 127.0.0.1: what the proxy forwards to. */
 let echo: net.Server;
@@ -56,13 +57,6 @@ function roundTrip(socket: net.Socket, bytes: Buffer, expected = bytes.length): 
     socket.write(bytes);
   });
 }
-
-const listening = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const s = net.connect(port, '127.0.0.1');
-    s.once('connect', () => (s.destroy(), resolve(true)));
-    s.once('error', () => resolve(false));
-  });
 
 describe('fault proxy', () => {
   it('passes bytes unchanged: 200 fuzzed messages of 1 B to 256 KB, also under jitter', async () => {

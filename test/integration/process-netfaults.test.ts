@@ -1,8 +1,8 @@
-import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { FaultResult, VariantResult } from '../../src/result/result.js';
 import { missingServers, skipServerTests } from '../helpers/processServers.js';
 import { resultFor, runSmoke } from '../helpers/runScenario.js';
+import { listening } from '../helpers/ports.js';
 
 const missing = await missingServers([
   ['redis-server'],
@@ -49,13 +49,6 @@ const proxyPorts = (result: VariantResult) =>
     .filter((e) => e.target === 'proxy' && e.event === 'ready')
     .flatMap((e) => (e.detail ?? '').split(','))
     .map((endpoint) => Number(endpoint.split(':')[1]));
-
-const listening = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const s = net.connect(port, '127.0.0.1');
-    s.once('connect', () => (s.destroy(), resolve(true)));
-    s.once('error', () => resolve(false));
-  });
 
 describe.skipIf(skipServerTests(missing))(
   'network faults through the proxy (process provider)',

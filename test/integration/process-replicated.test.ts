@@ -1,8 +1,8 @@
-import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { VariantResult } from '../../src/result/result.js';
 import { isGone, missingServers, skipServerTests } from '../helpers/processServers.js';
 import { resultFor, runSmoke } from '../helpers/runScenario.js';
+import { listening } from '../helpers/ports.js';
 
 const missing = await missingServers([['redis-server']]);
 
@@ -27,17 +27,6 @@ function memberPorts(result: VariantResult): number[] {
     .filter((port) => Number.isInteger(port) && port > 0);
 }
 
-function refused(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => resolve(true));
-  });
-}
-
 /** `starts`: every member once, plus one per fault that started one again. */
 async function expectNothingLeft(result: VariantResult, starts: number): Promise<void> {
   const pids = memberPids(result);
@@ -45,7 +34,7 @@ async function expectNothingLeft(result: VariantResult, starts: number): Promise
   for (const pid of pids) expect(isGone(pid), `${result.variant}: pid ${pid}`).toBe(true);
   const ports = memberPorts(result);
   expect(ports.length, `${result.variant}: ports in the events`).toBeGreaterThan(0);
-  for (const port of ports) expect(await refused(port), `port ${port} still open`).toBe(true);
+  for (const port of ports) expect(await listening(port), `port ${port} still open`).toBe(false);
 }
 
 describe.skipIf(skipServerTests(missing))('replicated redis on local processes', () => {

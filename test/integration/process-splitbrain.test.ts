@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,21 +15,11 @@ import { newRunId } from '../../src/lifecycle/runNames.js';
 import { sleep } from '../../src/lifecycle/sleep.js';
 import { FaultProxy } from '../../src/network/faultProxy.js';
 import { processProvider } from '../../src/providers/process.js';
-import { isGone, missingServers, skipServerTests } from '../helpers/processServers.js';
+import { isGone, memberPids, missingServers, skipServerTests } from '../helpers/processServers.js';
 import { resultFor, runSmoke } from '../helpers/runScenario.js';
+import { listening } from '../helpers/ports.js';
 
 const missing = await missingServers([['redis-server']]);
-
-function refused(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => resolve(true));
-  });
-}
 
 /** Every member's process is gone, and nothing listens on a peer link any more. */
 async function expectNothingLeft(result: VariantResult): Promise<void> {
@@ -42,7 +31,8 @@ async function expectNothingLeft(result: VariantResult): Promise<void> {
   const peers = result.events.find((e) => e.event === 'peer links' && /^node/.test(e.target));
   const ports = [...(peers?.detail ?? '').matchAll(/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1]));
   expect(ports, `${result.variant}: peer link ports`).toHaveLength(3);
-  for (const port of ports) expect(await refused(port), `peer link ${port} still open`).toBe(true);
+  for (const port of ports)
+    expect(await listening(port), `peer link ${port} still open`).toBe(false);
 }
 
 const session = (i: number): Session => ({
@@ -231,10 +221,7 @@ describe.skipIf(skipServerTests(missing))('split brain on redis:sentinel (peer l
       await store.close();
       await topology.close();
     } finally {
-      for (const node of [...started.nodes, ...(started.companions ?? [])]) {
-        const pid = (node as unknown as { child?: { pid?: number } }).child?.pid;
-        if (pid) pids.push(pid);
-      }
+      pids.push(...memberPids(started));
       if (proxy?.pid) pids.push(proxy.pid);
       await started.stop();
       await proxy?.stop();

@@ -10,7 +10,7 @@ import { EventLog } from '../../src/lifecycle/eventLog.js';
 import { newRunId } from '../../src/lifecycle/runNames.js';
 import { sleep } from '../../src/lifecycle/sleep.js';
 import { processProvider } from '../../src/providers/process.js';
-import { isGone, missingServers, skipServerTests } from '../helpers/processServers.js';
+import { isGone, memberPids, missingServers, skipServerTests } from '../helpers/processServers.js';
 
 const missing = await missingServers([['redis-server']]);
 
@@ -102,10 +102,7 @@ describe.skipIf(skipServerTests(missing))('acknowledged writes lost at a failove
       await store.close();
       await topology.close();
     } finally {
-      for (const n of [...started.nodes, ...(started.companions ?? [])]) {
-        const pid = (n as unknown as { child?: { pid?: number } }).child?.pid;
-        if (pid) pids.push(pid);
-      }
+      pids.push(...memberPids(started));
       await started.stop();
       await rm(workDir, { recursive: true, force: true });
     }
