@@ -348,6 +348,10 @@ describe('HTML report of variants that did not measure what was planned', () => 
     expect(await page.locator('ul.incidents').innerText()).toBe(
       'memory: stalled at 4.0 s (no answer for 1.1 s)',
     );
+    // Late requests of the fixture's pause and kill: a note of their own, not an incident.
+    expect(await page.locator('ul.late').innerText()).toMatch(
+      /^memory: 10\.4% of requests \(50\) left more than 10 ms after their scheduled time/,
+    );
     expect(await page.locator('ul.caveat').innerText()).toBe(
       '† memory: A compressed day: save points ran on real time.',
     );

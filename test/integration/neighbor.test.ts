@@ -64,11 +64,11 @@ describe.skipIf(skipServerTests(missing))(
         }
       }
       // Sanity, not a tuned bound: ten times the session traffic does not make MariaDB's
-      // other work faster.
+      // other work clearly faster. (p50, within 20%: at these loads it barely moves, 835
+      // vs 846 µs in one CI run; a p99 of 400 operations is their 4th slowest.)
       const mysql = resultFor(run, 'mysql').neighbor!;
-      // (p50: a p99 of 400 operations is their 4th slowest, one flush stall flips it.)
       expect(phase(mysql, 'beside', 3500).latencyUs.p50).toBeGreaterThanOrEqual(
-        phase(mysql, 'beside', 350).latencyUs.p50,
+        0.8 * phase(mysql, 'beside', 350).latencyUs.p50,
       );
       const memory = resultFor(run, 'memory').neighbor!;
       expect(memory).toMatchObject({ status: 'skipped', phases: [] });

@@ -229,11 +229,15 @@ export function incidentNotes(r: VariantResult): string[] {
   return out;
 }
 
+/** Late requests the generator does not explain (not an incident: the app or store was slow). */
+export function lateNotes(r: VariantResult): string[] {
+  const late = lateShare(r);
+  return late !== undefined && !r.generator?.behind ? [`${r.variant}: ${lateNote(r, late)}`] : [];
+}
+
 /** The notes under a report's summary: the incidents, and late requests of any cause. */
 export function variantNotes(r: VariantResult): string[] {
-  const late = lateShare(r);
-  const lateOfOtherCause = late !== undefined && !r.generator?.behind;
-  return [...incidentNotes(r), ...(lateOfOtherCause ? [`${r.variant}: ${lateNote(r, late)}`] : [])];
+  return [...incidentNotes(r), ...lateNotes(r)];
 }
 
 /** Late requests and their cause, as far as the generator's own clock tells it. */

@@ -13,7 +13,8 @@ import {
   expectationNotes,
   faultCells,
   faultCoverage,
-  variantNotes,
+  incidentNotes,
+  lateNotes,
   incidentWords,
   measured,
   sharedLegend,
@@ -107,10 +108,15 @@ const factList = (notes: string[], cls: string) =>
     ? `<ul class="facts ${cls}">${notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`
     : '';
 
-/** Under the summary: each variant's incidents (a stall, an unplanned death), each caveat once. */
+/**
+ * Under the summary: each variant's incidents (a stall, an unplanned death, a generator
+ * behind), late requests of other causes, each caveat once.
+ */
 export function summaryNotes(results: VariantResult[]): string {
+  const shown = results.filter(measured);
   return (
-    factList(results.filter(measured).flatMap(variantNotes), 'incidents') +
+    factList(shown.flatMap(incidentNotes), 'incidents') +
+    factList(shown.flatMap(lateNotes), 'late') +
     factList(caveatNotes(results), 'caveat')
   );
 }
