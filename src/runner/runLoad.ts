@@ -95,7 +95,8 @@ async function loadWithFaults(
     if (lag) state.generatorLag = lag.stop();
     executions = await faultRuns;
   } finally {
-    lag?.stop();
+    // On a failed load only: stop() sorts every tick, once is enough.
+    if (lag && !state.generatorLag) lag.stop();
     measurements.loadEndedMs ??= measurements.now();
     stopFaults.abort();
     executions ??= await faultRuns.catch(() => undefined);
