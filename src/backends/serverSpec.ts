@@ -91,12 +91,20 @@ export interface ServerSpec {
   topology?: TopologySpec;
 }
 
+/** Protocols whose first message names its sender: Redis Cluster's bus (its `port` field). */
+export type PeerProtocol = 'redis-cluster-bus';
+
 /** A member of a topology as a provider started it. */
 export interface Member {
   /** Fault target name: node0.., sentinel0.. */
   name: string;
   /** "127.0.0.1:port" */
   endpoint: string;
+  /**
+   * What its peers speak to it, when their first message names the sender (Redis
+   * Cluster's bus): its peer link can then hold one partitioned sender's connections.
+   */
+  speaks?: PeerProtocol;
 }
 
 /**
@@ -139,6 +147,12 @@ export interface TopologySpec {
    * while the app still reaches it (a split brain).
    */
   peerLinks?: boolean;
+  /**
+   * What the peer links stand in front of when more than the nodes' own ports carry
+   * node-to-node traffic (Redis Cluster's bus): members named `<node>.<what>`, whose
+   * links a network fault on the node acts on together. Default: the nodes themselves.
+   */
+  peerEndpoints?(nodes: Member[]): Promise<Member[]>;
   /** The app reaches the topology through a front link (`FrontLink`), first pointed at node0. */
   front?: boolean;
   /**

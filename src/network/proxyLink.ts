@@ -1,9 +1,12 @@
 import net, { type Server, type Socket } from 'node:net';
+import type { PeerProtocol } from '../backends/serverSpec.js';
 import type { LinkSpec, Stream, Toxic } from './toxics.js';
 
-/** What a direction needs from its link: the toxic now in force. */
+/** What a direction needs from its link and connection: the toxic in force, and whether it holds. */
 interface LinkState {
-  toxic: Toxic | undefined;
+  toxic(): Toxic | undefined;
+  /** A partition holds this direction's connection now. */
+  held(): boolean;
 }
 
 /** Bandwidth is metered in slices of a tenth of a second's worth (as Toxiproxy does). */
@@ -26,8 +29,13 @@ class Direction {
     private readonly link: LinkState,
     /** Server to client (else client to server). */
     private readonly downstream: boolean,
+    /** Sees every chunk first (the client's first bytes may name its sender). */
+    sniff?: (chunk: Buffer) => void,
   ) {
-    source.on('data', (chunk: Buffer) => this.push(chunk));
+    source.on('data', (chunk: Buffer) => {
+      sniff?.(chunk);
+      this.push(chunk);
+    });
     source.on('end', () => {
       this.ended = true;
       this.flush();
@@ -35,7 +43,7 @@ class Direction {
   }
 
   private push(chunk: Buffer): void {
-    const toxic = this.link.toxic;
+    const toxic = this.link.toxic();
     if (!toxic && this.queue.length === 0) return this.write(chunk);
     const nowMs = performance.now();
     if (toxic?.kind === 'bandwidth' && this.carries(toxic.stream)) {
@@ -68,7 +76,7 @@ class Direction {
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.link.toxic?.kind === 'partition') return;
+    if (this.link.held()) return;
     const nowMs = performance.now();
     while (this.queue.length && this.queue[0]!.dueMs <= nowMs + 0.5) {
       this.write(this.queue.shift()!.chunk);
@@ -84,7 +92,7 @@ class Direction {
     if (this.sink.write(chunk)) return;
     this.source.pause();
     this.sink.once('drain', () => {
-      if (this.link.toxic?.kind !== 'partition') this.source.resume();
+      if (!this.link.held()) this.source.resume();
     });
   }
 
@@ -107,13 +115,28 @@ interface Connection {
   client: Socket;
   upstream: Socket;
   directions: Direction[];
+  /** The port its first bytes named as the sender's (`LinkSpec.identify`); undefined until then. */
+  senderPort?: number;
+}
+
+/** The first bytes of a Redis Cluster bus message up to its `port` field: "RCmb", totlen, ver, port. */
+const BUS_HEADER_BYTES = 12;
+
+/** Reads the sender's port from a connection's first bytes; undefined while too few arrived. */
+function senderPortOf(protocol: PeerProtocol, first: Buffer): number | undefined {
+  switch (protocol) {
+    case 'redis-cluster-bus':
+      if (first.length < BUS_HEADER_BYTES) return undefined;
+      // Not a bus message: no sender, never held by a filtered partition.
+      return first.toString('latin1', 0, 4) === 'RCmb' ? first.readUInt16BE(10) : 0;
+  }
 }
 
 /**
  * One listener on 127.0.0.1 forwarding to one node, and the toxic it carries.
  * `down` closes the listener itself (a true refusal), and reopens the same port after.
  */
-export class ProxyLink implements LinkState {
+export class ProxyLink {
   toxic: Toxic | undefined;
   port = 0;
   private server: Server | undefined;
@@ -149,16 +172,14 @@ export class ProxyLink implements LinkState {
       port: this.upstreamPort,
       noDelay: true,
     });
-    const connection: Connection = {
-      client,
-      upstream,
-      directions: [
-        new Direction(client, upstream, this, false),
-        new Direction(upstream, client, this, true),
-      ],
-    };
+    const connection: Connection = { client, upstream, directions: [] };
+    const state: LinkState = { toxic: () => this.toxic, held: () => this.holds(connection) };
+    connection.directions.push(
+      new Direction(client, upstream, state, false, this.sniffer(connection)),
+      new Direction(upstream, client, state, true),
+    );
     this.connections.add(connection);
-    if (this.toxic?.kind === 'partition') this.hold(connection);
+    if (this.holds(connection)) this.hold(connection);
     const close = () => {
       if (!this.connections.delete(connection)) return;
       for (const d of connection.directions) d.stop();
@@ -171,15 +192,47 @@ export class ProxyLink implements LinkState {
     }
   }
 
-  /** Reads stop on both sides: the kernel buffers fill, TCP pushes back, nothing arrives. */
+  /**
+   * A partition holds a connection; one of a single sender (`fromPort`) only that
+   * sender's, and a connection not yet identified until its first bytes name it.
+   */
+  private holds(connection: Connection): boolean {
+    const toxic = this.toxic;
+    if (toxic?.kind !== 'partition') return false;
+    if (toxic.fromPort === undefined) return true;
+    return connection.senderPort === undefined || connection.senderPort === toxic.fromPort;
+  }
+
+  /** Collects the client's first bytes until they name its sender (links that identify). */
+  private sniffer(connection: Connection): ((chunk: Buffer) => void) | undefined {
+    const protocol = this.spec.identify;
+    if (!protocol) return undefined;
+    let first = Buffer.alloc(0);
+    return (chunk) => {
+      if (connection.senderPort !== undefined) return;
+      first = Buffer.concat([first, chunk]);
+      connection.senderPort = senderPortOf(protocol, first);
+      if (connection.senderPort === undefined) return;
+      // Named now: held for good if it is the partitioned sender, else on its way.
+      if (this.holds(connection)) this.hold(connection);
+      else for (const d of connection.directions) d.flush();
+    };
+  }
+
+  /**
+   * Reads stop on both sides: the kernel buffers fill, TCP pushes back, nothing arrives.
+   * A connection still to be identified keeps being read (its bytes queue, unsent).
+   */
   private hold(connection: Connection): void {
+    if (this.spec.identify && connection.senderPort === undefined) return;
     connection.client.pause();
     connection.upstream.pause();
   }
 
   async set(toxic: Toxic): Promise<void> {
     this.toxic = toxic;
-    if (toxic.kind === 'partition') for (const c of this.connections) this.hold(c);
+    if (toxic.kind === 'partition')
+      for (const c of this.connections) if (this.holds(c)) this.hold(c);
     if (toxic.kind === 'down') {
       const closed = this.closeListener();
       for (const c of this.connections) this.destroy(c, false);

@@ -1,3 +1,5 @@
+import type { PeerProtocol } from '../backends/serverSpec.js';
+
 /**
  * Which bytes a latency or bandwidth toxic acts on: downstream (node to app, Toxiproxy's
  * default: a round trip is slowed once), upstream (app to node), or both.
@@ -15,7 +17,15 @@ export type Toxic =
    * Toxiproxy's timeout toxic drops them instead, which desynchronises every
    * request/response protocol on a kept connection: no real network does that.
    */
-  | { kind: 'partition' }
+  | {
+      kind: 'partition';
+      /**
+       * Only connections whose peer names this port as its own in its first bytes (a
+       * Redis Cluster bus message carries its sender's port): the links of the other
+       * nodes hold what one partitioned node sends them. Needs `LinkSpec.identify`.
+       */
+      fromPort?: number;
+    }
   /** Nothing listens: new connections are refused, open ones closed. */
   | { kind: 'down' }
   /** At most this many bytes per second (in each direction it acts on). */
@@ -26,6 +36,8 @@ export interface LinkSpec {
   name: string;
   /** host:port of the real node. */
   upstream: string;
+  /** How a connection's first bytes name the node it comes from (`Toxic.fromPort`). */
+  identify?: PeerProtocol;
 }
 
 /** Parent → proxy child. */

@@ -67,7 +67,7 @@ export async function peersFor(
   nodes: Member[],
 ): Promise<Member[] | undefined> {
   if (!topology.peerLinks || !ctx.peerLinks) return undefined;
-  const peers = await ctx.peerLinks(nodes);
+  const peers = await ctx.peerLinks((await topology.peerEndpoints?.(nodes)) ?? nodes);
   ctx.events.record(
     peers.map((p) => p.name).join(','),
     'peer links',

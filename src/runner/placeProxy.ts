@@ -4,6 +4,7 @@ import { isNetworkAction } from '../config/schema.js';
 import type { CleanupStack } from '../lifecycle/cleanupStack.js';
 import type { EventLog } from '../lifecycle/eventLog.js';
 import { FaultProxy, FRONT_LINK, type NetworkLink } from '../network/faultProxy.js';
+import { groupLinksByMember } from '../network/linkGroup.js';
 
 /** A proxy goes in when a network fault is planned, or when the topology asks for one. */
 export function wantsProxy(plan: Plan): boolean {
@@ -35,7 +36,7 @@ export async function placeProxy(
 /** Peer links placed for a topology: the hook the provider forms through, and their links. */
 export interface PeerLinks {
   /** For ProviderContext.peerLinks: starts the proxy, one link per node, named after it. */
-  place(nodes: { name: string; endpoint: string }[]): Promise<{ name: string; endpoint: string }[]>;
+  place(nodes: Member[]): Promise<Member[]>;
   /** The links by node name once placed (a network fault on a node acts on its peer link). */
   links: Map<string, NetworkLink> | undefined;
 }
@@ -54,11 +55,16 @@ export function peerLinksFor(
     links: undefined,
     async place(nodes) {
       const proxy = await FaultProxy.start(
-        nodes.map((n) => ({ name: n.name, upstream: n.endpoint })),
+        nodes.map((n) => ({
+          name: n.name,
+          upstream: n.endpoint,
+          ...(n.speaks ? { identify: n.speaks } : {}),
+        })),
         (detail) => ctx.events.record('proxy', 'died', detail),
       );
       ctx.cleanup.push('fault proxy (peer links)', () => proxy.stop());
-      peer.links = proxy.links;
+      const identifying = new Set(nodes.filter((n) => n.speaks).map((n) => n.name));
+      peer.links = groupLinksByMember(proxy.links, identifying);
       return nodes.map((n) => ({ name: n.name, endpoint: proxy.links.get(n.name)!.endpoint }));
     },
   };

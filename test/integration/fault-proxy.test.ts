@@ -232,6 +232,45 @@ describe('fault proxy', () => {
     back.destroy();
   });
 
+  it('a partition of one sender holds only the connections whose first bytes name it (a cluster bus)', async () => {
+    const bus = await FaultProxy.start([
+      { name: 'node1.bus', upstream, identify: 'redis-cluster-bus' },
+    ]);
+    const busLink = bus.links.get('node1.bus')!;
+    /** A Redis Cluster bus message's first 12 bytes: "RCmb", length, version, sender port. */
+    const header = (port: number) => {
+      const bytes = Buffer.alloc(12);
+      bytes.write('RCmb', 0, 'latin1');
+      bytes.writeUInt32BE(12, 4);
+      bytes.writeUInt16BE(1, 8);
+      bytes.writeUInt16BE(port, 10);
+      return bytes;
+    };
+    try {
+      const cut = await connect(busLink.endpoint);
+      const other = await connect(busLink.endpoint);
+      expect((await roundTrip(cut, header(7001))).equals(header(7001))).toBe(true);
+      await busLink.set({ kind: 'partition', fromPort: 7001 });
+      // The cut sender's bytes are held; another sender's pass, also on a new connection.
+      let arrived = 0;
+      cut.on('data', (chunk: Buffer) => (arrived += chunk.length));
+      cut.write(Buffer.from('held'));
+      expect((await roundTrip(other, header(7002))).equals(header(7002))).toBe(true);
+      const late = await connect(busLink.endpoint);
+      expect((await roundTrip(late, header(7003))).equals(header(7003))).toBe(true);
+      const lateCut = await connect(busLink.endpoint);
+      lateCut.on('data', (chunk: Buffer) => (arrived += chunk.length));
+      lateCut.write(header(7001));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(arrived, 'bytes of the partitioned sender').toBe(0);
+      await busLink.clear();
+      await vi.waitFor(() => expect(arrived).toBe(4 + 12), { timeout: 2_000 });
+      for (const socket of [cut, other, late, lateCut]) socket.destroy();
+    } finally {
+      await bus.stop();
+    }
+  });
+
   it('down refuses new connections and closes open ones, then serves on the same port', async () => {
     const socket = await connect();
     const closed = new Promise((resolve) => socket.once('close', resolve));
