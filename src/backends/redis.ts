@@ -373,8 +373,10 @@ function connectSentinel(settings: Record<string, string>): Redis {
 }
 
 /** ioredis's Cluster client: slots from CLUSTER SLOTS, MOVED/ASK followed, refreshed on failover. */
-function connectCluster(endpoints: string[]): Cluster {
+function connectCluster(endpoints: string[], settings: Record<string, string>): Cluster {
   const client = new Cluster(endpoints.map(hostPort), {
+    // With peer links the cluster names each node by its link: the app goes direct.
+    ...(settings.natMap ? { natMap: JSON.parse(settings.natMap) as NatMap } : {}),
     enableOfflineQueue: true,
     maxRedirections: 16,
     retryDelayOnFailover: 100,
@@ -400,7 +402,7 @@ const createStore: CreateStore = async (options) => {
   }
   if (endpoints.length === 0) throw new Error('redis store needs at least one endpoint');
   if (settings.topology === 'cluster') {
-    return new RedisStore([connectCluster(endpoints)], options.ttlMs, keyPrefix);
+    return new RedisStore([connectCluster(endpoints, settings)], options.ttlMs, keyPrefix);
   }
   return new RedisStore(endpoints.map(connect), options.ttlMs, keyPrefix);
 };

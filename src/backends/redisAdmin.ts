@@ -94,3 +94,19 @@ export function byIndex(members: Member[]): Member[] {
     (a, b) => Number(a.name.replace(/\D/g, '')) - Number(b.name.replace(/\D/g, '')),
   );
 }
+
+/**
+ * ioredis's natMap for the app: the sentinels or the cluster name a node by its peer
+ * link, the app goes to the node itself, so its traffic never crosses a peer link.
+ */
+export function directPaths(
+  nodes: Member[],
+  peers: Member[],
+): Record<string, { host: string; port: number }> {
+  const map: Record<string, { host: string; port: number }> = {};
+  for (const peer of peers) {
+    const node = nodes.find((n) => n.name === peer.name);
+    if (node) map[peer.endpoint] = hostPort(node.endpoint);
+  }
+  return map;
+}

@@ -1,5 +1,15 @@
+import type { Redis } from 'ioredis';
 import type { Member, RunningTopology, TopologySpec } from './serverSpec.js';
-import { byIndex, info, memberAt, retryUntil, waitUntil, withRedis } from './redisAdmin.js';
+import {
+  byIndex,
+  directPaths,
+  info,
+  memberAt,
+  retryUntil,
+  waitUntil,
+  withRedis,
+} from './redisAdmin.js';
+import { hostPort } from './backend.js';
 
 /** Redis's default is 15000 ms; shorter so a failover fits a short run (stated in the result). */
 export const CLUSTER_NODE_TIMEOUT_MS = 2_000;
@@ -7,9 +17,15 @@ const SLOTS = 16384;
 const PRIMARIES = 3;
 const FORM_TIMEOUT_MS = 30_000;
 
+/** A node's cluster bus among the peer links: `node0.bus`. */
+const BUS = '.bus';
+
 /**
  * 3 primaries (node0..2, slots split evenly) + 3 replicas (node3..5, node<i+3>
- * replicates node<i>), every node announcing 127.0.0.1 and its own bus port.
+ * replicates node<i>), every node announcing 127.0.0.1 and its own bus port. With
+ * peer links a node announces the links of its data port and of its bus, so the
+ * replicas' sync and the gossip cross them; the app, told the nodes' own ports by
+ * natMap, does not (a partitioned primary still serves it: a split brain).
  */
 export function clusterTopology(nodeTimeoutMs: number): TopologySpec {
   return {
@@ -21,7 +37,19 @@ export function clusterTopology(nodeTimeoutMs: number): TopologySpec {
       'cluster-announce-ip': '127.0.0.1',
     },
     extraPorts: 1,
-    form: (nodes, signal) => formCluster(byIndex(nodes), signal),
+    peerLinks: true,
+    peerEndpoints: async (nodes) => [
+      ...nodes,
+      ...(await Promise.all(
+        nodes.map(async (n) => ({
+          name: `${n.name}${BUS}`,
+          endpoint: await busOf(n),
+          // A bus message names its sender's port: a partition holds what the cut node sends.
+          speaks: 'redis-cluster-bus' as const,
+        })),
+      )),
+    ],
+    form: (nodes, signal, peers) => formCluster(byIndex(nodes), signal, peers),
     open: async (members, signal) => {
       await waitUntil('cluster state ok on every node', FORM_TIMEOUT_MS, signal, async () => {
         for (const node of members.nodes) {
@@ -36,7 +64,7 @@ export function clusterTopology(nodeTimeoutMs: number): TopologySpec {
         }
         return true;
       });
-      return new ClusterRoles(members.nodes);
+      return new ClusterRoles(members.nodes, members.peers);
     },
   };
 }
@@ -57,16 +85,48 @@ export function clusterArgs(busPort: number, nodeTimeoutMs: number): string[] {
   ];
 }
 
-/** CLUSTER MEET, ADDSLOTSRANGE on the primaries, REPLICATE on the replicas (what redis-cli --cluster create does). */
-async function formCluster(nodes: Member[], signal: AbortSignal): Promise<void> {
-  const [first] = nodes;
-  const [host, port] = first!.endpoint.split(':') as [string, string];
-  // The bus port is not port + 10000 here (--cluster-port): MEET must name it.
-  const [, busPort] = (await withRedis(first!.endpoint, (c) =>
+/** The node's cluster bus, host:port (not port + 10000 here: --cluster-port). */
+async function busOf(node: Member): Promise<string> {
+  const [, busPort] = (await withRedis(node.endpoint, (c) =>
     c.call('CONFIG', 'GET', 'cluster-port'),
   )) as [string, string];
+  return `${hostPort(node.endpoint).host}:${busPort}`;
+}
+
+/** The peer link of `name` (`node0`, `node0.bus`). */
+function linkOf(peers: Member[], name: string): { host: string; port: number } {
+  const peer = peers.find((p) => p.name === name);
+  if (!peer) throw new Error(`no peer link ${name}`);
+  return hostPort(peer.endpoint);
+}
+
+/**
+ * Every node announces its links, rewritten into its config file so that a node
+ * started again still does: its peers then reach it only through them.
+ */
+async function announcePeerLinks(nodes: Member[], peers: Member[]): Promise<void> {
+  for (const node of nodes) {
+    const data = linkOf(peers, node.name).port;
+    const bus = linkOf(peers, `${node.name}${BUS}`).port;
+    await withRedis(node.endpoint, async (c) => {
+      await c.call('CONFIG', 'SET', 'cluster-announce-port', String(data));
+      await c.call('CONFIG', 'SET', 'cluster-announce-bus-port', String(bus));
+      await c.call('CONFIG', 'REWRITE');
+    });
+  }
+}
+
+/** CLUSTER MEET, ADDSLOTSRANGE on the primaries, REPLICATE on the replicas (what redis-cli --cluster create does). */
+async function formCluster(nodes: Member[], signal: AbortSignal, peers?: Member[]): Promise<void> {
+  const first = nodes[0]!;
+  if (peers) await announcePeerLinks(nodes, peers);
+  // MEET names the bus port too: it is not port + 10000 here.
+  const meet = peers ? linkOf(peers, first.name) : hostPort(first.endpoint);
+  const bus = peers ? linkOf(peers, `${first.name}${BUS}`) : hostPort(await busOf(first));
   for (const node of nodes.slice(1)) {
-    await withRedis(node.endpoint, (c) => c.call('CLUSTER', 'MEET', host, port, busPort));
+    await withRedis(node.endpoint, (c) =>
+      c.call('CLUSTER', 'MEET', meet.host, meet.port, bus.port),
+    );
   }
   for (let i = 0; i < PRIMARIES; i++) {
     const from = Math.floor((i * SLOTS) / PRIMARIES);
@@ -164,20 +224,52 @@ export function keySlot(key: string): number {
  * only keys) among those serving slots now; `replica<i>` the i-th replica of it.
  */
 class ClusterRoles implements RunningTopology {
-  readonly storeSettings = { topology: 'cluster' };
+  readonly storeSettings: Record<string, string>;
   /** Slot ranges of each node that was primary when a role was resolved: the probe's target. */
   private readonly slotsOf = new Map<string, [number, number][]>();
 
-  constructor(private readonly nodes: Member[]) {}
+  constructor(
+    private readonly nodes: Member[],
+    /** The nodes' peer links (and their buses'): the ports the cluster knows them by. */
+    private readonly peers?: Member[],
+  ) {
+    this.storeSettings = {
+      topology: 'cluster',
+      ...(peers ? { natMap: JSON.stringify(directPaths(nodes, peers)) } : {}),
+    };
+  }
 
+  /** The node the cluster knows by `port` (its own, or its peer link's). */
+  private nodeAt(port: number): Member | undefined {
+    const name = memberAt(this.nodes, port) ?? memberAt(this.peers ?? [], port);
+    return this.nodes.find((n) => n.name === name);
+  }
+
+  /** Asks the node itself, never through its peer link (which a partition may hold). */
+  private direct<T>(port: number, act: (c: Redis) => Promise<T>): Promise<T> {
+    const node = this.nodeAt(port);
+    if (!node) return Promise.reject(new Error(`no node at port ${port}`));
+    return withRedis(node.endpoint, act);
+  }
+
+  /**
+   * The cluster's view: of the nodes that answer, the one that holds the fewest nodes
+   * failed. A node cut off from its peers holds all of them failed; the majority's
+   * view is the cluster's.
+   */
   private async view(): Promise<ClusterNode[] | undefined> {
-    for (const node of this.nodes) {
-      const text = await withRedis(node.endpoint, (c) => c.call('CLUSTER', 'NODES')).catch(
-        () => undefined,
-      );
-      if (text !== undefined) return parseClusterNodes(String(text));
-    }
-    return undefined;
+    const views = await Promise.all(
+      this.nodes.map((node) =>
+        withRedis(node.endpoint, (c) => c.call('CLUSTER', 'NODES')).then(
+          (text) => parseClusterNodes(String(text)),
+          () => undefined,
+        ),
+      ),
+    );
+    const failed = (view: ClusterNode[]) => view.filter((n) => n.failed).length;
+    let best: ClusterNode[] | undefined;
+    for (const view of views) if (view && (!best || failed(view) < failed(best))) best = view;
+    return best;
   }
 
   async resolveRole(role: string): Promise<string | undefined> {
@@ -185,27 +277,37 @@ class ClusterRoles implements RunningTopology {
     if (!view) return undefined;
     const primaries = view.filter((n) => n.primary && !n.failed && n.slots.length > 0);
     const sizes = await Promise.all(
-      primaries.map((p) => withRedis(`127.0.0.1:${p.port}`, (c) => c.dbsize()).catch(() => -1)),
+      primaries.map((p) => this.direct(p.port, (c) => c.dbsize()).catch(() => -1)),
     );
     const top = primaries[sizes.indexOf(Math.max(...sizes))];
-    if (!top) return undefined;
-    const topName = memberAt(this.nodes, top.port)!;
+    const topName = top && this.nodeAt(top.port)?.name;
+    if (!top || !topName) return undefined;
     this.slotsOf.set(topName, top.slots);
     if (role === 'primary') return topName;
     const match = /^replica(\d+)$/.exec(role);
     if (!match) return undefined;
     const replicas = view.filter((n) => n.primaryId === top.id).sort((a, b) => a.port - b.port);
     const replica = replicas[Number(match[1])];
-    return replica ? memberAt(this.nodes, replica.port) : undefined;
+    return replica ? this.nodeAt(replica.port)?.name : undefined;
   }
 
-  /** Roles as the cluster sees them: primaries serving slots, replicas, failed nodes down. */
+  /**
+   * Roles as the cluster sees them: primaries serving slots, replicas. A node the
+   * cluster holds failed is asked itself: `down` if it does not answer, a `deposed
+   * primary` if it still acts as one (cut off from its peers: a split brain).
+   */
   async roleMap(): Promise<Record<string, string>> {
     const roles: Record<string, string> = {};
-    for (const node of (await this.view()) ?? []) {
-      const name = memberAt(this.nodes, node.port);
-      if (name) roles[name] = node.failed ? 'down' : node.primary ? 'primary' : 'replica';
-    }
+    await Promise.all(
+      ((await this.view()) ?? []).map(async (node) => {
+        const name = this.nodeAt(node.port)?.name;
+        if (!name) return;
+        if (!node.failed) return void (roles[name] = node.primary ? 'primary' : 'replica');
+        const own = await this.direct(node.port, (c) => c.call('ROLE')).catch(() => undefined);
+        if (!Array.isArray(own)) roles[name] = 'down';
+        else roles[name] = own[0] === 'master' ? 'deposed primary' : 'replica';
+      }),
+    );
     return roles;
   }
 
@@ -221,8 +323,8 @@ class ClusterRoles implements RunningTopology {
         (v) => v.primary && !v.failed && v.slots.some(([a, b]) => slot >= a && slot <= b),
       );
       if (!owner) return undefined;
-      await withRedis(`127.0.0.1:${owner.port}`, (c) => c.set(key, String(Date.now())));
-      return memberAt(this.nodes, owner.port);
+      await this.direct(owner.port, (c) => c.set(key, String(Date.now())));
+      return this.nodeAt(owner.port)?.name;
     });
   }
 

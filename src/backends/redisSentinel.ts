@@ -1,6 +1,14 @@
 import type { Redis } from 'ioredis';
 import type { Member, RunningTopology, TopologySpec } from './serverSpec.js';
-import { byIndex, info, memberAt, retryUntil, waitUntil, withRedis } from './redisAdmin.js';
+import {
+  byIndex,
+  directPaths,
+  info,
+  memberAt,
+  retryUntil,
+  waitUntil,
+  withRedis,
+} from './redisAdmin.js';
 import { hostPort } from './backend.js';
 
 /** The name the sentinels monitor the primary under (`sentinel monitor <name> ...`). */
@@ -151,22 +159,6 @@ async function waitWhole(
   );
 }
 
-/**
- * ioredis's natMap for the app: the sentinels name a node by its peer link, the app
- * goes to the node itself, so its traffic never crosses a peer link.
- */
-function appPathMap(
-  nodes: Member[],
-  peers: Member[],
-): Record<string, { host: string; port: number }> {
-  const map: Record<string, { host: string; port: number }> = {};
-  for (const peer of peers) {
-    const node = nodes.find((n) => n.name === peer.name);
-    if (node) map[peer.endpoint] = hostPort(node.endpoint);
-  }
-  return map;
-}
-
 /** Roles as the sentinels see them; the probe writes where they say the primary is. */
 class SentinelRoles implements RunningTopology {
   readonly storeSettings: Record<string, string>;
@@ -183,7 +175,7 @@ class SentinelRoles implements RunningTopology {
       topology: 'sentinel',
       sentinels: members.companions.map((m) => m.endpoint).join(','),
       masterName: MASTER_NAME,
-      ...(peers ? { natMap: JSON.stringify(appPathMap(members.nodes, peers)) } : {}),
+      ...(peers ? { natMap: JSON.stringify(directPaths(members.nodes, peers)) } : {}),
       ...(safety.wait
         ? {
             waitReplicas: String(safety.wait.replicas),

@@ -184,7 +184,7 @@ const FAILOVER_TABLE: Record<string, Expectation> = {
 };
 
 /**
- * A partition of the primary from its peers (redis:sentinel's peer links) while the
+ * A partition of the primary from its peers (the topology's peer links) while the
  * app still reaches it: a split brain. The old primary acknowledges writes until its
  * clients leave it; the heal makes it a replica of the new primary and discards them.
  */
@@ -200,6 +200,12 @@ const SPLIT_BRAIN_TABLE: Record<string, Expectation> = {
     claim:
       'min-replicas-to-write 1 (max lag 1 s) stops a primary that lost its replicas, and WAIT 1 fails every write no replica confirmed: a write of the split is not acknowledged, so none is lost (WAIT: not strongly consistent in general)',
     source: `${WAIT_DOCS} ; ${REPLICATION_DOCS}#allow-writes-only-with-n-attached-replicas`,
+  },
+  'redis:cluster': {
+    loss: 'recent',
+    claim:
+      'a primary on the minority side of a partition accepts writes until cluster-node-timeout passes without it sensing the majority, then stops; the majority promotes its replica, and at the heal the old primary becomes a replica and loses the writes of that window (Cluster spec: "Windows to lose acknowledged writes are larger when clients are in a minority partition")',
+    source: CLUSTER_SPEC,
   },
 };
 

@@ -41,7 +41,7 @@ describe.skipIf(!available)('replicated redis in containers (host networking)', 
     expect(await labelled(run.runId)).toEqual({ containers: [], volumes: [], networks: [] });
   }, 180_000);
 
-  it('partition:primary: the peer links work in containers too (split brain: promoted, writes lost)', async () => {
+  it('partition:primary: the peer links work in containers too, sentinel and cluster (split brain: promoted, writes lost)', async () => {
     const run = await runSmoke({
       users: '200',
       rate: '100',
@@ -49,19 +49,22 @@ describe.skipIf(!available)('replicated redis in containers (host networking)', 
       provider: 'docker',
       dockerNetwork: 'host',
       imageSet: 'offline',
-      backends: 'redis:sentinel',
+      backends: 'redis:sentinel,redis:cluster',
       scenarioFaults: 'none',
       faults: ['partition:primary@2s:6s'],
     });
-    const result = resultFor(run, 'redis:sentinel');
-    expect(result.provider).toBe('docker');
-    expect(result.events.some((e) => e.event === 'peer links')).toBe(true);
-    const fault = result.faults[0]!;
-    expect(fault.failover?.promoted, JSON.stringify(fault.failover)).toBe(true);
-    expect(fault.answers!.ok).toBeGreaterThan(0);
-    expect(
-      fault.lostUpdates + fault.loggedOutUsers + (fault.loggedOutOutsidePopulation ?? 0),
-    ).toBeGreaterThan(0);
+    for (const variant of ['redis:sentinel', 'redis:cluster']) {
+      const result = resultFor(run, variant);
+      expect(result.provider).toBe('docker');
+      expect(result.events.some((e) => e.event === 'peer links')).toBe(true);
+      const fault = result.faults[0]!;
+      expect(fault.failover?.promoted, `${variant}: ${JSON.stringify(fault.failover)}`).toBe(true);
+      expect(fault.answers!.ok).toBeGreaterThan(0);
+      expect(
+        fault.lostUpdates + fault.loggedOutUsers + (fault.loggedOutOutsidePopulation ?? 0),
+        variant,
+      ).toBeGreaterThan(0);
+    }
     expect(await labelled(run.runId)).toEqual({ containers: [], volumes: [], networks: [] });
   }, 180_000);
 });

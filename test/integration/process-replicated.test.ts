@@ -86,4 +86,45 @@ describe.skipIf(skipServerTests(missing))('replicated redis on local processes',
       await expectNothingLeft(result, members + (variant === 'redis:sentinel' ? 2 : 1));
     }
   }, 120_000);
+
+  it('partition:primary on redis:cluster: cut from its peers both ways, the app still on it; another node promoted, the split’s writes lost and counted', async () => {
+    const run = await runSmoke({
+      users: '1000',
+      rate: '200',
+      duration: '15s',
+      provider: 'process',
+      backends: 'redis:cluster',
+      faults: ['partition:primary@3s:7s'],
+    });
+    const result = resultFor(run, 'redis:cluster');
+    const fault = result.faults[0]!;
+    expect(fault.status, fault.reason).toBe('done');
+    const failover = fault.failover!;
+    // The cut primary's own gossip to its peers is held too (on their bus links): were it
+    // not, they would keep hearing it and never promote its replica.
+    expect(failover.promoted, JSON.stringify(failover)).toBe(true);
+    expect(failover.primaryAfter).not.toBe(failover.primaryBefore);
+    expect(failover.failoverMs!).toBeLessThan(DETECTION_MS + MARGIN_MS);
+    // It acted as a primary the cluster had replaced: a split brain, in the timeline.
+    const deposed = result.events.find(
+      (e) =>
+        e.target === failover.primaryBefore &&
+        e.event === 'role' &&
+        /^deposed primary/.test(e.detail ?? ''),
+    );
+    expect(deposed, 'deposed primary in the timeline').toBeDefined();
+    // What it acknowledged during the node timeout is gone after the heal, and counted.
+    const lost = fault.lostUpdates + fault.loggedOutUsers + (fault.loggedOutOutsidePopulation ?? 0);
+    expect(lost, JSON.stringify(fault)).toBeGreaterThan(0);
+    expect(fault.expectation?.loss).toBe('recent');
+    expect(fault.expectation?.matches).toBe(true);
+    expect(result.audit.wrongUserSessions).toBe(0);
+    await expectNothingLeft(result, 6);
+    const peers = result.events.find((e) => e.event === 'peer links' && /^node/.test(e.target));
+    const ports = [...(peers?.detail ?? '').matchAll(/127\.0\.0\.1:(\d+)/g)].map((m) =>
+      Number(m[1]),
+    );
+    expect(ports, 'data and bus links of 6 nodes').toHaveLength(12);
+    for (const port of ports) expect(await listening(port), `peer link ${port}`).toBe(false);
+  }, 90_000);
 });
