@@ -282,6 +282,16 @@ describe.skipIf(skipServerTests(missing))('split brain on redis:sentinel (peer l
     expect(wait.loggedOutUsers).toBe(0);
     // The docs' expectation for a split brain, compared with what was seen.
     expect(plain.expectation).toMatchObject({ loss: 'recent', matches: true });
-    expect(wait.expectation).toMatchObject({ loss: 'none', matches: true });
+    // WAIT does not make Redis strongly consistent (its docs): a loss is possible, and a
+    // run on the loaded development machine saw some (WAIT 1 confirms one replica of two;
+    // the sentinels may promote the other). The verdict must then say so: "matches"
+    // only when nothing was lost.
+    const waitLost =
+      wait.lostUpdates + wait.loggedOutUsers + (wait.loggedOutOutsidePopulation ?? 0);
+    const shared = (wait.ambiguousLostUpdates ?? 0) + (wait.ambiguousLoggedOutUsers ?? 0);
+    expect(wait.expectation?.loss).toBe('none');
+    expect(wait.expectation?.matches, JSON.stringify(wait)).toBe(
+      waitLost > 0 ? false : shared > 0 ? null : true,
+    );
   }, 150_000);
 });
