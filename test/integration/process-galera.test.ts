@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { processProvider } from '../../src/providers/process.js';
+import {
+  GALERA_DETECTION_MS,
+  GALERA_MARGIN_MS,
+  exerciseGalera,
+  expectNothingListening,
+  expectOneCluster,
+} from '../helpers/galera.js';
+import { missingServers, skipServerTests } from '../helpers/processServers.js';
+
+const missing = await missingServers([['mariadbd'], ['mariadb-install-db'], ['rsync']]);
+
+describe.skipIf(skipServerTests(missing))('mysql:galera on local processes', () => {
+  it('forms one cluster, a killed node rejoins it, kill:primary moves the primary to a Synced node, nothing is left', async () => {
+    const check = await exerciseGalera(processProvider);
+    process.stderr.write(
+      `mysql:galera (process) kill:primary: failover ${Math.round(check.failoverMs)} ms, ` +
+        `${check.acknowledged} acknowledged, ${check.lostDirect} lost on the survivor\n`,
+    );
+    // node0 bootstrapped once; node1 and node0 after their kills joined it again.
+    expectOneCluster(check);
+    expect(check.failoverMs).toBeGreaterThan(0);
+    expect(check.failoverMs).toBeLessThan(GALERA_DETECTION_MS + GALERA_MARGIN_MS);
+    expect(check.acknowledged).toBeGreaterThan(0);
+    // The store and a direct read on the survivor agree on what was lost.
+    expect(check.lostViaStore).toBe(check.lostDirect);
+    await expectNothingListening(check);
+  }, 120_000);
+});
