@@ -100,16 +100,23 @@ export function galeraConf(node: NodePlacement, earlier: number[]): string {
   ].join('\n');
 }
 
-/** The first provider library that exists where the server runs (host or image). */
+/**
+ * The first provider library that exists where the server runs (host or image), and
+ * rsync for the state transfer (the official mariadb image ships galera-4 with
+ * mariadb-backup and socat, not rsync: there the start fails with this message).
+ */
 async function findProvider(run: CommandRunner): Promise<string> {
-  const script = `for f in ${PROVIDER_PATHS.join(' ')}; do [ -f "$f" ] && echo "$f" && exit 0; done; exit 1`;
-  const found = await run('sh', ['-c', script]).catch(() => '');
-  const file = found.trim().split('\n')[0];
-  if (!file)
+  const script =
+    'command -v rsync >/dev/null || { echo "no rsync"; exit 0; }; ' +
+    `for f in ${PROVIDER_PATHS.join(' ')}; do [ -f "$f" ] && echo "$f" && exit 0; done; echo none`;
+  const found = (await run('sh', ['-c', script])).trim().split('\n')[0] ?? '';
+  if (found === 'no rsync')
+    throw new Error(`${GALERA_VARIANT}: rsync (its SST method) is not installed`);
+  if (!found.startsWith('/'))
     throw new Error(
       `${GALERA_VARIANT}: no Galera provider (galera-4) at ${PROVIDER_PATHS.join(', ')}`,
     );
-  return file;
+  return found;
 }
 
 function galeraTopology(monitor: GaleraMonitor, login: Login): TopologySpec {

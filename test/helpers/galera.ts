@@ -48,12 +48,13 @@ const session = (i: number): Session => ({
 export async function exerciseGalera(
   provider: Provider,
   options?: ProviderOptions,
+  runId = newRunId(),
 ): Promise<GaleraCheck> {
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'session-bench-galera-'));
   const controller = new AbortController();
   const spec = mysqlBackend.serverSpec!('mysql:galera', { nodes: 1 });
   const started = await provider.start(spec, {
-    runId: newRunId(),
+    runId,
     workDir,
     events: new EventLog(),
     signal: controller.signal,
