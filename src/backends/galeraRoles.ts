@@ -1,14 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Member, RunningTopology } from './serverSpec.js';
+import type { FrontLink, Member, RunningTopology } from './serverSpec.js';
 import { byIndex, retryUntil } from './redisAdmin.js';
 import { nodeStatus, serves, withNode, type Login, type NodeStatus } from './galeraAdmin.js';
-
-/** The front link as a Galera topology uses it (src/backends/serverSpec.ts FrontLink). */
-export interface GaleraFront {
-  readonly endpoint: string;
-  readonly target: string;
-  pointAt(node: Member): Promise<void>;
-}
 
 /** A load balancer's health check of the node the front points at. */
 export interface GaleraMonitor {
@@ -34,7 +27,7 @@ export class GaleraRoles implements RunningTopology {
     private readonly nodes: Member[],
     private readonly login: Login,
     private readonly monitor: GaleraMonitor,
-    private readonly front?: GaleraFront,
+    private readonly front?: FrontLink,
   ) {
     this.current = front?.target ?? byIndex(nodes)[0]!.name;
     this.loop = this.watch();

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { CommandRunner, NodePlacement, ServerSpec, TopologySpec } from './serverSpec.js';
 import { byIndex, waitUntil } from './redisAdmin.js';
-import { GaleraRoles, type GaleraFront, type GaleraMonitor } from './galeraRoles.js';
+import { GaleraRoles, type GaleraMonitor } from './galeraRoles.js';
 import { nodeStatus, withNode, type Login } from './galeraAdmin.js';
 
 export const GALERA_VARIANT = 'mysql:galera';
@@ -131,11 +131,10 @@ function galeraTopology(monitor: GaleraMonitor, login: Login): TopologySpec {
       wsrep_sync_wait: '0 (default)',
     },
     extraPorts: 3,
+    // The app reaches the cluster through one address, as behind a load balancer.
+    front: true,
     form: (nodes, signal) => formCluster(nodes, login, signal),
-    open: async (
-      members: { nodes: { name: string; endpoint: string }[]; front?: GaleraFront },
-      signal,
-    ) => {
+    open: async (members, signal) => {
       await waitSynced(members.nodes, login, signal);
       return new GaleraRoles(members.nodes, login, monitor, members.front);
     },

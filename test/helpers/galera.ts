@@ -11,7 +11,13 @@ import { EventLog } from '../../src/lifecycle/eventLog.js';
 import { newRunId } from '../../src/lifecycle/runNames.js';
 import { sleep } from '../../src/lifecycle/sleep.js';
 import type { Provider, ProviderOptions } from '../../src/providers/provider.js';
+import { maxNodesOf } from '../../src/backends/registry.js';
+import { loadPlan } from '../../src/config/loadPlan.js';
+import type { VariantResult } from '../../src/result/result.js';
+import { runPlan } from '../../src/runner/runPlan.js';
 import { listening } from './ports.js';
+import { isGone } from './processServers.js';
+import { resultFor } from './runScenario.js';
 
 /** The front's health check (2 x 500 ms) plus Galera evicting the dead node (evs.inactive_timeout 4 s). */
 export const GALERA_DETECTION_MS = 1_000 + 4_000;
@@ -196,4 +202,70 @@ export function expectOneCluster(check: GaleraCheck): void {
 export async function expectNothingListening(check: GaleraCheck): Promise<void> {
   expect(check.ports.length).toBe(6);
   for (const port of check.ports) expect(await listening(port), `port ${port}`).toBe(false);
+}
+
+/**
+ * A full run of mysql:galera with kill:primary: the app behind the front link, which
+ * the health check moves to a Synced node; returns the variant's result.
+ */
+export async function runGaleraKillPrimary(
+  provider: 'process' | 'docker',
+): Promise<{ result: VariantResult; runId: string }> {
+  const plan = await loadPlan(
+    {
+      scenario: 'smoke',
+      users: '200',
+      rate: '100',
+      duration: '10s',
+      provider,
+      ...(provider === 'docker' ? { dockerNetwork: 'host', imageSet: 'offline' } : {}),
+      backends: 'mysql:galera',
+      scenarioFaults: 'none',
+      // Kept down 4 s: longer than the front's detection (1 s) and Galera's eviction.
+      faults: ['kill:primary@3s:4s'],
+    },
+    { nodesOf: maxNodesOf },
+  );
+  const run = await runPlan(plan, { signal: new AbortController().signal });
+  return { result: resultFor(run, 'mysql:galera'), runId: run.runId };
+}
+
+/** Every node start in the events (pid on the process provider), and every node port: all gone. */
+export async function expectRunLeftNothing(result: VariantResult, starts: number): Promise<void> {
+  const nodeEvents = result.events.filter((e) => /^node\d+$/.test(e.target));
+  expect(nodeEvents.filter((e) => e.event === 'start').length).toBe(starts);
+  for (const e of nodeEvents) {
+    const pid = Number(/pid (\d+)/.exec(e.detail ?? '')?.[1]);
+    if (pid) expect(isGone(pid), `pid ${pid}`).toBe(true);
+  }
+  const ports = new Set(
+    nodeEvents.flatMap((e) =>
+      [...(e.detail ?? '').matchAll(/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1])),
+    ),
+  );
+  expect(ports.size).toBeGreaterThanOrEqual(3);
+  for (const port of ports) expect(await listening(port), `port ${port}`).toBe(false);
+}
+
+/** The fault moved the front off the killed primary, and the first write there came in time. */
+export function expectFrontFailover(result: VariantResult): void {
+  expect(result.topology?.kind).toBe('galera');
+  const fault = result.faults[0]!;
+  expect(fault.status, fault.reason).toBe('done');
+  const failover = fault.failover!;
+  expect(failover.primaryBefore).toBe('node0');
+  expect(failover.promoted, JSON.stringify(failover)).toBe(true);
+  expect(failover.primaryAfter).not.toBe('node0');
+  expect(failover.failoverMs!).toBeGreaterThan(0);
+  expect(failover.failoverMs!).toBeLessThan(GALERA_DETECTION_MS + GALERA_MARGIN_MS);
+  // The first move after the kill: off node0, to the node that acknowledged the probe.
+  const pointed = result.events.find(
+    (e) => e.target === 'front' && e.event === 'pointed at' && e.tMs >= fault.startedMs!,
+  );
+  expect(pointed?.detail).toContain(failover.primaryAfter!);
+  expect(fault.expectation?.source).toContain('jepsen.io');
+  expect(typeof fault.expectation?.matches).toBe('boolean');
+  // The app wrote through the front again after the failover.
+  expect(fault.phases?.after?.requests ?? 0).toBeGreaterThan(0);
+  expect(result.audit.wrongUserSessions).toBe(0);
 }

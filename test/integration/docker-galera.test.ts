@@ -6,8 +6,11 @@ import {
   GALERA_DETECTION_MS,
   GALERA_MARGIN_MS,
   exerciseGalera,
+  expectFrontFailover,
   expectNothingListening,
   expectOneCluster,
+  expectRunLeftNothing,
+  runGaleraKillPrimary,
 } from '../helpers/galera.js';
 
 const available = await dockerReady();
@@ -29,6 +32,14 @@ describe.skipIf(!available)('mysql:galera in containers (host networking, offlin
     expect(check.failoverMs).toBeLessThan(GALERA_DETECTION_MS + GALERA_MARGIN_MS);
     expect(check.lostViaStore).toBe(check.lostDirect);
     await expectNothingListening(check);
+    expect(await labelled(runId)).toEqual({ containers: [], volumes: [], networks: [] });
+  }, 180_000);
+
+  it('a run with kill:primary: the app behind the front fails over to a Synced node, no container is left', async () => {
+    const { result, runId } = await runGaleraKillPrimary('docker');
+    expect(result.provider).toBe('docker');
+    expectFrontFailover(result);
+    await expectRunLeftNothing(result, 4);
     expect(await labelled(runId)).toEqual({ containers: [], volumes: [], networks: [] });
   }, 180_000);
 });

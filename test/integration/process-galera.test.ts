@@ -5,7 +5,10 @@ import {
   GALERA_MARGIN_MS,
   exerciseGalera,
   expectNothingListening,
+  expectFrontFailover,
   expectOneCluster,
+  expectRunLeftNothing,
+  runGaleraKillPrimary,
 } from '../helpers/galera.js';
 import { missingServers, skipServerTests } from '../helpers/processServers.js';
 
@@ -26,5 +29,14 @@ describe.skipIf(skipServerTests(missing))('mysql:galera on local processes', () 
     // The store and a direct read on the survivor agree on what was lost.
     expect(check.lostViaStore).toBe(check.lostDirect);
     await expectNothingListening(check);
+  }, 120_000);
+});
+
+describe.skipIf(skipServerTests(missing))('mysql:galera run on local processes', () => {
+  it('kill:primary: the front moves to a Synced node, writes resume in time, figures reported, nothing left', async () => {
+    const { result } = await runGaleraKillPrimary('process');
+    expectFrontFailover(result);
+    // 3 nodes, and node0 again after its kill.
+    await expectRunLeftNothing(result, 4);
   }, 120_000);
 });
