@@ -30,8 +30,12 @@ export const GALERA_DEFAULTS = {
  * `mysql:galera`: three MariaDB nodes with wsrep (Galera 4) on a `base` single-node
  * spec. node0 bootstraps the cluster (an empty gcomm:// address) on its first start;
  * nodes 1 and 2 join it with a state transfer (mariabackup SST). At formation each node
- * writes JOINED_FILE naming all three, so a node killed and started again (node0 too)
- * joins the survivors and never bootstraps a second cluster.
+ * writes JOINED_FILE naming all three, so a node stopped and started again (node0 too)
+ * joins the survivors and never bootstraps a second cluster. (A killed node also
+ * recovers its last view from gvwstate.dat, pc.recovery; a graceful stop removes that
+ * file, and node0 with an empty address and grastate's safe_to_bootstrap: 0 would
+ * refuse to start. After a kill grastate says seqno -1 and safe_to_bootstrap: 0: a
+ * cluster whose nodes all died does not come back on its own, as in production.)
  */
 export function galeraSpec(base: ServerSpec, monitor = GALERA_DEFAULTS.monitor): ServerSpec {
   const gcommPorts: number[] = [];

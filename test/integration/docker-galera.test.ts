@@ -16,7 +16,7 @@ import {
 const available = await dockerReady();
 
 describe.skipIf(!available)('mysql:galera in containers (host networking, offline image)', () => {
-  it('forms one cluster, a killed node rejoins it, kill:primary moves the primary, no container is left', async () => {
+  it('forms one cluster; killed and restarted nodes rejoin it; kill:primary moves the primary; no container is left', async () => {
     const runId = newRunId();
     const check = await exerciseGalera(
       new DockerProvider(),

@@ -15,7 +15,7 @@ import { missingServers, skipServerTests } from '../helpers/processServers.js';
 const missing = await missingServers([['mariadbd'], ['mariadb-install-db'], ['rsync']]);
 
 describe.skipIf(skipServerTests(missing))('mysql:galera on local processes', () => {
-  it('forms one cluster, a killed node rejoins it, kill:primary moves the primary to a Synced node, nothing is left', async () => {
+  it('forms one cluster; a killed node, the killed primary and a gracefully restarted node0 rejoin it; kill:primary moves the primary to a Synced node; nothing is left', async () => {
     const check = await exerciseGalera(processProvider);
     process.stderr.write(
       `mysql:galera (process) kill:primary: failover ${Math.round(check.failoverMs)} ms, ` +
