@@ -9,7 +9,7 @@
 # A no-op when the binaries are already there (SESSION_BENCH_SETUP_FORCE=1 installs anyway).
 set -euo pipefail
 
-PACKAGES=(redis-server memcached mariadb-server mariadb-client postgresql-15)
+PACKAGES=(redis-server memcached mariadb-server mariadb-client galera-4 rsync postgresql-15)
 BINARIES=(redis-server redis-benchmark memcached mariadbd mariadb-install-db)
 # Debian keeps PostgreSQL's server binaries off PATH, in a folder per major version
 # (session-bench looks there too); postgresql-common creates the postgres user.

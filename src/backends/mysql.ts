@@ -7,6 +7,7 @@ import type { CommandRunner, NodePlacement, RunData, ServerSpec } from './server
 import { hostPort, type Backend, type VariantInfo } from './backend.js';
 import type { CreateStore, Session } from './sessionStore.js';
 import { SqlSessionStore, type SqlDialect } from './sqlSessionStore.js';
+import { GALERA_VARIANT, galeraSpec } from './mysqlGalera.js';
 
 /** innodb_flush_log_at_trx_commit per variant. */
 export const MYSQL_FLUSH: Record<string, 0 | 1 | 2> = {
@@ -30,6 +31,11 @@ const VARIANTS: VariantInfo[] = [
     id: 'mysql:flush0',
     description:
       'innodb_flush_log_at_trx_commit=0: written and fsynced once a second; a server crash loses up to ~1 s',
+  },
+  {
+    id: GALERA_VARIANT,
+    description:
+      'MariaDB Galera cluster of 3 nodes (wsrep, Galera 4, flush=1): the app behind a front link a health check moves to a Synced node when its node fails',
   },
 ];
 
@@ -71,6 +77,11 @@ export function initSql(password: string, bindAddress = '127.0.0.1'): string {
 }
 
 function mysqlSpec(variant: string, options: { nodes: number }): ServerSpec {
+  if (variant === GALERA_VARIANT) {
+    if (options.nodes !== 1 && options.nodes !== 3)
+      throw new UsageError(`${variant} runs 3 nodes; --nodes ${options.nodes} does not apply`);
+    return galeraSpec(mysqlSpec('mysql', { nodes: 1 }));
+  }
   const flush = MYSQL_FLUSH[variant];
   if (flush === undefined) throw new UsageError(`unknown mysql variant ${variant}`);
   if (options.nodes !== 1) {
