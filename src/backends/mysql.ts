@@ -4,9 +4,10 @@ import mysql from 'mysql2/promise';
 import { UsageError } from '../errors.js';
 import { runTableName } from '../lifecycle/runNames.js';
 import type { CommandRunner, NodePlacement, RunData, ServerSpec } from './serverSpec.js';
-import { hostPort, type Backend, type VariantInfo } from './backend.js';
+import { hostPort, type Backend, type ServerSpecOptions, type VariantInfo } from './backend.js';
 import type { CreateStore, Session } from './sessionStore.js';
 import { SqlSessionStore, type SqlDialect } from './sqlSessionStore.js';
+import { MYSQL_REPLICATION, replicationSpec } from './mysqlReplication.js';
 
 /** innodb_flush_log_at_trx_commit per variant. */
 export const MYSQL_FLUSH: Record<string, 0 | 1 | 2> = {
@@ -30,6 +31,16 @@ const VARIANTS: VariantInfo[] = [
     id: 'mysql:flush0',
     description:
       'innodb_flush_log_at_trx_commit=0: written and fsynced once a second; a server crash loses up to ~1 s',
+  },
+  {
+    id: 'mysql:replica',
+    description:
+      'primary + 1 replica, asynchronous GTID replication (binlog ROW); session-bench orchestrates: 2 s of failed checks promote the replica and move the front link',
+  },
+  {
+    id: 'mysql:semisync',
+    description:
+      'mysql:replica with semi-sync replication (rpl_semi_sync_master_timeout 10 s, then async): a commit is acknowledged once the replica has it',
   },
 ];
 
@@ -70,7 +81,10 @@ export function initSql(password: string, bindAddress = '127.0.0.1'): string {
   ].join('\n');
 }
 
-function mysqlSpec(variant: string, options: { nodes: number }): ServerSpec {
+function mysqlSpec(variant: string, options: ServerSpecOptions): ServerSpec {
+  if (MYSQL_REPLICATION[variant]) {
+    return replicationSpec(variant, options, mysqlSpec('mysql', { nodes: 1 }));
+  }
   const flush = MYSQL_FLUSH[variant];
   if (flush === undefined) throw new UsageError(`unknown mysql variant ${variant}`);
   if (options.nodes !== 1) {

@@ -156,6 +156,8 @@ const REPLICATION_DOCS =
 const CLUSTER_SPEC = 'https://redis.io/docs/latest/operate/oss_and_stack/reference/cluster-spec/';
 const WAIT_DOCS = 'https://redis.io/docs/latest/commands/wait/';
 const JEPSEN_REDIS = 'https://aphyr.com/posts/283-jepsen-redis';
+const MARIADB_REPLICATION = 'https://mariadb.com/kb/en/replication-overview/';
+const MARIADB_SEMISYNC = 'https://mariadb.com/kb/en/semisynchronous-replication/';
 
 /**
  * What the docs say a fault on the primary of a replicated store does (a node fault:
@@ -181,6 +183,18 @@ const FAILOVER_TABLE: Record<string, Expectation> = {
       'Redis Cluster "is not able to guarantee strong consistency": a primary that fails before replicating an acknowledged write loses it at failover',
     source: CLUSTER_SPEC,
   },
+  'mysql:replica': {
+    loss: 'recent',
+    claim:
+      'asynchronous replication: the primary acknowledges a commit before the replica has received it; a primary killed before sending it loses it at the promotion',
+    source: MARIADB_REPLICATION,
+  },
+  'mysql:semisync': {
+    loss: 'none',
+    claim:
+      'semi-sync: a commit is acknowledged once the replica has it in its relay log (applied before the promotion), so none is lost while the replica acknowledges; without an acknowledgement for rpl_semi_sync_master_timeout the primary falls back to asynchronous and can lose commits',
+    source: MARIADB_SEMISYNC,
+  },
 };
 
 /**
@@ -200,6 +214,18 @@ const SPLIT_BRAIN_TABLE: Record<string, Expectation> = {
     claim:
       'min-replicas-to-write 1 (max lag 1 s) stops a primary that lost its replicas, and WAIT 1 fails every write no replica confirmed: a write of the split is not acknowledged, so none is lost (WAIT: not strongly consistent in general)',
     source: `${WAIT_DOCS} ; ${REPLICATION_DOCS}#allow-writes-only-with-n-attached-replicas`,
+  },
+  'mysql:replica': {
+    loss: 'recent',
+    claim:
+      'the cut-off primary keeps acknowledging the app until the orchestrator moves the front link (its detection window); those commits never reached the promoted replica',
+    source: MARIADB_REPLICATION,
+  },
+  'mysql:semisync': {
+    loss: 'none',
+    claim:
+      'commits on the cut-off primary wait for the replica; with rpl_semi_sync_master_timeout (10 s by default) longer than the detection window (2 s) the app gives up first and the front link moves: none acknowledged is lost (a shorter timeout falls back to asynchronous and loses the commits after it)',
+    source: MARIADB_SEMISYNC,
   },
 };
 

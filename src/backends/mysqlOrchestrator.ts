@@ -1,0 +1,211 @@
+import { sleep } from '../lifecycle/sleep.js';
+import type { Member, RunningTopology } from './serverSpec.js';
+import { FailureDetector } from './failureDetector.js';
+import { globalValue, rows, slaveStatus, withMysql, type MysqlLogin } from './mysqlAdmin.js';
+import { byIndex, retryUntil } from './redisAdmin.js';
+
+/*
+ * session-bench as the orchestrator of a MariaDB primary + replica (MariaDB has no
+ * failover of its own; orchestrator, MaxScale or MHA do this in production):
+ *  - every `checkIntervalMs` it checks the primary with SELECT 1, through the
+ *    primary's peer link when there is one (where an orchestrator stands: cut off
+ *    from the primary with the other nodes, not with the app);
+ *  - once every check for `detectionMs` failed it promotes the replica: STOP SLAVE
+ *    IO_THREAD, waits until the relay log is applied (MASTER_GTID_WAIT on Gtid_IO_Pos:
+ *    what the replica received, semi-sync acknowledged or not, is kept), STOP SLAVE,
+ *    RESET SLAVE ALL, SET GLOBAL read_only=0; then points the front link (the app's
+ *    one address, a virtual IP) at it, which resets the app's connections;
+ *  - only a node that replicates from the primary is promoted; a former primary that
+ *    comes back is left out ("deposed primary"): its binlog may hold acknowledged
+ *    commits the new primary never received (errant GTIDs), so replaying the new
+ *    primary's rows onto it is not safe without rebuilding it. It is never promoted
+ *    again and the front link never points at it.
+ */
+
+/** The app's one address (the runner's front link), as the orchestrator moves it. */
+export interface FrontPointer {
+  readonly endpoint: string;
+  readonly target: string;
+  pointAt(node: Member): Promise<void>;
+}
+
+export interface OrchestratorOptions {
+  /** Administers the nodes (STOP SLAVE, SET GLOBAL). */
+  admin: MysqlLogin;
+  /** The app's own user (no READ ONLY ADMIN: read_only refuses its writes on a replica). */
+  app: MysqlLogin;
+  detectionMs: number;
+  checkIntervalMs: number;
+}
+
+/** Where the probe writes, the way the store does (one row, upserted). */
+const PROBE_TABLE = 'session_bench_probe';
+/** How long a promotion waits for the relay log to be applied (s, MASTER_GTID_WAIT). */
+const RELAY_APPLY_TIMEOUT_S = 10;
+
+export class MysqlOrchestrator implements RunningTopology {
+  readonly storeSettings: Record<string, string> = {};
+  private primaryName: string;
+  private readonly deposed = new Set<string>();
+  private readonly detector: FailureDetector;
+  private readonly stop = new AbortController();
+  private monitor: Promise<void> | undefined;
+  /** Each promotion: when (performance.now()) and which node. */
+  readonly promotions: { atMs: number; from: string; to: string }[] = [];
+
+  constructor(
+    private readonly members: { nodes: Member[]; peers?: Member[]; front?: FrontPointer },
+    private readonly options: OrchestratorOptions,
+  ) {
+    this.primaryName = byIndex(members.nodes)[0]!.name;
+    this.detector = new FailureDetector(options.detectionMs);
+  }
+
+  /** Creates the probe's table on the primary (it replicates) and starts the monitor. */
+  async start(): Promise<this> {
+    await withMysql(this.node(this.primaryName).endpoint, this.options.app, (c) =>
+      rows(c, `CREATE TABLE IF NOT EXISTS ${PROBE_TABLE} (id INT PRIMARY KEY, at BIGINT)`),
+    );
+    this.monitor = this.watch();
+    return this;
+  }
+
+  private node(name: string): Member {
+    return this.members.nodes.find((n) => n.name === name)!;
+  }
+
+  /** Where the orchestrator reaches a node: its peer link when placed. */
+  private adminPath(name: string): string {
+    return (this.members.peers?.find((p) => p.name === name) ?? this.node(name)).endpoint;
+  }
+
+  private async watch(): Promise<void> {
+    const signal = this.stop.signal;
+    while (!signal.aborted) {
+      const ok = await withMysql(this.adminPath(this.primaryName), this.options.admin, (c) =>
+        rows(c, 'SELECT 1'),
+      ).then(
+        () => true,
+        () => false,
+      );
+      if (this.detector.observe(ok, performance.now()) && !signal.aborted) {
+        await this.failover().catch(() => undefined);
+      }
+      await sleep(this.options.checkIntervalMs, signal);
+    }
+  }
+
+  /** Promotes the first node that replicates; none: waits (the window stays open). */
+  private async failover(): Promise<void> {
+    const candidate = await this.candidate();
+    if (!candidate) return;
+    await this.promote(candidate);
+    await this.members.front?.pointAt(this.node(candidate));
+    this.promotions.push({ atMs: performance.now(), from: this.primaryName, to: candidate });
+    this.deposed.add(this.primaryName);
+    this.primaryName = candidate;
+    this.detector.reset();
+  }
+
+  private async candidate(): Promise<string | undefined> {
+    for (const node of byIndex(this.members.nodes)) {
+      if (node.name === this.primaryName || this.deposed.has(node.name)) continue;
+      const status = await withMysql(this.adminPath(node.name), this.options.admin, slaveStatus)
+        .then((s) => s)
+        .catch(() => undefined);
+      if (status) return node.name;
+    }
+    return undefined;
+  }
+
+  /** Applies what the replica received, then makes it a writable primary of nobody. */
+  private async promote(name: string): Promise<void> {
+    await withMysql(this.adminPath(name), this.options.admin, async (c) => {
+      await rows(c, 'STOP SLAVE IO_THREAD');
+      const received = String((await slaveStatus(c))?.Gtid_IO_Pos ?? '');
+      if (received) {
+        await c.query({ sql: 'SELECT MASTER_GTID_WAIT(?, ?)', timeout: 15_000 }, [
+          received,
+          RELAY_APPLY_TIMEOUT_S,
+        ]);
+      }
+      await rows(c, 'STOP SLAVE');
+      await rows(c, 'RESET SLAVE ALL');
+      await rows(c, 'SET GLOBAL read_only = 0');
+    });
+  }
+
+  async primary(): Promise<Member | undefined> {
+    return this.node(this.primaryName);
+  }
+
+  /** `primary`; `replica<i>`: the i-th of the other nodes by index, alive or not. */
+  async resolveRole(role: string): Promise<string | undefined> {
+    if (role === 'primary') return this.primaryName;
+    const match = /^replica(\d+)$/.exec(role);
+    if (!match) return undefined;
+    const others = byIndex(this.members.nodes).filter((n) => n.name !== this.primaryName);
+    return others[Number(match[1])]?.name;
+  }
+
+  /** primary / replica / deposed primary / standalone by what each node says; down when it does not answer. */
+  async roleMap(): Promise<Record<string, string>> {
+    const roles: Record<string, string> = {};
+    await Promise.all(
+      this.members.nodes.map(async (node) => {
+        const replicating = await withMysql(node.endpoint, this.options.admin, slaveStatus).then(
+          (s) => s !== undefined,
+          () => undefined,
+        );
+        roles[node.name] = roleOf(node.name, replicating, {
+          primary: this.primaryName,
+          deposed: this.deposed,
+        });
+      }),
+    );
+    return roles;
+  }
+
+  firstAcknowledgedWrite(_formerPrimary: string, signal: AbortSignal): Promise<string> {
+    return retryUntil(signal, async () => {
+      const name = this.primaryName;
+      const via = this.members.front?.endpoint ?? this.node(name).endpoint;
+      await withMysql(via, this.options.app, (c) =>
+        rows(
+          c,
+          `INSERT INTO ${PROBE_TABLE} VALUES (1, ?) ON DUPLICATE KEY UPDATE at = VALUES(at)`,
+          [Date.now()],
+        ),
+      );
+      return this.members.front?.target ?? name;
+    });
+  }
+
+  /** Semi-sync status of a node (Rpl_semi_sync_master_status: ON while a replica acknowledges). */
+  async semiSyncStatus(name: string): Promise<string | undefined> {
+    return withMysql(this.node(name).endpoint, this.options.admin, (c) =>
+      globalValue(c, 'STATUS', 'Rpl_semi_sync_master_status'),
+    );
+  }
+
+  async close(): Promise<void> {
+    this.stop.abort();
+    await this.monitor;
+  }
+}
+
+/**
+ * A node's role: `replicating` is whether it has a replication source (undefined: it
+ * did not answer). The orchestrator's primary is `primary`; a former primary that came
+ * back `deposed primary`; a node that answers without a source `standalone`.
+ */
+export function roleOf(
+  name: string,
+  replicating: boolean | undefined,
+  state: { primary: string; deposed: ReadonlySet<string> },
+): string {
+  if (replicating === undefined) return 'down';
+  if (name === state.primary) return 'primary';
+  if (replicating) return 'replica';
+  return state.deposed.has(name) ? 'deposed primary' : 'standalone';
+}
