@@ -112,6 +112,19 @@ export interface CompanionSpec {
   ready(endpoint: string): Promise<void>;
 }
 
+/**
+ * The one address the app reaches a topology through: a virtual IP or a load balancer
+ * (MariaDB has no client-side failover). The runner places it in the fault proxy.
+ */
+export interface FrontLink {
+  /** 127.0.0.1:port: the store's only endpoint. */
+  readonly endpoint: string;
+  /** The member it forwards to now (node0..). */
+  readonly target: string;
+  /** Forwards new connections to `node` and resets the open ones (RST), as a moved VIP does. */
+  pointAt(node: Member): Promise<void>;
+}
+
 /** What a topology is made of and how it forms, the same for every provider. */
 export interface TopologySpec {
   /** sentinel, cluster (reported). */
@@ -126,6 +139,8 @@ export interface TopologySpec {
    * while the app still reaches it (a split brain).
    */
   peerLinks?: boolean;
+  /** The app reaches the topology through a front link (`FrontLink`), first pointed at node0. */
+  front?: boolean;
   /**
    * Runs once every node serves, before companions start: wires replication, makes the
    * cluster. `peers` (same names as `nodes`): the address of each node's peer link,
@@ -136,7 +151,7 @@ export interface TopologySpec {
   companions?: CompanionSpec;
   /** Once every member serves: waits until the topology is whole, then returns its handle. */
   open(
-    members: { nodes: Member[]; companions: Member[]; peers?: Member[] },
+    members: { nodes: Member[]; companions: Member[]; peers?: Member[]; front?: FrontLink },
     signal: AbortSignal,
   ): Promise<RunningTopology>;
 }

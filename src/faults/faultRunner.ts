@@ -9,7 +9,7 @@ import type { Measurements } from '../load/measurements.js';
 import { seededRandom } from '../random.js';
 import { SkippedFault, type FaultTarget } from '../lifecycle/faultTarget.js';
 import { isNetworkAction } from '../config/schema.js';
-import type { NetworkLink } from '../network/faultProxy.js';
+import { FRONT_LINK, type NetworkLink } from '../network/faultProxy.js';
 import { runNetworkFault } from '../network/networkFault.js';
 import { ROLE_TARGET, type Roles } from '../lifecycle/faultTarget.js';
 import { startFailoverWatch, watchRoles, type FailoverFigures } from './failover.js';
@@ -223,7 +223,9 @@ function actOnLink(
   onStarted: () => Promise<void>,
   ctx: FaultRunnerContext,
 ): Promise<void> {
-  const link = ctx.links?.get(target.name);
+  // A topology's front link stands between the app and it: `store` means that link.
+  const front = plan.target === 'store' ? ctx.links?.get(FRONT_LINK) : undefined;
+  const link = front ?? ctx.links?.get(target.name);
   if (!link) {
     return Promise.reject(
       new SkippedFault(

@@ -11,6 +11,9 @@ const STOP_GRACE_MS = 2_000;
 
 type Command = WithoutId<ProxyCommand>;
 
+/** The name of a topology's front link (its virtual IP) among a run's links: `store` acts on it. */
+export const FRONT_LINK = 'front';
+
 /** The network side of one node: what a network fault acts on. */
 export interface NetworkLink {
   /** The node's name (node0..): the fault target it stands in front of. */
@@ -21,6 +24,8 @@ export interface NetworkLink {
   clear(): Promise<void>;
   /** RSTs every open connection; resolves with how many there were. */
   reset(): Promise<number>;
+  /** Forwards new connections to `upstream` (host:port), RSTs the open ones; how many. */
+  retarget(upstream: string): Promise<number>;
 }
 
 /**
@@ -82,6 +87,8 @@ export class FaultProxy {
       set: async (toxic) => void (await send({ type: 'set', link: name, toxic })),
       clear: async () => void (await send({ type: 'clear', link: name })),
       reset: async () => (await send({ type: 'reset', link: name })).affected ?? 0,
+      retarget: async (upstream) =>
+        (await send({ type: 'retarget', link: name, upstream })).affected ?? 0,
     };
   }
 }

@@ -118,13 +118,17 @@ export class ProxyLink implements LinkState {
   port = 0;
   private server: Server | undefined;
   private readonly connections = new Set<Connection>();
-  private readonly upstreamHost: string;
-  private readonly upstreamPort: number;
+  private upstreamHost = '';
+  private upstreamPort = 0;
 
   constructor(readonly spec: LinkSpec) {
-    const colon = spec.upstream.lastIndexOf(':');
-    this.upstreamHost = spec.upstream.slice(0, colon).replace(/^\[|\]$/g, '');
-    this.upstreamPort = Number(spec.upstream.slice(colon + 1));
+    this.forwardTo(spec.upstream);
+  }
+
+  private forwardTo(upstream: string): void {
+    const colon = upstream.lastIndexOf(':');
+    this.upstreamHost = upstream.slice(0, colon).replace(/^\[|\]$/g, '');
+    this.upstreamPort = Number(upstream.slice(colon + 1));
   }
 
   async listen(port = 0): Promise<number> {
@@ -199,6 +203,15 @@ export class ProxyLink implements LinkState {
     const affected = this.connections.size;
     for (const c of this.connections) this.destroy(c, true);
     return affected;
+  }
+
+  /**
+   * A virtual IP moved to another node: new connections go to `upstream`, the open
+   * ones get an RST (their peer is gone for the client). Returns how many there were.
+   */
+  retarget(upstream: string): number {
+    this.forwardTo(upstream);
+    return this.reset();
   }
 
   private destroy(connection: Connection, withReset: boolean): void {

@@ -34,6 +34,8 @@ async function handle(command: ProxyCommand): Promise<Omit<ProxyReply & { ok: tr
       return { ok: true };
     case 'reset':
       return { ok: true, affected: linkOf(command.link).reset() };
+    case 'retarget':
+      return { ok: true, affected: linkOf(command.link).retarget(command.upstream) };
   }
 }
 

@@ -34,7 +34,9 @@ export type ProxyCommand =
   | { id: number; type: 'set'; link: string; toxic: Toxic }
   | { id: number; type: 'clear'; link: string }
   /** RST every open connection of the link; new ones work. */
-  | { id: number; type: 'reset'; link: string };
+  | { id: number; type: 'reset'; link: string }
+  /** Forward new connections to `upstream` and RST the open ones (a virtual IP moved). */
+  | { id: number; type: 'retarget'; link: string; upstream: string };
 
 /** Proxy child → parent: `ports` (name → listening port) answers `start`. */
 export type ProxyReply =

@@ -1,8 +1,9 @@
+import type { FrontLink, Member } from '../backends/serverSpec.js';
 import type { Plan } from '../config/planSchema.js';
 import { isNetworkAction } from '../config/schema.js';
 import type { CleanupStack } from '../lifecycle/cleanupStack.js';
 import type { EventLog } from '../lifecycle/eventLog.js';
-import { FaultProxy, type NetworkLink } from '../network/faultProxy.js';
+import { FaultProxy, FRONT_LINK, type NetworkLink } from '../network/faultProxy.js';
 
 /** A proxy goes in when a network fault is planned, or when the topology asks for one. */
 export function wantsProxy(plan: Plan): boolean {
@@ -62,4 +63,34 @@ export function peerLinksFor(
     },
   };
   return peer;
+}
+
+/**
+ * A topology's front link (its virtual IP), first pointed at `first`: placed whatever
+ * the plan, since the app has no other way to the nodes. The proxy stops with the
+ * cleanup stack, after the app and the topology's own monitor, before the servers.
+ */
+export async function placeFront(
+  first: Member,
+  ctx: { cleanup: CleanupStack; events: EventLog },
+): Promise<{ front: FrontLink; link: NetworkLink }> {
+  const proxy = await FaultProxy.start([{ name: FRONT_LINK, upstream: first.endpoint }], (detail) =>
+    ctx.events.record('proxy', 'died', detail),
+  );
+  ctx.cleanup.push('fault proxy (front link)', () => proxy.stop());
+  const link = proxy.links.get(FRONT_LINK)!;
+  let target = first.name;
+  const front: FrontLink = {
+    endpoint: link.endpoint,
+    get target() {
+      return target;
+    },
+    async pointAt(node) {
+      const reset = await link.retarget(node.endpoint);
+      target = node.name;
+      ctx.events.record(FRONT_LINK, 'pointed at', `${node.name} (${reset} connections reset)`);
+    },
+  };
+  ctx.events.record(FRONT_LINK, 'pointed at', `${first.name} (${link.endpoint})`);
+  return { front, link };
 }

@@ -7,7 +7,7 @@ import type { ProgressChannel } from '../lifecycle/progressChannel.js';
 import type { Started } from '../providers/provider.js';
 import type { NetworkLink } from '../network/faultProxy.js';
 import { chooseProvider } from '../providers/registry.js';
-import { peerLinksFor } from './placeProxy.js';
+import { peerLinksFor, placeFront } from './placeProxy.js';
 
 export interface StartedServers {
   started: Started;
@@ -18,6 +18,8 @@ export interface StartedServers {
   topology?: { spec: TopologySpec; running: RunningTopology };
   /** The proxy's peer links between the topology's nodes, by node name (when placed). */
   peerLinks?: Map<string, NetworkLink>;
+  /** The topology's front link, the app's only way to it (`TopologySpec.front`). */
+  front?: { endpoint: string; link: NetworkLink };
 }
 
 /** Starts a server backend's nodes with the chosen provider; they stop with the cleanup stack. */
@@ -52,11 +54,14 @@ export async function startServers(
     name: n.name,
     endpoint: n.endpoint,
   });
+  const nodes = started.nodes.map(member);
+  const front = spec.topology.front ? await placeFront(nodes[0]!, ctx) : undefined;
   const running = await spec.topology.open(
     {
-      nodes: started.nodes.map(member),
+      nodes,
       companions: (started.companions ?? []).map(member),
       ...(started.peers ? { peers: started.peers } : {}),
+      ...(front ? { front: front.front } : {}),
     },
     ctx.signal,
   );
@@ -68,6 +73,7 @@ export async function startServers(
     settings: { ...spec.settings, ...running.storeSettings },
     topology: { spec: spec.topology, running },
     ...(peer?.links ? { peerLinks: peer.links } : {}),
+    ...(front ? { front: { endpoint: front.front.endpoint, link: front.link } } : {}),
   };
 }
 

@@ -10,6 +10,7 @@ import type { EventLog } from '../lifecycle/eventLog.js';
 import type { VariantResult } from '../result/result.js';
 import { startApps } from './startApps.js';
 import { externalAppResult, startOwnApp } from './startOwnApp.js';
+import { FRONT_LINK } from '../network/faultProxy.js';
 import { placeProxy, wantsProxy } from './placeProxy.js';
 import { startServers } from './startServers.js';
 import type { VariantRun } from './variantRun.js';
@@ -60,9 +61,9 @@ export async function startVariant(run: VariantRun, state: VariantState): Promis
       ? undefined
       : await placeProxy(plan, servers.started.nodes, { cleanup, events });
     if (servers.peerLinks) {
-      state.links = servers.peerLinks;
+      state.links = new Map(servers.peerLinks);
       events.record('store', 'peer links', 'network faults on nodes act between the nodes');
-    } else if (servers.topology && wantsProxy(plan)) {
+    } else if (servers.topology && !servers.front && wantsProxy(plan)) {
       events.record(
         'store',
         'no proxy',
@@ -72,6 +73,11 @@ export async function startVariant(run: VariantRun, state: VariantState): Promis
     if (proxied) {
       store.endpoints = proxied.endpoints;
       state.links = proxied.links;
+    }
+    if (servers.front) {
+      // The app knows the topology by its front link only; `store` faults act on it.
+      store.endpoints = [servers.front.endpoint];
+      state.links = new Map(state.links ?? []).set(FRONT_LINK, servers.front.link);
     }
   }
   run.progress?.phase(variant, 'starting the app');

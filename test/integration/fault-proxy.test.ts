@@ -207,6 +207,31 @@ describe('fault proxy', () => {
     again.destroy();
   });
 
+  it('retarget moves a link like a virtual IP: open connections get an RST, new ones reach the other node', async () => {
+    // A second server that answers with its own mark: where a connection lands shows.
+    const other = net.createServer((s) => s.on('error', () => {}).end('other'));
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    const otherEndpoint = `127.0.0.1:${(other.address() as net.AddressInfo).port}`;
+    try {
+      const socket = await connect();
+      expect((await roundTrip(socket, Buffer.from('echo'))).toString()).toBe('echo');
+      const failed = new Promise<string | undefined>((resolve) =>
+        socket.once('error', (e: NodeJS.ErrnoException) => resolve(e.code)),
+      );
+      expect(await link.retarget(otherEndpoint)).toBeGreaterThanOrEqual(1);
+      expect(await failed).toBe('ECONNRESET');
+      const moved = await connect();
+      expect((await roundTrip(moved, Buffer.from('?'), 5)).toString()).toBe('other');
+      moved.destroy();
+    } finally {
+      await link.retarget(upstream);
+      other.close();
+    }
+    const back = await connect();
+    expect((await roundTrip(back, Buffer.from('back'))).toString()).toBe('back');
+    back.destroy();
+  });
+
   it('down refuses new connections and closes open ones, then serves on the same port', async () => {
     const socket = await connect();
     const closed = new Promise((resolve) => socket.once('close', resolve));

@@ -3,6 +3,7 @@ import { Audit } from '../../src/audit/audit.js';
 import { runFaults, type FaultRunnerContext } from '../../src/faults/faultRunner.js';
 import { EventLog } from '../../src/lifecycle/eventLog.js';
 import type { FaultTarget } from '../../src/lifecycle/faultTarget.js';
+import { FRONT_LINK, type NetworkLink } from '../../src/network/faultProxy.js';
 import { Ledger } from '../../src/load/ledger.js';
 import type { LoadDriver } from '../../src/load/loadDriver.js';
 import { Measurements } from '../../src/load/measurements.js';
@@ -118,5 +119,30 @@ describe('runFaults', () => {
     expect(execution).toMatchObject({ status: 'skipped', targets: ['node0'] });
     expect(execution!.reason).toMatch(/no peer link in front of node0/);
     expect(execution!.failover).toBeUndefined();
+  });
+
+  it('a network fault on `store` acts on the front link of a topology reached through one', async () => {
+    const ctx = contextWith([fakeNode('node0'), fakeNode('node1')], new AbortController().signal);
+    ctx.measurements.startLoad();
+    const acted: string[] = [];
+    const linkNamed = (name: string) =>
+      ({
+        name,
+        endpoint: '127.0.0.1:1',
+        set: async () => void acted.push(`${name} set`),
+        clear: async () => void acted.push(`${name} clear`),
+        reset: async () => 0,
+        retarget: async () => 0,
+      }) satisfies NetworkLink;
+    ctx.links = new Map([
+      ['node0', linkNamed('node0')],
+      [FRONT_LINK, linkNamed(FRONT_LINK)],
+    ]);
+    const [execution] = await runFaults(
+      [{ atMs: 0, action: 'partition', target: 'store', durationMs: 20 }],
+      ctx,
+    );
+    expect(execution).toMatchObject({ status: 'done' });
+    expect(acted).toEqual([`${FRONT_LINK} set`, `${FRONT_LINK} clear`]);
   });
 });
