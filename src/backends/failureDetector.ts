@@ -8,13 +8,17 @@ export class FailureDetector {
 
   constructor(readonly windowMs: number) {}
 
-  /** Records one check; returns whether the primary is now judged down. */
-  observe(ok: boolean, nowMs: number): boolean {
+  /**
+   * Records one check that started at `startedMs` and ended at `nowMs` (a failed check
+   * counts from its start: a check that hangs until its timeout does not lengthen the
+   * window); returns whether the primary is now judged down.
+   */
+  observe(ok: boolean, nowMs: number, startedMs = nowMs): boolean {
     if (ok) {
       this.failingSinceMs = undefined;
       return false;
     }
-    this.failingSinceMs ??= nowMs;
+    this.failingSinceMs ??= startedMs;
     return nowMs - this.failingSinceMs >= this.windowMs;
   }
 

@@ -35,13 +35,26 @@ export async function withMysql<T>(
   }
 }
 
+/**
+ * `work`, or a rejection once `ms` passed (a connection to a node behind a cut link
+ * can hang in its handshake whatever the driver's timeouts say).
+ */
+export function within<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
 /** The rows of a query as plain records. */
 export async function rows(
   connection: mysql.Connection,
   sql: string,
   params: unknown[] = [],
+  timeoutMs = ADMIN_TIMEOUT_MS,
 ): Promise<Record<string, unknown>[]> {
-  const [result] = await connection.query({ sql, timeout: ADMIN_TIMEOUT_MS }, params);
+  const [result] = await connection.query({ sql, timeout: timeoutMs }, params);
   return Array.isArray(result) ? (result as Record<string, unknown>[]) : [];
 }
 

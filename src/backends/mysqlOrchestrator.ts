@@ -1,7 +1,14 @@
 import { sleep } from '../lifecycle/sleep.js';
-import type { Member, RunningTopology } from './serverSpec.js';
+import type { FrontLink, Member, RunningTopology } from './serverSpec.js';
 import { FailureDetector } from './failureDetector.js';
-import { globalValue, rows, slaveStatus, withMysql, type MysqlLogin } from './mysqlAdmin.js';
+import {
+  globalValue,
+  rows,
+  slaveStatus,
+  within,
+  withMysql,
+  type MysqlLogin,
+} from './mysqlAdmin.js';
 import { byIndex, retryUntil } from './redisAdmin.js';
 
 /*
@@ -22,13 +29,6 @@ import { byIndex, retryUntil } from './redisAdmin.js';
  *    again and the front link never points at it.
  */
 
-/** The app's one address (the runner's front link), as the orchestrator moves it. */
-export interface FrontPointer {
-  readonly endpoint: string;
-  readonly target: string;
-  pointAt(node: Member): Promise<void>;
-}
-
 export interface OrchestratorOptions {
   /** Administers the nodes (STOP SLAVE, SET GLOBAL). */
   admin: MysqlLogin;
@@ -42,6 +42,13 @@ export interface OrchestratorOptions {
 const PROBE_TABLE = 'session_bench_probe';
 /** How long a promotion waits for the relay log to be applied (s, MASTER_GTID_WAIT). */
 const RELAY_APPLY_TIMEOUT_S = 10;
+/** One check of the primary may take this long (below the check interval). */
+const CHECK_TIMEOUT_MS = 400;
+/**
+ * STOP SLAVE waits for the replica's IO thread, which a cut link can hold in a network
+ * read until slave_net_timeout: a promotion's statements get this long.
+ */
+const PROMOTE_STATEMENT_TIMEOUT_MS = 10_000;
 
 export class MysqlOrchestrator implements RunningTopology {
   readonly storeSettings: Record<string, string> = {};
@@ -54,7 +61,7 @@ export class MysqlOrchestrator implements RunningTopology {
   readonly promotions: { atMs: number; from: string; to: string }[] = [];
 
   constructor(
-    private readonly members: { nodes: Member[]; peers?: Member[]; front?: FrontPointer },
+    private readonly members: { nodes: Member[]; peers?: Member[]; front?: FrontLink },
     private readonly options: OrchestratorOptions,
   ) {
     this.primaryName = byIndex(members.nodes)[0]!.name;
@@ -82,13 +89,16 @@ export class MysqlOrchestrator implements RunningTopology {
   private async watch(): Promise<void> {
     const signal = this.stop.signal;
     while (!signal.aborted) {
-      const ok = await withMysql(this.adminPath(this.primaryName), this.options.admin, (c) =>
-        rows(c, 'SELECT 1'),
+      const startedMs = performance.now();
+      const ok = await within(
+        CHECK_TIMEOUT_MS,
+        withMysql(this.adminPath(this.primaryName), this.options.admin, (c) => rows(c, 'SELECT 1')),
       ).then(
         () => true,
         () => false,
       );
-      if (this.detector.observe(ok, performance.now()) && !signal.aborted) {
+      if (this.detector.observe(ok, performance.now(), startedMs) && !signal.aborted) {
+        // A failed promotion (the replica did not answer in time) is tried at the next check.
         await this.failover().catch(() => undefined);
       }
       await sleep(this.options.checkIntervalMs, signal);
@@ -121,17 +131,14 @@ export class MysqlOrchestrator implements RunningTopology {
   /** Applies what the replica received, then makes it a writable primary of nobody. */
   private async promote(name: string): Promise<void> {
     await withMysql(this.adminPath(name), this.options.admin, async (c) => {
-      await rows(c, 'STOP SLAVE IO_THREAD');
+      const run = (sql: string, params: unknown[] = []) =>
+        rows(c, sql, params, PROMOTE_STATEMENT_TIMEOUT_MS);
+      await run('STOP SLAVE IO_THREAD');
       const received = String((await slaveStatus(c))?.Gtid_IO_Pos ?? '');
-      if (received) {
-        await c.query({ sql: 'SELECT MASTER_GTID_WAIT(?, ?)', timeout: 15_000 }, [
-          received,
-          RELAY_APPLY_TIMEOUT_S,
-        ]);
-      }
-      await rows(c, 'STOP SLAVE');
-      await rows(c, 'RESET SLAVE ALL');
-      await rows(c, 'SET GLOBAL read_only = 0');
+      if (received) await run('SELECT MASTER_GTID_WAIT(?, ?)', [received, RELAY_APPLY_TIMEOUT_S]);
+      await run('STOP SLAVE');
+      await run('RESET SLAVE ALL');
+      await run('SET GLOBAL read_only = 0');
     });
   }
 

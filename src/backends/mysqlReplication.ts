@@ -3,7 +3,7 @@ import type { ServerSpecOptions } from './backend.js';
 import type { Member, NodePlacement, ServerSpec, TopologySpec } from './serverSpec.js';
 import { hostPort } from './backend.js';
 import { globalValue, slaveStatus, withMysql, type MysqlLogin } from './mysqlAdmin.js';
-import { MysqlOrchestrator, type FrontPointer } from './mysqlOrchestrator.js';
+import { MysqlOrchestrator } from './mysqlOrchestrator.js';
 import { waitUntil } from './redisAdmin.js';
 
 /** The MariaDB replication variants and whether each waits for the replica (semi-sync). */
@@ -143,9 +143,10 @@ function replicationTopology(
     kind: semiSync ? 'semi-sync replication' : 'async replication',
     configuration: replicationConfiguration(semiSync, timings),
     peerLinks: true,
+    front: true,
     form: (nodes, signal, peers) => replicate(nodes, logins.admin, signal, peers),
     open: async (members, signal) => {
-      const { front } = members as { front?: FrontPointer };
+      const { front } = members;
       if (semiSync) await waitSemiSyncOn(members.nodes, logins.admin, signal);
       const orchestrator = new MysqlOrchestrator(
         {

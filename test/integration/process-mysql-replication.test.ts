@@ -5,9 +5,11 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import createStore, { mysqlBackend } from '../../src/backends/mysql.js';
 import { rows, withMysql } from '../../src/backends/mysqlAdmin.js';
-import type { FrontPointer, MysqlOrchestrator } from '../../src/backends/mysqlOrchestrator.js';
+import type { MysqlOrchestrator } from '../../src/backends/mysqlOrchestrator.js';
 import type { ServerSpecOptions } from '../../src/backends/backend.js';
-import type { Member } from '../../src/backends/serverSpec.js';
+import type { FrontLink, Member } from '../../src/backends/serverSpec.js';
+import { CleanupStack } from '../../src/lifecycle/cleanupStack.js';
+import { placeFront } from '../../src/runner/placeProxy.js';
 import type { Session } from '../../src/backends/sessionStore.js';
 import { EventLog } from '../../src/lifecycle/eventLog.js';
 import { newRunId } from '../../src/lifecycle/runNames.js';
@@ -24,26 +26,11 @@ const missing = await missingServers([['mariadbd', 'mysqld']]);
 const DETECTION_MS = 2_000;
 const MARGIN_MS = 3_000;
 
-/** Records where the orchestrator points the app (the runner's front link does the moving). */
-function recordingFront(start: Member): FrontPointer & { moves: string[] } {
-  const front = {
-    endpoint: start.endpoint,
-    target: start.name,
-    moves: [] as string[],
-    pointAt(node: Member) {
-      front.target = node.name;
-      front.endpoint = node.endpoint;
-      front.moves.push(node.name);
-      return Promise.resolve();
-    },
-  };
-  return front;
-}
-
 interface Running {
   started: Started;
   topology: MysqlOrchestrator;
-  front: ReturnType<typeof recordingFront>;
+  front: FrontLink;
+  events: EventLog;
   settings: Record<string, string>;
   node(name: string): Started['nodes'][number];
 }
@@ -80,9 +67,13 @@ async function startTopology(variant: string, failover: ServerSpecOptions['failo
     for (const port of ports) expect(await listening(port), `port ${port}`).toBe(false);
   });
   const member = (n: Member) => ({ name: n.name, endpoint: n.endpoint });
-  const front = recordingFront(member(started.nodes[0]!));
+  // The runner's own front link: the app's one address, moved by the orchestrator.
+  const events = new EventLog();
+  const frontCleanup = new CleanupStack();
+  cleanups.push(async () => void (await frontCleanup.dispose()));
+  const { front } = await placeFront(member(started.nodes[0]!), { cleanup: frontCleanup, events });
   const topology = (await spec.topology!.open(
-    { nodes: started.nodes.map(member), companions: [], peers: started.peers!, front } as never,
+    { nodes: started.nodes.map(member), companions: [], peers: started.peers!, front },
     controller.signal,
   )) as MysqlOrchestrator;
   cleanups.push(() => topology.close());
@@ -90,6 +81,7 @@ async function startTopology(variant: string, failover: ServerSpecOptions['failo
     started,
     topology,
     front,
+    events,
     settings: spec.settings,
     node: (name) => started.nodes.find((n) => n.name === name)!,
   };
@@ -118,7 +110,7 @@ async function killPrimaryUntilPromoted(t: Running): Promise<number> {
   return promotedAfterMs;
 }
 
-/** Writes `count` sessions at once through the app's store on node0; those it acknowledged. */
+/** Writes `count` sessions at once through the app's store (front link); those it acknowledged. */
 async function burst(
   t: Running,
   count: number,
@@ -128,7 +120,7 @@ async function burst(
     variant: 'mysql',
     ttlMs: 600_000,
     secret: 's',
-    endpoints: [t.node('node0').endpoint],
+    endpoints: [t.front.endpoint],
     settings: t.settings,
   });
   const acknowledged: Session[] = [];
@@ -158,6 +150,21 @@ async function missingOn(t: Running, name: string, sessions: Session[]): Promise
   return sessions.filter((s) => !ids.has(s.id)).length;
 }
 
+/** Acknowledged sessions the app's store (through the front link) no longer finds. */
+async function missingViaStore(t: Running, sessions: Session[]): Promise<number> {
+  const store = await createStore({
+    variant: 'mysql',
+    ttlMs: 600_000,
+    secret: 's',
+    endpoints: [t.front.endpoint],
+    settings: t.settings,
+  });
+  let missing = 0;
+  for (const s of sessions) if ((await store.get(s.id)) === null) missing++;
+  await store.close();
+  return missing;
+}
+
 describe.skipIf(skipServerTests(missing))('MariaDB replication on local processes', () => {
   it('mysql:replica: replicates, the replica refuses the app, kill:primary promotes it within the window', async () => {
     const t = await startTopology('mysql:replica');
@@ -178,7 +185,11 @@ describe.skipIf(skipServerTests(missing))('MariaDB replication on local processe
     process.stderr.write(`mysql:replica: promoted ${Math.round(promotedMs)} ms after the kill\n`);
     expect(promotedMs).toBeGreaterThanOrEqual(DETECTION_MS - 600);
     expect(promotedMs).toBeLessThan(DETECTION_MS + MARGIN_MS);
-    expect(t.front.moves).toEqual(['node1']);
+    expect(t.front.target).toBe('node1');
+    expect(t.events.events.filter((e) => e.event === 'pointed at').map((e) => e.detail)).toEqual([
+      expect.stringMatching(/^node0 /),
+      expect.stringMatching(/^node1 \(\d+ connections reset\)/),
+    ]);
     expect(await t.topology.resolveRole('primary')).toBe('node1');
     const probe = new AbortController();
     expect(await t.topology.firstAcknowledgedWrite('node0', probe.signal)).toBe('node1');
@@ -228,5 +239,22 @@ describe.skipIf(skipServerTests(missing))('MariaDB replication on local processe
     );
     expect(acknowledged.length).toBe(200);
     expect(lost).toBe(200);
+  }, 90_000);
+
+  it('mysql:replica: a primary killed in a write burst; the store and the new primary agree on what was lost', async () => {
+    const t = await startTopology('mysql:replica');
+    let killed: Promise<number> | undefined;
+    const acknowledged = await burst(t, 1_500, (acked) => {
+      killed ??= acked >= 300 ? killPrimaryUntilPromoted(t) : undefined;
+    });
+    await killed;
+    expect(t.front.target).toBe('node1');
+    const direct = await missingOn(t, 'node1', acknowledged);
+    const viaStore = await missingViaStore(t, acknowledged);
+    process.stderr.write(
+      `mysql:replica burst: ${acknowledged.length} acknowledged, ${direct} lost on node1\n`,
+    );
+    expect(acknowledged.length).toBeGreaterThanOrEqual(300);
+    expect(viaStore).toBe(direct);
   }, 90_000);
 });
