@@ -34,6 +34,12 @@ describe('the orchestrator failure detector', () => {
     detector.reset();
     expect(detector.observe(false, 4_600)).toBe(false);
   });
+
+  it('a check that hung until its timeout counts from when it started', () => {
+    const detector = new FailureDetector(2_000);
+    expect(detector.observe(false, 1_400, 1_000)).toBe(false);
+    expect(detector.observe(false, 3_000, 2_600)).toBe(true);
+  });
 });
 
 describe('MariaDB replication roles', () => {
