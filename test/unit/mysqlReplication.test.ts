@@ -6,6 +6,8 @@ import { replicationInitSql } from '../../src/backends/mysqlReplication.js';
 import type { NodePlacement } from '../../src/backends/serverSpec.js';
 import { failoverExpectationFor } from '../../src/faults/expectations.js';
 import { UsageError } from '../../src/errors.js';
+import { loadPlan } from '../../src/config/loadPlan.js';
+import { specOptions } from '../../src/runner/startServers.js';
 
 const placement = (index: number): NodePlacement => ({
   index,
@@ -105,5 +107,14 @@ describe('mysql:replica and mysql:semisync specs', () => {
     expect(failoverExpectationFor('mysql:semisync', 'kill')?.loss).toBe('none');
     expect(failoverExpectationFor('mysql:semisync', 'kill')?.source).toMatch(/mariadb\.com.*semi/);
     expect(failoverExpectationFor('mysql:replica', 'partition')?.loss).toBe('recent');
+  });
+
+  it('--mysql-detection and --semi-sync-timeout reach the spec', async () => {
+    const plan = await loadPlan({
+      scenario: 'smoke',
+      mysqlDetection: '1500ms',
+      semiSyncTimeout: '3s',
+    });
+    expect(specOptions(plan).failover).toEqual({ mysqlDetectionMs: 1500, semiSyncTimeoutMs: 3000 });
   });
 });
