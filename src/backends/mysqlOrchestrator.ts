@@ -9,6 +9,7 @@ import {
   withMysql,
   type MysqlLogin,
 } from './mysqlAdmin.js';
+import { errantGtids, rejoinAsReplica } from './mysqlRejoin.js';
 import { byIndex, retryUntil } from './redisAdmin.js';
 
 /*
@@ -22,11 +23,16 @@ import { byIndex, retryUntil } from './redisAdmin.js';
  *    what the replica received, semi-sync acknowledged or not, is kept), STOP SLAVE,
  *    RESET SLAVE ALL, SET GLOBAL read_only=0; then points the front link (the app's
  *    one address, a virtual IP) at it, which resets the app's connections;
- *  - only a node that replicates from the primary is promoted; a former primary that
- *    comes back is left out ("deposed primary"): its binlog may hold acknowledged
- *    commits the new primary never received (errant GTIDs), so replaying the new
- *    primary's rows onto it is not safe without rebuilding it. It is never promoted
- *    again and the front link never points at it.
+ *  - only a node that replicates from the primary is promoted;
+ *  - a former primary that comes back rejoins as a read-only replica of the new primary
+ *    (CHANGE MASTER TO ... MASTER_USE_GTID=current_pos, as orchestrator and MaxScale do)
+ *    only when its binlog holds no GTID the new primary lacked at its promotion. With
+ *    errant GTIDs (commits it acknowledged that never reached the replica: the lost
+ *    ones) replaying the new primary's rows onto it is not safe without rebuilding it,
+ *    so it stays out ("deposed primary", `errant` lists them): never promoted, never
+ *    pointed at by the front link.
+ *  - semi-sync: a promoted node has no replica to wait for (its master side is off);
+ *    it is turned on once a former primary rejoined as its replica.
  */
 
 export interface OrchestratorOptions {
@@ -36,6 +42,9 @@ export interface OrchestratorOptions {
   app: MysqlLogin;
   detectionMs: number;
   checkIntervalMs: number;
+  /** The replication user (same password as `admin`). */
+  replUser: string;
+  semiSync: boolean;
 }
 
 /** Where the probe writes, the way the store does (one row, upserted). */
@@ -53,7 +62,13 @@ const PROMOTE_STATEMENT_TIMEOUT_MS = 10_000;
 export class MysqlOrchestrator implements RunningTopology {
   readonly storeSettings: Record<string, string> = {};
   private primaryName: string;
-  private readonly deposed = new Set<string>();
+  /** Former primaries not (yet) rejoined, with the new primary's GTID position at their deposal. */
+  private readonly deposed = new Map<string, string>();
+  /** Former primaries that cannot rejoin: their GTIDs the new primary never had. */
+  readonly errant = new Map<string, string[]>();
+  private rejoining: Promise<void> | undefined;
+  /** The node being promoted, until the front link points at it. */
+  private promoting: string | undefined;
   private readonly detector: FailureDetector;
   private readonly stop = new AbortController();
   private monitor: Promise<void> | undefined;
@@ -101,6 +116,10 @@ export class MysqlOrchestrator implements RunningTopology {
         // A failed promotion (the replica did not answer in time) is tried at the next check.
         await this.failover().catch(() => undefined);
       }
+      // In the background: a rejoin must not delay the next check.
+      if (ok && this.deposed.size > 0) {
+        this.rejoining ??= this.rejoinDeposed().finally(() => (this.rejoining = undefined));
+      }
       await sleep(this.options.checkIntervalMs, signal);
     }
   }
@@ -109,28 +128,38 @@ export class MysqlOrchestrator implements RunningTopology {
   private async failover(): Promise<void> {
     const candidate = await this.candidate();
     if (!candidate) return;
-    await this.promote(candidate);
-    await this.members.front?.pointAt(this.node(candidate));
-    this.promotions.push({ atMs: performance.now(), from: this.primaryName, to: candidate });
-    this.deposed.add(this.primaryName);
-    this.primaryName = candidate;
-    this.detector.reset();
+    this.promoting = candidate;
+    try {
+      const promotedAt = await this.promote(candidate);
+      await this.members.front?.pointAt(this.node(candidate));
+      this.promotions.push({ atMs: performance.now(), from: this.primaryName, to: candidate });
+      this.deposed.set(this.primaryName, promotedAt);
+      this.primaryName = candidate;
+      this.detector.reset();
+    } finally {
+      this.promoting = undefined;
+    }
   }
 
   private async candidate(): Promise<string | undefined> {
     for (const node of byIndex(this.members.nodes)) {
       if (node.name === this.primaryName || this.deposed.has(node.name)) continue;
-      const status = await withMysql(this.adminPath(node.name), this.options.admin, slaveStatus)
-        .then((s) => s)
-        .catch(() => undefined);
+      const status = await withMysql(
+        this.adminPath(node.name),
+        this.options.admin,
+        slaveStatus,
+      ).catch(() => undefined);
       if (status) return node.name;
     }
     return undefined;
   }
 
-  /** Applies what the replica received, then makes it a writable primary of nobody. */
-  private async promote(name: string): Promise<void> {
-    await withMysql(this.adminPath(name), this.options.admin, async (c) => {
+  /**
+   * Applies what the replica received, then makes it a writable primary of nobody;
+   * resolves with its GTID position then (what a former primary may hold to rejoin).
+   */
+  private async promote(name: string): Promise<string> {
+    return withMysql(this.adminPath(name), this.options.admin, async (c) => {
       const run = (sql: string, params: unknown[] = []) =>
         rows(c, sql, params, PROMOTE_STATEMENT_TIMEOUT_MS);
       await run('STOP SLAVE IO_THREAD');
@@ -138,8 +167,48 @@ export class MysqlOrchestrator implements RunningTopology {
       if (received) await run('SELECT MASTER_GTID_WAIT(?, ?)', [received, RELAY_APPLY_TIMEOUT_S]);
       await run('STOP SLAVE');
       await run('RESET SLAVE ALL');
+      if (this.options.semiSync) await run('SET GLOBAL rpl_semi_sync_master_enabled = OFF');
       await run('SET GLOBAL read_only = 0');
+      return (await globalValue(c, 'VARIABLES', 'gtid_binlog_pos')) ?? '';
     });
+  }
+
+  /** Each former primary that answers: rejoined when it has no errant GTID, else kept out. */
+  private async rejoinDeposed(): Promise<void> {
+    for (const [name, promotedAt] of this.deposed) {
+      if (this.errant.has(name) || !(await this.hasNoErrant(name, promotedAt))) continue;
+      // Semi-sync on before the replica connects: a replica that connected first is
+      // served asynchronously until it reconnects.
+      if (this.options.semiSync) await this.setSemiSync(true);
+      const rejoined = await withMysql(this.adminPath(name), this.options.admin, (c) =>
+        rejoinAsReplica(c, this.adminPath(this.primaryName), {
+          replUser: this.options.replUser,
+          password: this.options.admin.password,
+        }),
+      ).then(
+        () => true,
+        () => false,
+      );
+      if (rejoined) this.deposed.delete(name);
+      else if (this.options.semiSync) await this.setSemiSync(false);
+    }
+  }
+
+  /** False when it does not answer, or holds errant GTIDs (then recorded in `errant`). */
+  private async hasNoErrant(name: string, promotedAt: string): Promise<boolean> {
+    const own = await withMysql(this.adminPath(name), this.options.admin, (c) =>
+      globalValue(c, 'VARIABLES', 'gtid_binlog_pos'),
+    ).catch(() => undefined);
+    if (own === undefined) return false;
+    const errant = errantGtids(own, promotedAt);
+    if (errant.length > 0) this.errant.set(name, errant);
+    return errant.length === 0;
+  }
+
+  private async setSemiSync(on: boolean): Promise<void> {
+    await withMysql(this.adminPath(this.primaryName), this.options.admin, (c) =>
+      rows(c, `SET GLOBAL rpl_semi_sync_master_enabled = ${on ? 'ON' : 'OFF'}`),
+    ).catch(() => undefined);
   }
 
   async primary(): Promise<Member | undefined> {
@@ -167,6 +236,7 @@ export class MysqlOrchestrator implements RunningTopology {
         roles[node.name] = roleOf(node.name, replicating, {
           primary: this.primaryName,
           deposed: this.deposed,
+          ...(this.promoting ? { promoting: this.promoting } : {}),
         });
       }),
     );
@@ -198,21 +268,24 @@ export class MysqlOrchestrator implements RunningTopology {
   async close(): Promise<void> {
     this.stop.abort();
     await this.monitor;
+    await this.rejoining;
   }
 }
 
 /**
  * A node's role: `replicating` is whether it has a replication source (undefined: it
  * did not answer). The orchestrator's primary is `primary`; a former primary that came
- * back `deposed primary`; a node that answers without a source `standalone`.
+ * back `deposed primary`; the node being promoted `promoting` (until the front link
+ * points at it); a node that answers without a source `standalone`.
  */
 export function roleOf(
   name: string,
   replicating: boolean | undefined,
-  state: { primary: string; deposed: ReadonlySet<string> },
+  state: { primary: string; deposed: { has(name: string): boolean }; promoting?: string },
 ): string {
   if (replicating === undefined) return 'down';
   if (name === state.primary) return 'primary';
+  if (name === state.promoting) return 'promoting';
   if (replicating) return 'replica';
   return state.deposed.has(name) ? 'deposed primary' : 'standalone';
 }

@@ -154,7 +154,13 @@ function replicationTopology(
           ...(members.peers ? { peers: members.peers } : {}),
           ...(front ? { front } : {}),
         },
-        { ...logins, detectionMs: timings.detectionMs, checkIntervalMs: timings.checkIntervalMs },
+        {
+          ...logins,
+          detectionMs: timings.detectionMs,
+          checkIntervalMs: timings.checkIntervalMs,
+          replUser: REPL_USER,
+          semiSync,
+        },
       );
       return orchestrator.start();
     },
@@ -170,7 +176,8 @@ export function replicationConfiguration(
     binlog_format: 'ROW',
     'orchestrator check': `SELECT 1 on the primary every ${timings.checkIntervalMs} ms (through its peer link when placed)`,
     'orchestrator detection': `${timings.detectionMs} ms of failed checks, then the replica is promoted and the front link points at it`,
-    'former primary': 'not rejoined (deposed primary: may hold errant GTIDs)',
+    'former primary':
+      'rejoins as a replica of the new primary (MASTER_USE_GTID=current_pos) when it has no errant GTIDs; else stays out (deposed primary)',
     ...(semiSync
       ? {
           rpl_semi_sync_master_enabled: 'ON (node0)',

@@ -35,7 +35,10 @@ function expectPromoted(result: VariantResult): void {
   const roles = result.events
     .filter((e) => e.event === 'role')
     .map((e) => `${e.target} ${e.detail}`);
-  expect(roles).toContain('node1 primary (was replica)');
+  expect(
+    roles.some((r) => /^node1 primary \(was (replica|promoting)\)$/.test(r)),
+    roles.join('; '),
+  ).toBe(true);
   expect(result.topology?.configuration['orchestrator detection']).toMatch(/^2000 ms/);
   expect(fault.expectation?.source).toMatch(/mariadb\.com/);
   expect(result.audit.wrongUserSessions).toBe(0);

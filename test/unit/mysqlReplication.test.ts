@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mysqlBackend } from '../../src/backends/mysql.js';
 import { FailureDetector } from '../../src/backends/failureDetector.js';
 import { roleOf } from '../../src/backends/mysqlOrchestrator.js';
+import { errantGtids } from '../../src/backends/mysqlRejoin.js';
 import { replicationInitSql } from '../../src/backends/mysqlReplication.js';
 import type { NodePlacement } from '../../src/backends/serverSpec.js';
 import { failoverExpectationFor } from '../../src/faults/expectations.js';
@@ -47,12 +48,32 @@ describe('the orchestrator failure detector', () => {
 describe('MariaDB replication roles', () => {
   const state = { primary: 'node1', deposed: new Set(['node0']) };
 
-  it('names the primary, a replica, a deposed primary, a standalone node and a down one', () => {
+  it('names the primary, a replica, a deposed primary, a promoting, a standalone and a down node', () => {
     expect(roleOf('node1', false, state)).toBe('primary');
     expect(roleOf('node0', false, state)).toBe('deposed primary');
     expect(roleOf('node0', true, state)).toBe('replica');
     expect(roleOf('node2', false, state)).toBe('standalone');
     expect(roleOf('node1', undefined, state)).toBe('down');
+    expect(roleOf('node0', false, { ...state, primary: 'node0', promoting: 'node1' })).toBe(
+      'primary',
+    );
+    expect(roleOf('node1', false, { ...state, primary: 'node0', promoting: 'node1' })).toBe(
+      'promoting',
+    );
+  });
+});
+
+describe('a former primary rejoining', () => {
+  it('has no errant GTIDs when its binlog is a prefix of what the new primary had', () => {
+    expect(errantGtids('0-1-100', '0-1-100')).toEqual([]);
+    expect(errantGtids('0-1-90', '0-1-100')).toEqual([]);
+    expect(errantGtids('', '0-1-100')).toEqual([]);
+  });
+
+  it('names the commits the new primary never had: later, from another server, another domain', () => {
+    expect(errantGtids('0-1-105', '0-1-100')).toEqual(['0-1-105']);
+    expect(errantGtids('0-1-100', '0-2-100')).toEqual(['0-1-100']);
+    expect(errantGtids('0-1-5,1-1-3', '0-1-5')).toEqual(['1-1-3']);
   });
 });
 
