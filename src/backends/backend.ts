@@ -27,6 +27,10 @@ export interface ServerSpecOptions {
     sentinelDownAfterMs?: number;
     sentinelFailoverTimeoutMs?: number;
     clusterNodeTimeoutMs?: number;
+    /** mysql:replica / mysql:semisync: the orchestrator's detection window. */
+    mysqlDetectionMs?: number;
+    /** mysql:semisync: rpl_semi_sync_master_timeout. */
+    semiSyncTimeoutMs?: number;
   };
 }
 

@@ -4,10 +4,11 @@ import mysql from 'mysql2/promise';
 import { UsageError } from '../errors.js';
 import { runTableName } from '../lifecycle/runNames.js';
 import type { CommandRunner, NodePlacement, RunData, ServerSpec } from './serverSpec.js';
-import { hostPort, type Backend, type VariantInfo } from './backend.js';
+import { hostPort, type Backend, type ServerSpecOptions, type VariantInfo } from './backend.js';
 import type { CreateStore, Session } from './sessionStore.js';
 import { SqlSessionStore, type SqlDialect } from './sqlSessionStore.js';
 import { GALERA_VARIANT, galeraSpec } from './mysqlGalera.js';
+import { MYSQL_REPLICATION, replicationSpec } from './mysqlReplication.js';
 
 /** innodb_flush_log_at_trx_commit per variant. */
 export const MYSQL_FLUSH: Record<string, 0 | 1 | 2> = {
@@ -31,6 +32,16 @@ const VARIANTS: VariantInfo[] = [
     id: 'mysql:flush0',
     description:
       'innodb_flush_log_at_trx_commit=0: written and fsynced once a second; a server crash loses up to ~1 s',
+  },
+  {
+    id: 'mysql:replica',
+    description:
+      'primary + 1 replica, asynchronous GTID replication (binlog ROW); session-bench orchestrates: 2 s of failed checks promote the replica and move the front link',
+  },
+  {
+    id: 'mysql:semisync',
+    description:
+      'mysql:replica with semi-sync replication (rpl_semi_sync_master_timeout 10 s, then async): a commit is acknowledged once the replica has it',
   },
   {
     id: GALERA_VARIANT,
@@ -76,7 +87,10 @@ export function initSql(password: string, bindAddress = '127.0.0.1'): string {
   ].join('\n');
 }
 
-function mysqlSpec(variant: string, options: { nodes: number }): ServerSpec {
+function mysqlSpec(variant: string, options: ServerSpecOptions): ServerSpec {
+  if (MYSQL_REPLICATION[variant]) {
+    return replicationSpec(variant, options, mysqlSpec('mysql', { nodes: 1 }));
+  }
   if (variant === GALERA_VARIANT) {
     if (options.nodes !== 1 && options.nodes !== 3)
       throw new UsageError(`${variant} runs 3 nodes; --nodes ${options.nodes} does not apply`);

@@ -89,6 +89,8 @@ export const planSchema = z.object({
     sentinelDownAfter: z.number().optional(),
     sentinelFailoverTimeout: z.number().optional(),
     clusterNodeTimeout: z.number().optional(),
+    mysqlDetection: z.number().optional(),
+    semiSyncTimeout: z.number().optional(),
   }),
   /** Absent in results written before app flavours: the builtin app. */
   app: appPlanSchema.default({ flavour: 'builtin', options: {} }),

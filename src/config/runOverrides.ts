@@ -22,6 +22,8 @@ export interface RunOverrides {
   sentinelDownAfter?: string;
   sentinelFailoverTimeout?: string;
   clusterNodeTimeout?: string;
+  mysqlDetection?: string;
+  semiSyncTimeout?: string;
   provider?: string;
   /** --image-set: docker images, official or offline. */
   imageSet?: string;
@@ -109,6 +111,8 @@ export function applyOverrides(
     topology.sentinelFailoverTimeout = flags.sentinelFailoverTimeout;
   if (flags.clusterNodeTimeout !== undefined)
     topology.clusterNodeTimeout = flags.clusterNodeTimeout;
+  if (flags.mysqlDetection !== undefined) topology.mysqlDetection = flags.mysqlDetection;
+  if (flags.semiSyncTimeout !== undefined) topology.semiSyncTimeout = flags.semiSyncTimeout;
   const merged: Record<string, unknown> = { ...raw, load, topology, app: appInput(raw, flags) };
   if (flags.neighbor !== undefined || flags.neighborRate !== undefined) {
     const neighbor = { ...((raw.neighbor as Record<string, unknown> | undefined) ?? {}) };

@@ -23,6 +23,8 @@ export const FLAG_FOR_PATH: Record<string, string> = {
   'topology.sentinelDownAfter': '--sentinel-down-after',
   'topology.sentinelFailoverTimeout': '--sentinel-failover-timeout',
   'topology.clusterNodeTimeout': '--cluster-node-timeout',
+  'topology.mysqlDetection': '--mysql-detection',
+  'topology.semiSyncTimeout': '--semi-sync-timeout',
   'load.capacity.slo': '--slo',
   'load.capacity.stepFactor': '--step-factor',
   'load.capacity.stepDuration': '--step-duration',

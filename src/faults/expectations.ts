@@ -158,6 +158,8 @@ const WAIT_DOCS = 'https://redis.io/docs/latest/commands/wait/';
 const JEPSEN_REDIS = 'https://aphyr.com/posts/283-jepsen-redis';
 const GALERA_DOCS = 'https://mariadb.com/kb/en/what-is-mariadb-galera-cluster/';
 const JEPSEN_GALERA = 'https://jepsen.io/blog/2026-03-16-mariadb-galera-cluster-12.1.2';
+const MARIADB_REPLICATION = 'https://mariadb.com/kb/en/replication-overview/';
+const MARIADB_SEMISYNC = 'https://mariadb.com/kb/en/semisynchronous-replication/';
 
 /**
  * What the docs say a fault on the primary of a replicated store does (a node fault:
@@ -189,6 +191,18 @@ const FAILOVER_TABLE: Record<string, Expectation> = {
       'virtually synchronous replication: a commit is certified on every node before it is acknowledged, so one node killed loses no acknowledged commit on the survivors (MariaDB docs). Checked against Jepsen 2026 (12.1.2-12.2.2): committed transactions lost when nodes crash in quick succession under the recommended settings (no flush before the acknowledgement; here innodb_flush_log_at_trx_commit=1), and occasionally with process crashes plus partitions; P4 lost update and stale reads even without faults',
     source: `${GALERA_DOCS} ; ${JEPSEN_GALERA}`,
   },
+  'mysql:replica': {
+    loss: 'recent',
+    claim:
+      'asynchronous replication: the primary acknowledges a commit before the replica has received it; a primary killed before sending it loses it at the promotion',
+    source: MARIADB_REPLICATION,
+  },
+  'mysql:semisync': {
+    loss: 'none',
+    claim:
+      'semi-sync: a commit is acknowledged once the replica has it in its relay log (applied before the promotion), so none is lost while the replica acknowledges; without an acknowledgement for rpl_semi_sync_master_timeout the primary falls back to asynchronous and can lose commits',
+    source: MARIADB_SEMISYNC,
+  },
 };
 
 /**
@@ -214,6 +228,18 @@ const SPLIT_BRAIN_TABLE: Record<string, Expectation> = {
     claim:
       'a primary on the minority side of a partition accepts writes until cluster-node-timeout passes without it sensing the majority, then stops; the majority promotes its replica, and at the heal the old primary becomes a replica and loses the writes of that window (Cluster spec: "Windows to lose acknowledged writes are larger when clients are in a minority partition")',
     source: CLUSTER_SPEC,
+  },
+  'mysql:replica': {
+    loss: 'recent',
+    claim:
+      'the cut-off primary keeps acknowledging the app until the orchestrator moves the front link (its detection window); those commits never reached the promoted replica',
+    source: MARIADB_REPLICATION,
+  },
+  'mysql:semisync': {
+    loss: 'none',
+    claim:
+      'commits on the cut-off primary wait for the replica; with rpl_semi_sync_master_timeout (10 s by default) longer than the detection window (2 s) the app gives up first and the front link moves: none acknowledged is lost (a shorter timeout falls back to asynchronous and loses the commits after it)',
+    source: MARIADB_SEMISYNC,
   },
 };
 

@@ -80,12 +80,15 @@ export async function startServers(
 /** What the plan asks of a backend's topology (--nodes, the failover timings). */
 export function specOptions(plan: Plan): ServerSpecOptions {
   const { nodes, sentinelDownAfter, sentinelFailoverTimeout, clusterNodeTimeout } = plan.topology;
+  const { mysqlDetection, semiSyncTimeout } = plan.topology;
   const failover = {
     ...(sentinelDownAfter !== undefined ? { sentinelDownAfterMs: sentinelDownAfter } : {}),
     ...(sentinelFailoverTimeout !== undefined
       ? { sentinelFailoverTimeoutMs: sentinelFailoverTimeout }
       : {}),
     ...(clusterNodeTimeout !== undefined ? { clusterNodeTimeoutMs: clusterNodeTimeout } : {}),
+    ...(mysqlDetection !== undefined ? { mysqlDetectionMs: mysqlDetection } : {}),
+    ...(semiSyncTimeout !== undefined ? { semiSyncTimeoutMs: semiSyncTimeout } : {}),
   };
   return { nodes, failover };
 }

@@ -154,6 +154,14 @@ export function runCommand(): Command {
       "redis:cluster: cluster-node-timeout (default 2s; Redis's own 15s)",
     )
     .option(
+      '--mysql-detection <duration>',
+      'mysql:replica, mysql:semisync: failed checks of the primary for this long promote the replica (default 2s)',
+    )
+    .option(
+      '--semi-sync-timeout <duration>',
+      "mysql:semisync: rpl_semi_sync_master_timeout (default MariaDB's own 10s)",
+    )
+    .option(
       '--target <backend=url>',
       'an existing server for --provider external (repeatable)',
       collect,
