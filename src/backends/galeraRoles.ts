@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FrontLink, Member, RunningTopology } from './serverSpec.js';
-import { byIndex, retryUntil } from './redisAdmin.js';
+import { byIndex, retryUntil } from './topologyAdmin.js';
 import { nodeStatus, serves, withNode, type Login, type NodeStatus } from './galeraAdmin.js';
 
 /** A load balancer's health check of the node the front points at. */

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { CommandRunner, NodePlacement, ServerSpec, TopologySpec } from './serverSpec.js';
-import { byIndex, waitUntil } from './redisAdmin.js';
+import { byIndex, waitUntil } from './topologyAdmin.js';
 import { GaleraRoles, type GaleraMonitor } from './galeraRoles.js';
 import { nodeStatus, withNode, type Login } from './galeraAdmin.js';
 

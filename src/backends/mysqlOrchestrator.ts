@@ -10,7 +10,7 @@ import {
   type MysqlLogin,
 } from './mysqlAdmin.js';
 import { errantGtids, rejoinAsReplica } from './mysqlRejoin.js';
-import { byIndex, retryUntil } from './redisAdmin.js';
+import { byIndex, retryUntil } from './topologyAdmin.js';
 
 /*
  * session-bench as the orchestrator of a MariaDB primary + replica (MariaDB has no

@@ -4,7 +4,7 @@ import type { Member, NodePlacement, ServerSpec, TopologySpec } from './serverSp
 import { hostPort } from './backend.js';
 import { globalValue, slaveStatus, withMysql, type MysqlLogin } from './mysqlAdmin.js';
 import { MysqlOrchestrator } from './mysqlOrchestrator.js';
-import { waitUntil } from './redisAdmin.js';
+import { waitUntil } from './topologyAdmin.js';
 
 /** The MariaDB replication variants and whether each waits for the replica (semi-sync). */
 export const MYSQL_REPLICATION: Record<string, { semiSync: boolean }> = {

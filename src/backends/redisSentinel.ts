@@ -1,14 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Member, RunningTopology, TopologySpec } from './serverSpec.js';
-import {
-  byIndex,
-  directPaths,
-  info,
-  memberAt,
-  retryUntil,
-  waitUntil,
-  withRedis,
-} from './redisAdmin.js';
+import { directPaths, info, withRedis } from './redisAdmin.js';
+import { byIndex, memberAt, retryUntil, waitUntil } from './topologyAdmin.js';
 import { hostPort } from './backend.js';
 
 /** The name the sentinels monitor the primary under (`sentinel monitor <name> ...`). */
