@@ -60,10 +60,14 @@ export class FixedRateDriver implements LoadDriver {
     // (One wake-up when the last settles: a Promise.race over thousands in flight per
     // answer attached a reaction to each of them every time, and ran out of memory.)
     if (!signal.aborted && this.inFlight.size > 0) {
+      let onAbort: (() => void) | undefined;
       await new Promise<void>((resolve) => {
         this.drained = resolve;
-        signal.addEventListener('abort', () => resolve(), { once: true });
+        onAbort = () => resolve();
+        signal.addEventListener('abort', onAbort, { once: true });
       });
+      // The run's signal outlives this load (capacity steps, the next variants).
+      signal.removeEventListener('abort', onAbort!);
     }
   }
 
