@@ -98,9 +98,15 @@ command -v docker >/dev/null || fail "docker CLI not found; install docker.io (o
 command -v debootstrap >/dev/null || fail "debootstrap not found; apt-get install -y debootstrap"
 docker info >/dev/null 2>&1 || fail "the Docker daemon does not answer (docker info failed); start dockerd first"
 
+# An image built from another package list (an older checkout's, before galera-4 and
+# rsync) lacks what the backends now run: built again rather than reused.
 if [ "$FORCE" = 0 ] && docker image inspect "$IMAGE" >/dev/null 2>&1; then
-  say "$IMAGE already present (use --force to rebuild)"
-  exit 0
+  built_from=$(docker image inspect -f '{{ index .Config.Labels "session-bench.include" }}' "$IMAGE" 2>/dev/null || true)
+  if [ "$built_from" = "$PACKAGES" ]; then
+    say "$IMAGE already present (use --force to rebuild)"
+    exit 0
+  fi
+  say "$IMAGE was built from ${built_from:-an unrecorded package list}, not $PACKAGES: building it again"
 fi
 
 
@@ -138,6 +144,7 @@ tar --numeric-owner -C "$ROOTFS" -c . | docker import \
   --change "LABEL session-bench.suite=$SUITE" \
   --change "LABEL session-bench.mirror=$MIRROR" \
   --change "LABEL session-bench.packages=\"${versions% }\"" \
+  --change "LABEL session-bench.include=$PACKAGES" \
   --message "session-bench offline image: debootstrap $SUITE + $PACKAGES" \
   - "$IMAGE" >>"$LOG" 2>&1 || {
   tail -n 30 "$LOG" >&2
