@@ -107,6 +107,7 @@ if [ "$FORCE" = 0 ] && docker image inspect "$IMAGE" >/dev/null 2>&1; then
     exit 0
   fi
   say "$IMAGE was built from ${built_from:-an unrecorded package list}, not $PACKAGES: building it again"
+  replaced=$(docker image inspect -f '{{.Id}}' "$IMAGE")
 fi
 
 
@@ -151,6 +152,10 @@ tar --numeric-owner -C "$ROOTFS" -c . | docker import \
   fail "docker import failed (full log: $LOG)"
 }
 for alias in "${ALIASES[@]}"; do docker tag "$IMAGE" "$alias"; done
+# The image it replaced has no name left: removed, not left behind as <none>.
+if [ -n "${replaced:-}" ] && [ -z "$(docker image inspect -f '{{join .RepoTags ","}}' "$replaced" 2>/dev/null)" ]; then
+  docker rmi "$replaced" >>"$LOG" 2>&1 || true
+fi
 
 size=$(docker image inspect -f '{{.Size}}' "$IMAGE")
 say "built $IMAGE ($((size / 1024 / 1024)) MiB, also tagged ${ALIASES[*]}) in $(($(date +%s) - start)) s"
