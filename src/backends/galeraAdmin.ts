@@ -1,5 +1,6 @@
 import mysql from 'mysql2/promise';
 import { hostPort } from './backend.js';
+import { within } from './mysqlAdmin.js';
 
 /** The run's credentials (ServerSpec.settings of the mysql backend). */
 export type Login = Record<string, string>;
@@ -18,6 +19,12 @@ export interface NodeStatus {
 }
 
 const CONNECT_TIMEOUT_MS = 1_000;
+/**
+ * One use of a node may not take longer: a health check or a probe that hangs would
+ * stop the balancer from ever moving the front (a commit waits at most for Galera to
+ * evict a dead node, evs.inactive_timeout 4 s).
+ */
+const USE_TIMEOUT_MS = 6_000;
 
 /** One short connection to a node as root, closed after `use`. */
 export async function withNode<T>(
@@ -34,7 +41,7 @@ export async function withNode<T>(
     connectTimeout,
   });
   try {
-    return await use(connection);
+    return await within(USE_TIMEOUT_MS, use(connection));
   } finally {
     connection.destroy();
   }

@@ -29,7 +29,7 @@ export const GALERA_DEFAULTS = {
 /**
  * `mysql:galera`: three MariaDB nodes with wsrep (Galera 4) on a `base` single-node
  * spec. node0 bootstraps the cluster (an empty gcomm:// address) on its first start;
- * nodes 1 and 2 join it with a state transfer (mariabackup SST). At formation each node
+ * nodes 1 and 2 join it with a state transfer (rsync SST). At formation each node
  * writes JOINED_FILE naming all three, so a node stopped and started again (node0 too)
  * joins the survivors and never bootstraps a second cluster. (A killed node also
  * recovers its last view from gvwstate.dat, pc.recovery; a graceful stop removes that

@@ -113,7 +113,7 @@ export async function exerciseGalera(
 
 async function killPrimaryInBurst(
   spec: ServerSpec,
-  handles: { name: string; kill(onDown?: () => Promise<void>): Promise<void> }[],
+  handles: GaleraHandle[],
   nodes: Member[],
   topology: RunningTopology,
 ): Promise<Pick<GaleraCheck, 'failoverMs' | 'acknowledged' | 'lostViaStore' | 'lostDirect'>> {
@@ -162,7 +162,7 @@ async function killPrimaryInBurst(
 
 /** SIGKILL of the primary; resolves with the ms from the kill to the first acknowledged probe write elsewhere. */
 async function killAndTime(
-  handles: { name: string; kill(onDown?: () => Promise<void>): Promise<void> }[],
+  handles: GaleraHandle[],
   primary: string,
   topology: RunningTopology,
 ): Promise<number> {
@@ -172,12 +172,29 @@ async function killAndTime(
     .kill(async () => {
       const t0 = performance.now();
       const signal = AbortSignal.timeout(30_000);
-      const by = await topology.firstAcknowledgedWrite(primary, signal);
+      const by = await topology
+        .firstAcknowledgedWrite(primary, signal)
+        .catch(async (error: unknown) => {
+          // What the survivors said, so that a failure can be explained (one full run saw one).
+          const roles = await topology.roleMap().catch((e: unknown) => String(e));
+          const logs = handles.map((h) => `${h.name}: ${h.logs().slice(-8).join(' | ')}`);
+          throw new Error(
+            `no write acknowledged within 30 s of killing ${primary} (${String(error)}); ` +
+              `roles ${JSON.stringify(roles)}; logs ${logs.join(' || ')}`,
+          );
+        });
       expect(by).not.toBe(primary);
       failoverMs = performance.now() - t0;
     });
   return failoverMs;
 }
+
+/** A started node as the Galera checks use it. */
+type GaleraHandle = {
+  name: string;
+  kill(onDown?: () => Promise<void>): Promise<void>;
+  logs(): string[];
+};
 
 async function statuses(spec: ServerSpec, nodes: Member[]): Promise<NodeStatus[]> {
   return Promise.all(nodes.map((n) => withNode(n.endpoint, spec.settings, (c) => nodeStatus(c))));
