@@ -156,8 +156,6 @@ const REPLICATION_DOCS =
 const CLUSTER_SPEC = 'https://redis.io/docs/latest/operate/oss_and_stack/reference/cluster-spec/';
 const WAIT_DOCS = 'https://redis.io/docs/latest/commands/wait/';
 const JEPSEN_REDIS = 'https://aphyr.com/posts/283-jepsen-redis';
-const GALERA_DOCS = 'https://mariadb.com/kb/en/what-is-mariadb-galera-cluster/';
-const JEPSEN_GALERA = 'https://jepsen.io/blog/2026-03-16-mariadb-galera-cluster-12.1.2';
 const MARIADB_REPLICATION = 'https://mariadb.com/kb/en/replication-overview/';
 const MARIADB_SEMISYNC = 'https://mariadb.com/kb/en/semisynchronous-replication/';
 
@@ -184,12 +182,6 @@ const FAILOVER_TABLE: Record<string, Expectation> = {
     claim:
       'Redis Cluster "is not able to guarantee strong consistency": a primary that fails before replicating an acknowledged write loses it at failover',
     source: CLUSTER_SPEC,
-  },
-  'mysql:galera': {
-    loss: 'none',
-    claim:
-      'virtually synchronous replication: a commit is certified on every node before it is acknowledged, so one node killed loses no acknowledged commit on the survivors (MariaDB docs). Checked against Jepsen 2026 (12.1.2-12.2.2): committed transactions lost when nodes crash in quick succession under the recommended settings (no flush before the acknowledgement; here innodb_flush_log_at_trx_commit=1), and occasionally with process crashes plus partitions; P4 lost update and stale reads even without faults',
-    source: `${GALERA_DOCS} ; ${JEPSEN_GALERA}`,
   },
   'mysql:replica': {
     loss: 'recent',
