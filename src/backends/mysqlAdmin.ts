@@ -35,18 +35,6 @@ export async function withMysql<T>(
   }
 }
 
-/**
- * `work`, or a rejection once `ms` passed (a connection to a node behind a cut link
- * can hang in its handshake whatever the driver's timeouts say).
- */
-export function within<T>(ms: number, work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
-}
-
 /** The rows of a query as plain records. */
 export async function rows(
   connection: mysql.Connection,

@@ -1,14 +1,8 @@
 import { sleep } from '../lifecycle/sleep.js';
+import { withTimeout } from '../lifecycle/withTimeout.js';
 import type { FrontLink, Member, RunningTopology } from './serverSpec.js';
 import { FailureDetector } from './failureDetector.js';
-import {
-  globalValue,
-  rows,
-  slaveStatus,
-  within,
-  withMysql,
-  type MysqlLogin,
-} from './mysqlAdmin.js';
+import { globalValue, rows, slaveStatus, withMysql, type MysqlLogin } from './mysqlAdmin.js';
 import { errantGtids, rejoinAsReplica } from './mysqlRejoin.js';
 import { byIndex, retryUntil } from './topologyAdmin.js';
 
@@ -105,9 +99,12 @@ export class MysqlOrchestrator implements RunningTopology {
     const signal = this.stop.signal;
     while (!signal.aborted) {
       const startedMs = performance.now();
-      const ok = await within(
-        CHECK_TIMEOUT_MS,
+      // Bounded here too: a connection behind a cut link can hang in its handshake
+      // whatever the driver's timeouts say.
+      const ok = await withTimeout(
         withMysql(this.adminPath(this.primaryName), this.options.admin, (c) => rows(c, 'SELECT 1')),
+        CHECK_TIMEOUT_MS,
+        'a check of the primary',
       ).then(
         () => true,
         () => false,

@@ -14,11 +14,11 @@ import type { Session } from '../../src/backends/sessionStore.js';
 import { EventLog } from '../../src/lifecycle/eventLog.js';
 import { newRunId } from '../../src/lifecycle/runNames.js';
 import { sleep } from '../../src/lifecycle/sleep.js';
-import { FaultProxy } from '../../src/network/faultProxy.js';
 import { processProvider } from '../../src/providers/process.js';
 import type { Started } from '../../src/providers/provider.js';
 import { isGone, memberPids, missingServers, skipServerTests } from '../helpers/processServers.js';
 import { listening } from '../helpers/ports.js';
+import { proxiedPeerLinks } from '../helpers/peerLinks.js';
 
 const missing = await missingServers([['mariadbd', 'mysqld']]);
 
@@ -45,22 +45,19 @@ async function startTopology(variant: string, failover: ServerSpecOptions['failo
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'session-bench-mysqlrepl-'));
   const controller = new AbortController();
   const spec = mysqlBackend.serverSpec!(variant, { nodes: 1, failover });
-  let proxy: FaultProxy | undefined;
+  const peer = proxiedPeerLinks();
   const started = await processProvider.start(spec, {
     runId: newRunId(),
     workDir,
     events: new EventLog(),
     signal: controller.signal,
-    peerLinks: async (nodes) => {
-      proxy = await FaultProxy.start(nodes.map((n) => ({ name: n.name, upstream: n.endpoint })));
-      return nodes.map((n) => ({ name: n.name, endpoint: proxy!.links.get(n.name)!.endpoint }));
-    },
+    peerLinks: peer.hook,
   });
   const pids = memberPids(started);
   const ports = started.nodes.map((n) => Number(n.endpoint.split(':')[1]));
   cleanups.push(async () => {
     await started.stop();
-    await proxy?.stop();
+    await peer.proxy?.stop();
     await rm(workDir, { recursive: true, force: true });
     for (const pid of [...pids, ...memberPids(started)])
       expect(isGone(pid), `pid ${pid}`).toBe(true);
@@ -116,13 +113,7 @@ async function burst(
   count: number,
   during?: (acked: number) => void,
 ): Promise<Session[]> {
-  const store = await createStore({
-    variant: 'mysql',
-    ttlMs: 600_000,
-    secret: 's',
-    endpoints: [t.front.endpoint],
-    settings: t.settings,
-  });
+  const store = await frontStore(t);
   const acknowledged: Session[] = [];
   await Promise.all(
     Array.from({ length: count }, (_, i) => session(i)).map(async (s) => {
@@ -161,15 +152,20 @@ async function waitForRoles(t: Running, roles: Record<string, string>): Promise<
   expect(await t.topology.roleMap()).toEqual(roles);
 }
 
-/** Acknowledged sessions the app's store (through the front link) no longer finds. */
-async function missingViaStore(t: Running, sessions: Session[]): Promise<number> {
-  const store = await createStore({
+/** The app's store, through the front link. */
+function frontStore(t: Running) {
+  return createStore({
     variant: 'mysql',
     ttlMs: 600_000,
     secret: 's',
     endpoints: [t.front.endpoint],
     settings: t.settings,
   });
+}
+
+/** Acknowledged sessions the app's store (through the front link) no longer finds. */
+async function missingViaStore(t: Running, sessions: Session[]): Promise<number> {
+  const store = await frontStore(t);
   let missing = 0;
   for (const s of sessions) if ((await store.get(s.id)) === null) missing++;
   await store.close();

@@ -7,17 +7,16 @@ import { describe, expect, it } from 'vitest';
 import createStore, { redisBackend } from '../../src/backends/redis.js';
 import { hostPort } from '../../src/backends/backend.js';
 import { info, withRedis } from '../../src/backends/redisAdmin.js';
-import type { Member } from '../../src/backends/serverSpec.js';
 import type { Session } from '../../src/backends/sessionStore.js';
 import type { VariantResult } from '../../src/result/result.js';
 import { EventLog } from '../../src/lifecycle/eventLog.js';
 import { newRunId } from '../../src/lifecycle/runNames.js';
 import { sleep } from '../../src/lifecycle/sleep.js';
-import { FaultProxy } from '../../src/network/faultProxy.js';
 import { processProvider } from '../../src/providers/process.js';
 import { isGone, memberPids, missingServers, skipServerTests } from '../helpers/processServers.js';
 import { resultFor, runSmoke } from '../helpers/runScenario.js';
 import { listening } from '../helpers/ports.js';
+import { proxiedPeerLinks } from '../helpers/peerLinks.js';
 
 const missing = await missingServers([['redis-server']]);
 
@@ -63,16 +62,13 @@ describe.skipIf(skipServerTests(missing))('split brain on redis:sentinel (peer l
     const workDir = await mkdtemp(path.join(os.tmpdir(), 'session-bench-split-'));
     const controller = new AbortController();
     const spec = redisBackend.serverSpec!('redis:sentinel', { nodes: 1 });
-    let proxy: FaultProxy | undefined;
+    const peer = proxiedPeerLinks();
     const started = await processProvider.start(spec, {
       runId: newRunId(),
       workDir,
       events: new EventLog(),
       signal: controller.signal,
-      peerLinks: async (nodes: Member[]) => {
-        proxy = await FaultProxy.start(nodes.map((n) => ({ name: n.name, upstream: n.endpoint })));
-        return nodes.map((n) => ({ name: n.name, endpoint: proxy!.links.get(n.name)!.endpoint }));
-      },
+      peerLinks: peer.hook,
     });
     const pids: number[] = [];
     try {
@@ -120,7 +116,7 @@ describe.skipIf(skipServerTests(missing))('split brain on redis:sentinel (peer l
         }
       })();
       await sleep(500);
-      const link = proxy!.links.get(oldPrimary.name)!;
+      const link = peer.proxy!.links.get(oldPrimary.name)!;
       const cutAt = acknowledged.length;
       await link.set({ kind: 'partition' });
       // During the split the old primary still acknowledges writes, and holds them.
@@ -222,9 +218,9 @@ describe.skipIf(skipServerTests(missing))('split brain on redis:sentinel (peer l
       await topology.close();
     } finally {
       pids.push(...memberPids(started));
-      if (proxy?.pid) pids.push(proxy.pid);
+      if (peer.proxy?.pid) pids.push(peer.proxy.pid);
       await started.stop();
-      await proxy?.stop();
+      await peer.proxy?.stop();
       await rm(workDir, { recursive: true, force: true });
     }
     expect(pids.length, 'nodes, sentinels, proxy').toBe(7);
