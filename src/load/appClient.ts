@@ -1,5 +1,6 @@
-import { Pool, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { SESSION_COOKIE } from '../backends/sessionToken.js';
+import { ConnectionPool } from './connectionPool.js';
 import type { Action } from './workload.js';
 
 export interface Reply {
@@ -12,23 +13,30 @@ export interface Reply {
 
 export class RequestTimeout extends Error {}
 
+export interface Sockets {
+  max: number;
+  warm: number;
+}
+
 const COOKIE_PREFIX = `${SESSION_COOKIE}=`;
 const NO_HEADERS: string[] = [];
 
 /**
  * Talks to the app over HTTP/1.1 keep-alive, one request per virtual-user step, on
- * undici's Pool (one per app instance) through its lowest API, `dispatch`: measured
- * at 2.4x node:http's Agent per generator core (bench/generator-cost.ts, README).
+ * undici's Clients (a ConnectionPool per app instance) through their lowest API,
+ * `dispatch`: measured at 2.4x node:http's Agent per generator core
+ * (bench/generator-cost.ts, README).
  */
 export class AppClient {
-  private readonly pools: Pool[];
+  private readonly pools: ConnectionPool[];
   private target = 0;
 
   constructor(
     /** Base URLs of the app instances; requests go round-robin. */
     readonly baseUrls: string[],
     private readonly timeoutMs: number,
-    maxSockets: number,
+    /** Per app instance: at most `max` connections, the first `warm` requests open one each. */
+    sockets: Sockets,
     /**
      * A shard's users are ids userOffset.. on the wire (the app and store see one
      * population across shards) and 0.. in its ledger: this client translates both ways.
@@ -36,15 +44,7 @@ export class AppClient {
     readonly userOffset = 0,
   ) {
     // The request timeout is ours (timeoutMs, from send to the whole answer), not undici's.
-    this.pools = baseUrls.map(
-      (url) =>
-        new Pool(url, {
-          connections: maxSockets,
-          pipelining: 1,
-          headersTimeout: 0,
-          bodyTimeout: 0,
-        }),
-    );
+    this.pools = baseUrls.map((url) => new ConnectionPool(url, sockets.max, sockets.warm));
   }
 
   /**

@@ -34,6 +34,13 @@ export function diurnalMultipliers(): number[] {
   return raw.map((r) => r / mean);
 }
 
+/** The highest rate the load's arrivals come at (its busiest step or quarter-hour). */
+export function peakRateRps(load: Pick<LoadPlan, 'rateRps' | 'curve' | 'rateSteps'>): number {
+  if (load.rateSteps?.length) return Math.max(...load.rateSteps);
+  if (load.curve === 'diurnal') return load.rateRps * Math.max(...diurnalMultipliers());
+  return load.rateRps;
+}
+
 /** Request i at i/rate: the constant-rate open loop. */
 function constantArrivals(rateRps: number, durationMs: number): Arrivals {
   const total = Math.round((durationMs / 1000) * rateRps);

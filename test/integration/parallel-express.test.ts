@@ -46,7 +46,10 @@ async function audited(resave: boolean, parallel: number) {
   const ledger = new Ledger(plan.load.users);
   const measurements = new Measurements();
   const audit = new Audit(ledger, () => measurements.now());
-  const client = new AppClient([`http://127.0.0.1:${port}`], plan.load.timeoutMs, 256);
+  const client = new AppClient([`http://127.0.0.1:${port}`], plan.load.timeoutMs, {
+    max: 256,
+    warm: 256,
+  });
   const signal = new AbortController().signal;
   try {
     await warmUp(client, audit, plan.load.users, signal);
