@@ -83,4 +83,19 @@ describe('ConnectionPool', () => {
     expect(opened).toBe(6);
     await pool.destroy();
   });
+
+  it('once requests have waited, opens connections for all of them within a few ticks', async () => {
+    const pool = new ConnectionPool(url, 200, 2);
+    const t0 = performance.now();
+    await Promise.all([get(pool, t0), get(pool, t0)]);
+    let release!: () => void;
+    hold = new Promise((resolve) => (release = resolve));
+    const replies = Array.from({ length: 120 }, () => get(pool, t0));
+    await new Promise((resolve) => setTimeout(resolve, 100 + 150));
+    // 2 busy + 118 waiting: 32 at a time every 5 ms once 100 ms passed, not 32 per 100 ms.
+    expect(opened).toBe(120);
+    release();
+    expect((await Promise.all(replies)).every((r) => r.status === 200)).toBe(true);
+    await pool.destroy();
+  });
 });
