@@ -18,6 +18,8 @@ interface FaultWindow {
   /** Lost by this fault alone, among the users counted at it (`population`). */
   loggedOutUsers: number;
   lostUpdates: number;
+  /** Reads older than an acknowledged update, that only this fault could have caused. */
+  staleReads: number;
   /** Lost by this fault alone, but not counted at it: they logged in after the count. */
   loggedOutOutsidePopulation: number;
   /** Losses this fault or another overlapping one could have caused; blamed on neither. */
@@ -35,6 +37,7 @@ interface FaultWindow {
 export interface FaultLosses {
   loggedOutUsers: number;
   lostUpdates: number;
+  staleReads: number;
   loggedOutOutsidePopulation?: number;
   ambiguousLoggedOutUsers: number;
   ambiguousLostUpdates: number;
@@ -49,6 +52,7 @@ export class Audit {
   readonly counts = {
     ...emptyCounts(),
     indeterminate: 0,
+    staleReads: 0,
     acknowledgedUpdates: 0,
     acknowledgedLogouts: 0,
   };
@@ -69,6 +73,7 @@ export class Audit {
       number,
       loggedOutUsers: 0,
       lostUpdates: 0,
+      staleReads: 0,
       loggedOutOutsidePopulation: 0,
       ambiguousLoggedOutUsers: 0,
       ambiguousLostUpdates: 0,
@@ -123,6 +128,7 @@ export class Audit {
     return {
       loggedOutUsers: fault?.loggedOutUsers ?? 0,
       lostUpdates: fault?.lostUpdates ?? 0,
+      staleReads: fault?.staleReads ?? 0,
       ...(fault?.population
         ? { loggedOutOutsidePopulation: fault.loggedOutOutsidePopulation }
         : {}),
@@ -230,6 +236,12 @@ export class Audit {
     if (lost > 0) {
       this.counts.lostUpdates += lost;
       const suspects = this.faultsBehind(user, duringRun ? this.now() : Infinity);
+      // A read of the load that showed less than was acknowledged before it left (DESIGN.md:
+      // the first sight of a loss, or an old copy); the sweep's reads are not the load's.
+      if (action === 'read' && request && read < acknowledged) {
+        this.counts.staleReads++;
+        if (suspects.length === 1) suspects[0]!.staleReads++;
+      }
       if (suspects.length === 1) suspects[0]!.lostUpdates += lost;
       else for (const fault of suspects) fault.ambiguousLostUpdates += lost;
       // What the store holds now is what later answers are judged against.

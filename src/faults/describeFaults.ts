@@ -31,7 +31,7 @@ export function describeFaults(
       ...rest,
       endedMs: execution.endedMs === undefined ? null : Math.round(execution.endedMs),
       ...(auditIndex === undefined
-        ? { loggedOutUsers: 0, lostUpdates: 0 }
+        ? { loggedOutUsers: 0, lostUpdates: 0, staleReads: 0 }
         : audit.lossesAtFault(auditIndex)),
     };
     if (execution.startedMs === undefined) {

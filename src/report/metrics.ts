@@ -103,6 +103,7 @@ export const METRICS: Metric[] = [
   audit('wrongUserSessions', 'wrong-user sessions'),
   audit('unverifiedUsers', 'unverified users'),
   audit('indeterminate', 'indeterminate requests'),
+  audit('staleReads', 'stale reads'),
   {
     name: 'unavailableMs',
     label: 'unavailable (worst fault)',

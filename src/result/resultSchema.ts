@@ -83,6 +83,10 @@ export const faultResultSchema = z.object({
     'users of loggedInUsersAtFault whose session was lost at this fault',
   ),
   lostUpdates: count.describe('acknowledged writes lost at this fault'),
+  /** Reads of the load older than an update acknowledged to that user, that only this fault could have caused. */
+  staleReads: count
+    .optional()
+    .describe('reads older than an acknowledged update, caused by this fault alone'),
   /** Users the ledger was sure were logged in once the target was down: the population of loggedOutUsers. */
   loggedInUsersAtFault: count.optional(),
   /** Users lost at this fault who were not in loggedInUsersAtFault (they logged in after it was counted). */
@@ -196,6 +200,13 @@ export const auditCountsSchema = z.object({
    * results written before it was counted.
    */
   indeterminate: count.optional(),
+  /**
+   * Reads of the load that showed a session older than an update acknowledged to that
+   * user before the read was sent: the first sight of a loss, or an old copy (a lagging
+   * node). Each such read once; its missing increments are in lostUpdates. Absent in
+   * results written before it was counted.
+   */
+  staleReads: count.optional(),
   /** Updates the app acknowledged (200) during the run: the population of lostUpdates. */
   acknowledgedUpdates: count.optional(),
   /** Logouts the app acknowledged (200): the population of resurrectedSessions. */

@@ -74,6 +74,10 @@ describe.skipIf(skipServerTests(missing))('replicated redis on local processes',
       expect(result.topology?.kind).toBe(variant === 'redis:cluster' ? 'cluster' : 'sentinel');
       expect(fault.expectation?.source, variant).toMatch(/redis\.io/);
       expect(result.audit.wrongUserSessions).toBe(0);
+      // Counted in every real run; each stale read lost at least one acknowledged increment.
+      expect(result.audit.staleReads, variant).toBeGreaterThanOrEqual(0);
+      expect(result.audit.staleReads!, variant).toBeLessThanOrEqual(result.audit.lostUpdates);
+      expect(fault.staleReads!, variant).toBeLessThanOrEqual(result.audit.staleReads!);
       const sentinelFault = result.faults[1]!;
       if (variant === 'redis:sentinel') {
         expect(sentinelFault.status, sentinelFault.reason).toBe('done');

@@ -45,6 +45,37 @@ describe('Audit', () => {
     expect(audit.counts.lostUpdates).toBe(3);
   });
 
+  it('counts each read of the load older than acknowledged as a stale read, and at its fault', () => {
+    const ledger = new Ledger(2);
+    let nowMs = 0;
+    const audit = new Audit(ledger, () => nowMs);
+    loggedIn(ledger, audit, 0);
+    loggedIn(ledger, audit, 1);
+    const send = (user: number, action: 'read' | 'update', counter: number) =>
+      audit.check(
+        user,
+        action,
+        { status: 200, userId: user, counter },
+        true,
+        audit.sent(user, action),
+      );
+    for (let c = 1; c <= 4; c++) send(0, 'update', c);
+    const fault = audit.faultStarted(10);
+    nowMs = 20;
+    // A read older than the 4 acknowledged before it left: stale, and 2 increments lost.
+    send(0, 'read', 2);
+    // Reads that show what is acknowledged are not stale; nor is an update.
+    send(0, 'read', 2);
+    send(0, 'update', 3);
+    send(1, 'read', 0);
+    expect(audit.counts).toMatchObject({ staleReads: 1, lostUpdates: 2 });
+    expect(audit.lossesAtFault(fault)).toMatchObject({ staleReads: 1, lostUpdates: 2 });
+    // The final sweep's reads are the store's last state, not reads of the load: lost, not stale.
+    send(1, 'update', 1);
+    audit.check(1, 'read', { status: 200, userId: 1, counter: 0 }, false);
+    expect(audit.counts).toMatchObject({ staleReads: 1, lostUpdates: 3 });
+  });
+
   it('counts the acknowledged updates and logouts: the populations of lost updates and resurrections', () => {
     const ledger = new Ledger(1);
     const audit = new Audit(ledger);

@@ -13,7 +13,9 @@ function withFailover() {
     failoverMs: 3100,
     promoted: true,
   };
+  fault.staleReads = 7;
   const stuck = structuredClone(fault);
+  delete stuck.staleReads;
   stuck.failover = {
     primaryBefore: 'node0',
     primaryAfter: null,
@@ -34,6 +36,12 @@ describe('failover table', () => {
     const md = renderMarkdown(result);
     expect(md).toContain('### Failover');
     expect(failoverMarkdown(result).join('\n')).toContain('| node0 → node1 | 3100 ms |');
+  });
+
+  it('says how many reads were stale, and "not measured" for a result written before', () => {
+    const rows = failoverMarkdown(withFailover()).join('\n');
+    expect(rows).toMatch(/\| 3100 ms \|[^\n]*\| 7 \|/);
+    expect(rows).toMatch(/\| no write acked \|[^\n]*\| not measured \|/);
   });
 
   it('a skipped fault on a replicated store is a row saying skipped, not a failover time', () => {

@@ -77,6 +77,8 @@ const SUMMARY_COLUMNS: [string, (r: VariantResult, result: RunResult) => string 
     ['durabilityCaveat', (r) => r.durabilityCaveat ?? ''],
     // Empty in results written before indeterminate requests were counted.
     ['indeterminate', (r) => r.audit.indeterminate ?? ''],
+    // Empty in results written before stale reads were counted.
+    ['staleReads', (r) => r.audit.staleReads ?? ''],
     // The app under test: flavour, middleware options as written, packages with versions.
     ['app', (r) => appFlavour(r)],
     ['appOptions', (r) => appOptionsText(r.app?.options)],

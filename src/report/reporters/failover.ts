@@ -10,14 +10,16 @@ export const FAILOVER_HEAD = [
   'failover',
   'logged out',
   'lost upd.',
+  'stale reads',
   'resurrected',
   'indeterminate',
 ];
-export const FAILOVER_ALIGN = 'lllrrrrr';
+export const FAILOVER_ALIGN = 'lllrrrrrr';
 
 export const FAILOVER_HOW =
   'failover: from the fault to the first write a primary acknowledged to a probe of ' +
   "session-bench's own (written every 50 ms to the former primary's data); " +
+  'stale reads: reads that showed less than was acknowledged before they left (the first sight of a loss, or an old copy); ' +
   'resurrected: for the whole run; indeterminate: requests of the fault that timed out (may or may not have applied).';
 
 /**
@@ -31,7 +33,7 @@ export function failoverRows(results: VariantResult[]): string[][] {
       .filter((f) => f.failover || (replicated && f.status === 'skipped'))
       .map((f) => {
         const cells = faultCells(r, f, true);
-        if (!f.failover) return [r.variant, cells.fault, '—', 'skipped', '—', '—', '—', '—'];
+        if (!f.failover) return [r.variant, cells.fault, '—', 'skipped', '—', '—', '—', '—', '—'];
         const { primaryBefore, primaryAfter, failoverMs, promoted } = f.failover;
         const primary = `${primaryBefore ?? '?'} → ${primaryAfter ?? '?'}${promoted ? '' : ' (none promoted)'}`;
         return [
@@ -41,6 +43,7 @@ export function failoverRows(results: VariantResult[]): string[][] {
           failoverMs === null ? 'no write acked' : `${failoverMs} ms`,
           cells.loggedOut,
           cells.lostUpdates,
+          f.staleReads === undefined ? 'not measured' : String(f.staleReads),
           String(r.audit.resurrectedSessions),
           f.answers ? String(f.answers.timeouts) : 'not measured',
         ];
