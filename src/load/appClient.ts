@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { SESSION_COOKIE } from '../backends/sessionToken.js';
-import { ConnectionPool } from './connectionPool.js';
+import { ConnectionPool, type Sockets } from './connectionPool.js';
 import type { Action } from './workload.js';
 
 export interface Reply {
@@ -12,11 +12,6 @@ export interface Reply {
 }
 
 export class RequestTimeout extends Error {}
-
-export interface Sockets {
-  max: number;
-  warm: number;
-}
 
 const COOKIE_PREFIX = `${SESSION_COOKIE}=`;
 const NO_HEADERS: string[] = [];
@@ -35,7 +30,6 @@ export class AppClient {
     /** Base URLs of the app instances; requests go round-robin. */
     readonly baseUrls: string[],
     private readonly timeoutMs: number,
-    /** Per app instance: at most `max` connections, the first `warm` requests open one each. */
     sockets: Sockets,
     /**
      * A shard's users are ids userOffset.. on the wire (the app and store see one
@@ -44,7 +38,7 @@ export class AppClient {
     readonly userOffset = 0,
   ) {
     // The request timeout is ours (timeoutMs, from send to the whole answer), not undici's.
-    this.pools = baseUrls.map((url) => new ConnectionPool(url, sockets.max, sockets.warm));
+    this.pools = baseUrls.map((url) => new ConnectionPool(url, sockets));
   }
 
   /**

@@ -4,8 +4,8 @@ import { Client, type Dispatcher } from 'undici';
  * The keep-alive connections to one app instance: one undici Client (one socket)
  * each. The first `warm` requests (the warm-up's logins) each open one, before the
  * load's clock starts; past that, a request that finds every connection busy waits
- * for one to free up, and only one that has waited GROW_AFTER_MS opens another
- * (at most `size`, GROW_STEP at a time).
+ * for one to free up, and only one that has waited `growAfterMs` opens another
+ * (at most `max`, GROW_STEP at a time).
  *
  * Why not undici's Pool: it opens a connection whenever none is free, so a pause of
  * the app for 20 ms at 20k req/s opened hundreds at once, which stalled the generator
@@ -16,6 +16,15 @@ import { Client, type Dispatcher } from 'undici';
  * the warm set idle for KEEP_WARM_MS, which goes first so that it stays open; an
  * extra one idle that long is closed.
  */
+/** Per app instance: how many connections, and when to open more. */
+export interface Sockets {
+  max: number;
+  /** Opened by the first requests (the warm-up's), and kept open. */
+  warm: number;
+  /** How long a request waits for a free connection before it opens one. */
+  growAfterMs: number;
+}
+
 export class ConnectionPool {
   private readonly all: Connection[] = [];
   /** Idle connections in the order they were freed. */
@@ -23,11 +32,16 @@ export class ConnectionPool {
   private readonly waiting: Waiting[] = [];
   private growTimer: NodeJS.Timeout | undefined;
 
+  private readonly size: number;
+  private readonly warm: number;
+  private readonly growAfterMs: number;
+
   constructor(
     private readonly url: string,
-    private readonly size: number,
-    private readonly warm: number,
-  ) {}
+    sockets: Sockets,
+  ) {
+    ({ max: this.size, warm: this.warm, growAfterMs: this.growAfterMs } = sockets);
+  }
 
   dispatch(options: Dispatcher.DispatchOptions, handler: Handler): void {
     const connection = this.all.length < this.warm ? this.open() : this.nextIdle();
@@ -55,16 +69,16 @@ export class ConnectionPool {
     return connection;
   }
 
-  /** Wakes when the oldest waiting request has waited GROW_AFTER_MS (not sooner than GROW_TICK_MS). */
+  /** Wakes when the oldest waiting request has waited growAfterMs (not sooner than GROW_TICK_MS). */
   private growLater(): void {
     if (this.growTimer || !this.waiting.length) return;
-    const dueInMs = this.waiting[0]!.sinceMs + GROW_AFTER_MS - performance.now();
+    const dueInMs = this.waiting[0]!.sinceMs + this.growAfterMs - performance.now();
     this.growTimer = setTimeout(() => this.grow(), Math.max(GROW_TICK_MS, dueInMs)).unref();
   }
 
   private grow(): void {
     this.growTimer = undefined;
-    const dueMs = performance.now() - GROW_AFTER_MS;
+    const dueMs = performance.now() - this.growAfterMs;
     for (let n = 0; n < GROW_STEP && (this.waiting[0]?.sinceMs ?? Infinity) <= dueMs; n++) {
       const connection = this.open();
       // At the cap: a freed connection takes the oldest waiting request (release).
@@ -93,13 +107,6 @@ export class ConnectionPool {
   }
 }
 
-/**
- * A request that waited this long for a free connection opens one (it is late by
- * then). Not sooner: an app's GC pause holds every connection for 10-30 ms at a time,
- * and opening connections then (10 ms was tried) made the open loop fall behind at
- * 31k req/s where waiting for the pause to end kept it under 1% late.
- */
-const GROW_AFTER_MS = 100;
 /** At most this many connects at a time, one batch per GROW_TICK_MS: up to 6,400 a second,
  *  so a store fault that holds every answer still gets connections for its arrivals. */
 const GROW_STEP = 32;

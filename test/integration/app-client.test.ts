@@ -16,7 +16,7 @@ describe('AppClient against a real app', () => {
   afterAll(() => app.stop());
 
   it('takes the Set-Cookie token, sends it back, and reads a cleared cookie as ""', async () => {
-    const client = new AppClient([app.url], 2_000, { max: 4, warm: 4 });
+    const client = new AppClient([app.url], 2_000, { max: 4, warm: 4, growAfterMs: 0 });
     let sent = 0;
     const login = await client.send('login', 7, undefined, () => sent++);
     expect(login).toEqual({ status: 200, userId: 7, counter: 0, token: expect.any(String) });
@@ -30,7 +30,7 @@ describe('AppClient against a real app', () => {
   });
 
   it('an unanswered request times out; one whose connection closes fails at once', async () => {
-    const client = new AppClient([app.url], 300, { max: 4, warm: 4 });
+    const client = new AppClient([app.url], 300, { max: 4, warm: 4, growAfterMs: 0 });
     const paused = app.pause(1_500);
     await new Promise((resolve) => setTimeout(resolve, 100));
     const startedMs = performance.now();
@@ -40,7 +40,7 @@ describe('AppClient against a real app', () => {
     await paused;
     client.close();
 
-    const patient = new AppClient([app.url], 10_000, { max: 4, warm: 4 });
+    const patient = new AppClient([app.url], 10_000, { max: 4, warm: 4, growAfterMs: 0 });
     await patient.send('login', 2, undefined);
     // Frozen, so the request is on the wire and unanswered when the app dies.
     process.kill(app.pid!, 'SIGSTOP');

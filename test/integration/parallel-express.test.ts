@@ -49,6 +49,7 @@ async function audited(resave: boolean, parallel: number) {
   const client = new AppClient([`http://127.0.0.1:${port}`], plan.load.timeoutMs, {
     max: 256,
     warm: 256,
+    growAfterMs: 0,
   });
   const signal = new AbortController().signal;
   try {

@@ -25,7 +25,7 @@ describe('AppClient userOffset', () => {
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   it('sends the global id and answers with the ledger one', async () => {
-    const client = new AppClient([url], 2_000, { max: 4, warm: 4 }, 20);
+    const client = new AppClient([url], 2_000, { max: 4, warm: 4, growAfterMs: 0 }, 20);
     const reply = await client.send('login', 3, undefined);
     client.close();
     expect(seen.at(-1)).toBe('/login?u=23');
@@ -33,7 +33,7 @@ describe('AppClient userOffset', () => {
   });
 
   it('changes nothing without an offset', async () => {
-    const client = new AppClient([url], 2_000, { max: 4, warm: 4 });
+    const client = new AppClient([url], 2_000, { max: 4, warm: 4, growAfterMs: 0 });
     const reply = await client.send('login', 3, undefined);
     client.close();
     expect(seen.at(-1)).toBe('/login?u=3');

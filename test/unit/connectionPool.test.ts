@@ -51,7 +51,7 @@ describe('ConnectionPool', () => {
   }
 
   it('opens the warm set at once, then reuses it', async () => {
-    const pool = new ConnectionPool(url, 64, 8);
+    const pool = new ConnectionPool(url, { max: 64, warm: 8, growAfterMs: 100 });
     const t0 = performance.now();
     const first = await Promise.all(Array.from({ length: 8 }, () => get(pool, t0)));
     expect(first.every((r) => r.status === 200)).toBe(true);
@@ -63,7 +63,7 @@ describe('ConnectionPool', () => {
   });
 
   it('makes a request wait for a busy pool before it opens another, and answers all', async () => {
-    const pool = new ConnectionPool(url, 6, 2);
+    const pool = new ConnectionPool(url, { max: 6, warm: 2, growAfterMs: 100 });
     const t0 = performance.now();
     await Promise.all([get(pool, t0), get(pool, t0)]);
     let release!: () => void;
@@ -85,7 +85,7 @@ describe('ConnectionPool', () => {
   });
 
   it('once requests have waited, opens connections for all of them within a few ticks', async () => {
-    const pool = new ConnectionPool(url, 200, 2);
+    const pool = new ConnectionPool(url, { max: 200, warm: 2, growAfterMs: 100 });
     const t0 = performance.now();
     await Promise.all([get(pool, t0), get(pool, t0)]);
     let release!: () => void;

@@ -19,7 +19,7 @@ async function appAnswering(status: number, delayMs = 0): Promise<AppClient> {
   });
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return new AppClient([`http://127.0.0.1:${port}`], 1_000, { max: 64, warm: 64 });
+  return new AppClient([`http://127.0.0.1:${port}`], 1_000, { max: 64, warm: 64, growAfterMs: 0 });
 }
 
 /** `users` users logged in, each also holding a revoked session to replay. */
