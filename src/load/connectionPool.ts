@@ -1,5 +1,14 @@
 import { Client, type Dispatcher } from 'undici';
 
+/** Per app instance: how many connections, and when to open more. */
+export interface Sockets {
+  max: number;
+  /** Opened by the first requests (the warm-up's), and kept open. */
+  warm: number;
+  /** How long a request waits for a free connection before it opens one. */
+  growAfterMs: number;
+}
+
 /**
  * The keep-alive connections to one app instance: one undici Client (one socket)
  * each. The first `warm` requests (the warm-up's logins) each open one, before the
@@ -16,15 +25,6 @@ import { Client, type Dispatcher } from 'undici';
  * the warm set idle for KEEP_WARM_MS, which goes first so that it stays open; an
  * extra one idle that long is closed.
  */
-/** Per app instance: how many connections, and when to open more. */
-export interface Sockets {
-  max: number;
-  /** Opened by the first requests (the warm-up's), and kept open. */
-  warm: number;
-  /** How long a request waits for a free connection before it opens one. */
-  growAfterMs: number;
-}
-
 export class ConnectionPool {
   private readonly all: Connection[] = [];
   /** Idle connections in the order they were freed. */
