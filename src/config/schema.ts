@@ -230,8 +230,9 @@ export const loadSchema = z
     capacity: capacitySchema.default(CAPACITY_DEFAULTS),
     /** Closed-loop connections for `saturation` mode. */
     connections: numberFrom(z.number().int().positive().max(10_000)).default(64),
-    /** Most sockets `fixed` mode opens (128 at most before the load, more when a request
-     *  waited rate/300 ms, at most 100 ms); beyond it requests wait and count as late. */
+    /** Most sockets `fixed` mode opens (4 to 128 before the load, more when a request
+     *  finds them busy: at once below 1,500 req/s, else after rate/300 ms, at most
+     *  100 ms); beyond it requests wait and count as late. */
     maxConnections: numberFrom(z.number().int().positive().max(20_000)).default(1024),
     payloadBytes: numberFrom(z.number().int().nonnegative().max(1_000_000)).default(1024),
     /** Requests per page view: a user's step sends this many at once, as a browser does

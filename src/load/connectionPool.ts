@@ -23,7 +23,7 @@ export interface Sockets {
  * again. The open loop sent more than 1% late from ~16k req/s on. A few hot sockets
  * are also the cheapest to drive: the most recently freed one goes next, except one of
  * the warm set idle for KEEP_WARM_MS, which goes first so that it stays open; an
- * extra one idle that long is closed.
+ * extra one idle for RETIRE_AFTER_MS is closed. A `growAfterMs` of 0 opens one at once.
  */
 export class ConnectionPool {
   private readonly all: Connection[] = [];
@@ -44,7 +44,10 @@ export class ConnectionPool {
   }
 
   dispatch(options: Dispatcher.DispatchOptions, handler: Handler): void {
-    const connection = this.all.length < this.warm ? this.open() : this.nextIdle();
+    const connection =
+      this.all.length < this.warm
+        ? this.open()
+        : (this.nextIdle() ?? (this.growAfterMs === 0 ? this.open() : undefined));
     if (connection) return this.run(connection, options, handler);
     this.waiting.push({ options, handler, sinceMs: performance.now() });
     this.growLater();
@@ -52,9 +55,10 @@ export class ConnectionPool {
 
   private nextIdle(): Connection | undefined {
     const oldest = this.idle[0];
-    if (oldest && performance.now() - oldest.idleSinceMs > KEEP_WARM_MS) {
+    const idleMs = oldest ? performance.now() - oldest.idleSinceMs : 0;
+    if (oldest?.kept && idleMs > KEEP_WARM_MS) return this.idle.shift();
+    if (oldest && !oldest.kept && idleMs > RETIRE_AFTER_MS) {
       this.idle.shift();
-      if (oldest.kept) return oldest;
       this.all.splice(this.all.indexOf(oldest), 1);
       void oldest.client.close().catch(() => {});
     }
@@ -113,6 +117,8 @@ const GROW_STEP = 32;
 const GROW_TICK_MS = 5;
 /** Well under any server's keep-alive timeout (Node's default is 5 s). */
 const KEEP_WARM_MS = 1_000;
+/** An extra connection idle this long is closed by us, before a server with Node's 5 s does. */
+const RETIRE_AFTER_MS = 4_000;
 
 interface Connection {
   client: Client;

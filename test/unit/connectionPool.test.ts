@@ -98,4 +98,20 @@ describe('ConnectionPool', () => {
     expect((await Promise.all(replies)).every((r) => r.status === 200)).toBe(true);
     await pool.destroy();
   });
+
+  it('with no wait to grow (low rates), opens another at once, up to its cap', async () => {
+    const pool = new ConnectionPool(url, { max: 6, warm: 2, growAfterMs: 0 });
+    let release!: () => void;
+    hold = new Promise((resolve) => (release = resolve));
+    const t0 = performance.now();
+    const replies = Array.from({ length: 8 }, () => get(pool, t0));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(opened).toBe(6);
+    release();
+    const sent = (await Promise.all(replies)).map((r) => r.sentMs).sort((a, b) => a - b);
+    // Six left at once; two waited for one of them to be answered.
+    expect(sent[5]).toBeLessThan(40);
+    expect(sent[6]).toBeGreaterThanOrEqual(50);
+    await pool.destroy();
+  });
 });
