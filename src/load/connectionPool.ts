@@ -23,7 +23,8 @@ export interface Sockets {
  * again. The open loop sent more than 1% late from ~16k req/s on. A few hot sockets
  * are also the cheapest to drive: the most recently freed one goes next, except one of
  * the warm set idle for KEEP_WARM_MS, which goes first so that it stays open; an
- * extra one idle for RETIRE_AFTER_MS is closed. A `growAfterMs` of 0 opens one at once.
+ * extra one idle for RETIRE_AFTER_MS is closed. A `growAfterMs` shorter than the grow
+ * timer's tick (GROW_TICK_MS) opens one at once.
  */
 export class ConnectionPool {
   private readonly all: Connection[] = [];
@@ -47,7 +48,7 @@ export class ConnectionPool {
     const connection =
       this.all.length < this.warm
         ? this.open()
-        : (this.nextIdle() ?? (this.growAfterMs === 0 ? this.open() : undefined));
+        : (this.nextIdle() ?? (this.growAfterMs < GROW_TICK_MS ? this.open() : undefined));
     if (connection) return this.run(connection, options, handler);
     this.waiting.push({ options, handler, sinceMs: performance.now() });
     this.growLater();

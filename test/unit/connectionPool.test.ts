@@ -99,8 +99,9 @@ describe('ConnectionPool', () => {
     await pool.destroy();
   });
 
-  it('with no wait to grow (low rates), opens another at once, up to its cap', async () => {
-    const pool = new ConnectionPool(url, { max: 6, warm: 2, growAfterMs: 0 });
+  it('with a wait shorter than its timer tick (low rates), opens another at once, up to its cap', async () => {
+    // 200 req/s gives a wait of 0.67 ms.
+    const pool = new ConnectionPool(url, { max: 6, warm: 2, growAfterMs: 200 / 300 });
     let release!: () => void;
     hold = new Promise((resolve) => (release = resolve));
     const t0 = performance.now();
