@@ -4,36 +4,42 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
 import createStore, { mysqlBackend } from '../../src/backends/mysql.js';
-import { nodeStatus, withNode, type NodeStatus } from '../../src/backends/galeraAdmin.js';
-import type { Member, RunningTopology, ServerSpec } from '../../src/backends/serverSpec.js';
+import { galeraStatus, type NodeStatus } from '../../src/backends/galeraAdmin.js';
+import { rows, withMysql, type MysqlLogin } from '../../src/backends/mysqlAdmin.js';
+import { GALERA_DEFAULTS } from '../../src/backends/mysqlGalera.js';
+import type { FrontLink, Member, RunningTopology } from '../../src/backends/serverSpec.js';
 import type { Session } from '../../src/backends/sessionStore.js';
+import { CleanupStack } from '../../src/lifecycle/cleanupStack.js';
 import { EventLog } from '../../src/lifecycle/eventLog.js';
 import { newRunId } from '../../src/lifecycle/runNames.js';
 import { sleep } from '../../src/lifecycle/sleep.js';
-import type { Provider, ProviderOptions } from '../../src/providers/provider.js';
-import { maxNodesOf } from '../../src/backends/registry.js';
-import { loadPlan } from '../../src/config/loadPlan.js';
+import type { Provider, ProviderOptions, Started } from '../../src/providers/provider.js';
+import { placeFront } from '../../src/runner/placeProxy.js';
 import type { VariantResult } from '../../src/result/result.js';
-import { runPlan } from '../../src/runner/runPlan.js';
 import { listening } from './ports.js';
-import { isGone } from './processServers.js';
-import { resultFor } from './runScenario.js';
+import { resultFor, runSmoke } from './runScenario.js';
 
-/** The front's health check (2 x 500 ms) plus Galera evicting the dead node (evs.inactive_timeout 4 s). */
-export const GALERA_DETECTION_MS = 1_000 + 4_000;
-/** A shared, loaded machine: the view change, the probe's retry (100 ms), a slow connect. */
-export const GALERA_MARGIN_MS = 3_000;
+/**
+ * Fault to the first write acknowledged elsewhere: the survivors evict the dead node
+ * (evs.suspect_timeout) and install their view, then the front's detection moves it.
+ */
+export const GALERA_DETECTION_MS =
+  GALERA_DEFAULTS.evs.suspectTimeoutMs + GALERA_DEFAULTS.monitor.detectionMs;
+/** A busy 2-core machine: the view's installation, a check interval, slow connects. */
+export const GALERA_MARGIN_MS = 4_000;
 
 const SESSIONS = 600;
 
 export interface GaleraCheck {
-  /** Every node's status, after each step. */
-  statuses: NodeStatus[][];
   /** kill:primary: fault to the first probe write acknowledged on another node. */
   failoverMs: number;
+  primaryAfter: string;
   acknowledged: number;
   lostViaStore: number;
-  lostDirect: number;
+  /** Acknowledged sessions missing on each survivor, read there directly. */
+  lostOn: Record<string, number>;
+  /** Every node's status once the killed node rejoined. */
+  rejoined: NodeStatus[];
   /** 127.0.0.1 ports the topology listened on (SQL and gcomm). */
   ports: number[];
 }
@@ -46,11 +52,10 @@ const session = (i: number): Session => ({
 });
 
 /**
- * Starts mysql:galera on `provider`, kills a non-primary node (the cluster keeps
- * serving, the node rejoins), then kills the primary in the middle of a write burst
- * (another Synced node takes the front; every acknowledged session is looked up
- * through the store and directly on a survivor), then restarts node0 gracefully.
- * Stops it all and returns what it saw.
+ * Starts mysql:galera on `provider` behind a front link (as the runner places it) and
+ * kills the primary in the middle of a write burst through the front: the health check
+ * moves the front to a survivor, every acknowledged session is looked up through the
+ * store and directly on each survivor, the killed node rejoins. Stops it all.
  */
 export async function exerciseGalera(
   provider: Provider,
@@ -58,237 +63,176 @@ export async function exerciseGalera(
   runId = newRunId(),
 ): Promise<GaleraCheck> {
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'session-bench-galera-'));
-  const controller = new AbortController();
   const spec = mysqlBackend.serverSpec!('mysql:galera', { nodes: 1 });
+  const login: MysqlLogin = {
+    user: 'root',
+    password: spec.settings.password!,
+    database: spec.settings.database!,
+  };
+  const cleanup = new CleanupStack();
   const started = await provider.start(spec, {
     runId,
     workDir,
     events: new EventLog(),
-    signal: controller.signal,
+    signal: new AbortController().signal,
     ...(options ? { options } : {}),
   });
-  const nodes: Member[] = started.nodes.map((n) => ({ name: n.name, endpoint: n.endpoint }));
-  const check: Partial<GaleraCheck> & { statuses: NodeStatus[][]; ports: number[] } = {
-    statuses: [],
-    ports: nodes.map((n) => Number(n.endpoint.split(':')[1])),
-  };
   try {
-    const topology = await spec.topology!.open({ nodes, companions: [] }, controller.signal);
-    try {
-      check.statuses.push(await statuses(spec, nodes));
-      for (const s of check.statuses[0]!) check.ports.push(Number(s.address.split(':')[1]));
-      expect(await topology.roleMap()).toEqual({
-        node0: 'primary',
-        node1: 'synced',
-        node2: 'synced',
-      });
-      // A replica (node1) dies: the primary keeps committing while it is down.
-      await started.nodes[1]!.kill(async () => {
-        await withNode(nodes[0]!.endpoint, spec.settings, (c) =>
-          c.query('CREATE TABLE IF NOT EXISTS t (id INT PRIMARY KEY)'),
-        );
-        await withNode(nodes[0]!.endpoint, spec.settings, (c) =>
-          c.query('INSERT INTO t VALUES (1)'),
-        );
-      });
-      await waitAllSynced(spec, nodes);
-      check.statuses.push(await statuses(spec, nodes));
-      Object.assign(check, await killPrimaryInBurst(spec, started.nodes, nodes, topology));
-      await waitAllSynced(spec, nodes);
-      check.statuses.push(await statuses(spec, nodes));
-      // A graceful stop removes gvwstate.dat (the view a killed node recovers from):
-      // only the address written at formation brings node0 back into the cluster.
-      await started.nodes[0]!.restart();
-      await waitAllSynced(spec, nodes);
-      check.statuses.push(await statuses(spec, nodes));
-    } finally {
-      await topology.close();
+    const nodes: Member[] = started.nodes.map((n) => ({ name: n.name, endpoint: n.endpoint }));
+    const { front } = await placeFront(nodes[0]!, { cleanup, events: new EventLog() });
+    const topology = await spec.topology!.open(
+      { nodes, companions: [], front },
+      new AbortController().signal,
+    );
+    cleanup.push('topology', () => topology.close());
+    const first = await statuses(nodes, login);
+    const ports = [...nodes, ...first.map((s) => ({ endpoint: s.address }))].map((m) =>
+      Number(m.endpoint.split(':')[1]),
+    );
+    expect(await topology.roleMap()).toEqual({
+      node0: 'primary',
+      node1: 'synced',
+      node2: 'synced',
+    });
+    const burst = await killPrimaryInBurst(started, front, topology, spec.settings);
+    const lostOn: Record<string, number> = {};
+    for (const n of nodes.filter((m) => m.name !== 'node0')) {
+      lostOn[n.name] = await missingOn(n.endpoint, login, burst.acknowledged);
     }
+    const rejoined = await waitAllSynced(nodes, login);
+    return {
+      ...burst,
+      acknowledged: burst.acknowledged.length,
+      lostOn,
+      rejoined,
+      ports,
+    };
   } finally {
+    await cleanup.dispose();
     await started.stop();
     await rm(workDir, { recursive: true, force: true });
   }
-  return check as GaleraCheck;
 }
 
 async function killPrimaryInBurst(
-  spec: ServerSpec,
-  handles: GaleraHandle[],
-  nodes: Member[],
+  started: Started,
+  front: FrontLink,
   topology: RunningTopology,
-): Promise<Pick<GaleraCheck, 'failoverMs' | 'acknowledged' | 'lostViaStore' | 'lostDirect'>> {
+  settings: Record<string, string>,
+): Promise<{
+  failoverMs: number;
+  primaryAfter: string;
+  acknowledged: Session[];
+  lostViaStore: number;
+}> {
   const before = (await topology.resolveRole('primary'))!;
-  const store = await createStore({
-    variant: 'mysql:galera',
-    ttlMs: 600_000,
-    secret: 's',
-    endpoints: [nodes.find((n) => n.name === before)!.endpoint],
-    settings: spec.settings,
-  });
+  const frontStore = () =>
+    createStore({
+      variant: 'mysql:galera',
+      ttlMs: 600_000,
+      secret: 's',
+      endpoints: [front.endpoint],
+      settings,
+    });
+  const store = await frontStore();
   const acknowledged: Session[] = [];
-  let killing: Promise<number> | undefined;
-  const writes = Array.from({ length: SESSIONS }, (_, i) => session(i)).map(async (s) => {
-    await store
-      .set(s)
-      .then(() => acknowledged.push(s))
-      .catch(() => undefined);
-    if (acknowledged.length >= SESSIONS / 3) killing ??= killAndTime(handles, before, topology);
-  });
-  await Promise.all(writes);
-  const failoverMs = await killing!;
+  let killing: Promise<{ failoverMs: number; primaryAfter: string }> | undefined;
+  await Promise.all(
+    Array.from({ length: SESSIONS }, (_, i) => session(i)).map(async (s) => {
+      await store
+        .set(s)
+        .then(() => acknowledged.push(s))
+        .catch(() => undefined);
+      if (acknowledged.length >= SESSIONS / 3) killing ??= killAndTime(started, before, topology);
+    }),
+  );
+  const figures = await killing!;
   await store.close();
-  const after = (await topology.resolveRole('primary'))!;
-  expect(after).not.toBe(before);
-  const survivor = nodes.find((n) => n.name === after)!;
-  const direct = await createStore({
-    variant: 'mysql:galera',
-    ttlMs: 600_000,
-    secret: 's',
-    endpoints: [survivor.endpoint],
-    settings: spec.settings,
-  });
+  const again = await frontStore();
   let lostViaStore = 0;
-  let lostDirect = 0;
-  await withNode(survivor.endpoint, spec.settings, async (c) => {
-    for (const s of acknowledged) {
-      if ((await direct.get(s.id)) === null) lostViaStore++;
-      const [rows] = await c.query('SELECT id FROM sessions WHERE id = ?', [s.id]);
-      if ((rows as unknown[]).length === 0) lostDirect++;
-    }
-  });
-  await direct.close();
-  return { failoverMs, acknowledged: acknowledged.length, lostViaStore, lostDirect };
+  for (const s of acknowledged) if ((await again.get(s.id)) === null) lostViaStore++;
+  await again.close();
+  return { ...figures, acknowledged, lostViaStore };
 }
 
-/** SIGKILL of the primary; resolves with the ms from the kill to the first acknowledged probe write elsewhere. */
+/** SIGKILL of the primary, kept down until a write is acknowledged elsewhere; how long that took. */
 async function killAndTime(
-  handles: GaleraHandle[],
+  started: Started,
   primary: string,
   topology: RunningTopology,
-): Promise<number> {
-  let failoverMs = -1;
-  await handles
-    .find((h) => h.name === primary)!
+): Promise<{ failoverMs: number; primaryAfter: string }> {
+  let figures = { failoverMs: -1, primaryAfter: primary };
+  await started.nodes
+    .find((n) => n.name === primary)!
     .kill(async () => {
       const t0 = performance.now();
-      const signal = AbortSignal.timeout(30_000);
       const by = await topology
-        .firstAcknowledgedWrite(primary, signal)
+        .firstAcknowledgedWrite(primary, AbortSignal.timeout(30_000))
         .catch(async (error: unknown) => {
-          // What the survivors said, so that a failure can be explained (one full run saw one).
+          // What the survivors said, so that a failure can be explained.
           const roles = await topology.roleMap().catch((e: unknown) => String(e));
-          const logs = handles.map((h) => `${h.name}: ${h.logs().slice(-8).join(' | ')}`);
+          const logs = started.nodes.map((n) => `${n.name}: ${n.logs().slice(-8).join(' | ')}`);
           throw new Error(
             `no write acknowledged within 30 s of killing ${primary} (${String(error)}); ` +
               `roles ${JSON.stringify(roles)}; logs ${logs.join(' || ')}`,
           );
         });
-      expect(by).not.toBe(primary);
-      failoverMs = performance.now() - t0;
+      figures = { failoverMs: performance.now() - t0, primaryAfter: by };
     });
-  return failoverMs;
+  return figures;
 }
 
-/** A started node as the Galera checks use it. */
-type GaleraHandle = {
-  name: string;
-  kill(onDown?: () => Promise<void>): Promise<void>;
-  logs(): string[];
-};
-
-async function statuses(spec: ServerSpec, nodes: Member[]): Promise<NodeStatus[]> {
-  return Promise.all(nodes.map((n) => withNode(n.endpoint, spec.settings, (c) => nodeStatus(c))));
+/** Acknowledged sessions the node does not hold, read on it directly. */
+async function missingOn(endpoint: string, login: MysqlLogin, sessions: Session[]) {
+  const held = await withMysql(endpoint, login, (c) => rows(c, 'SELECT id FROM sessions'));
+  const ids = new Set(held.map((r) => String(r.id)));
+  return sessions.filter((s) => !ids.has(s.id)).length;
 }
 
-async function waitAllSynced(spec: ServerSpec, nodes: Member[]): Promise<void> {
+function statuses(nodes: Member[], login: MysqlLogin): Promise<NodeStatus[]> {
+  return Promise.all(nodes.map((n) => galeraStatus(n.endpoint, login)));
+}
+
+/** Every node Synced in one component of three (the killed node rejoined); their statuses. */
+async function waitAllSynced(nodes: Member[], login: MysqlLogin): Promise<NodeStatus[]> {
   for (let t = 0; t < 300; t++) {
-    const all = await statuses(spec, nodes).catch(() => undefined);
-    if (all?.every((s) => s.state === 'Synced' && s.clusterSize === 3)) return;
+    const all = await statuses(nodes, login).catch(() => undefined);
+    if (all?.every((s) => s.state === 'Synced' && s.clusterSize === 3)) return all;
     await sleep(100);
   }
   throw new Error('the cluster is not whole again after 30 s');
 }
 
-/** One cluster throughout: the same state uuid everywhere, three members, each step. */
-export function expectOneCluster(check: GaleraCheck): void {
-  const uuid = check.statuses[0]![0]!.clusterUuid;
-  expect(uuid).toMatch(/^[0-9a-f-]{36}$/);
-  for (const step of check.statuses) {
-    for (const s of step) {
-      expect(s.clusterUuid).toBe(uuid);
-      expect(s.clusterSize).toBe(3);
-      expect(s.state).toBe('Synced');
-    }
-  }
-}
-
-export async function expectNothingListening(check: GaleraCheck): Promise<void> {
+/** The primary moved off node0 in time and nothing acknowledged was lost, by every reading. */
+export async function expectGaleraFailover(check: GaleraCheck): Promise<void> {
+  expect(check.primaryAfter).not.toBe('node0');
+  expect(check.failoverMs).toBeGreaterThan(0);
+  expect(check.failoverMs).toBeLessThan(GALERA_DETECTION_MS + GALERA_MARGIN_MS);
+  expect(check.acknowledged).toBeGreaterThan(0);
+  // The store and direct reads on both survivors agree: certified before acknowledged.
+  expect(check.lostOn).toEqual({ node1: check.lostViaStore, node2: check.lostViaStore });
+  expect(new Set(check.rejoined.map((s) => s.clusterUuid)).size).toBe(1);
   expect(check.ports.length).toBe(6);
   for (const port of check.ports) expect(await listening(port), `port ${port}`).toBe(false);
 }
 
 /**
  * A full run of mysql:galera with kill:primary: the app behind the front link, which
- * the health check moves to a Synced node; returns the variant's result.
+ * the health check moves to a survivor; returns the variant's result.
  */
 export async function runGaleraKillPrimary(
   provider: 'process' | 'docker',
 ): Promise<{ result: VariantResult; runId: string }> {
-  const plan = await loadPlan(
-    {
-      scenario: 'smoke',
-      users: '200',
-      rate: '100',
-      duration: '10s',
-      provider,
-      ...(provider === 'docker' ? { dockerNetwork: 'host', imageSet: 'offline' } : {}),
-      backends: 'mysql:galera',
-      scenarioFaults: 'none',
-      // Kept down 4 s: longer than the front's detection (1 s) and Galera's eviction.
-      faults: ['kill:primary@3s:4s'],
-    },
-    { nodesOf: maxNodesOf },
-  );
-  const run = await runPlan(plan, { signal: new AbortController().signal });
+  const run = await runSmoke({
+    users: '200',
+    rate: '100',
+    duration: '11s',
+    provider,
+    ...(provider === 'docker' ? { dockerNetwork: 'host', imageSet: 'offline' } : {}),
+    backends: 'mysql:galera',
+    scenarioFaults: 'none',
+    // Kept down 5 s: longer than the eviction (evs.suspect_timeout) and the front's detection.
+    faults: ['kill:primary@3s:5s'],
+  });
   return { result: resultFor(run, 'mysql:galera'), runId: run.runId };
-}
-
-/** Every node start in the events (pid on the process provider), and every node port: all gone. */
-export async function expectRunLeftNothing(result: VariantResult, starts: number): Promise<void> {
-  const nodeEvents = result.events.filter((e) => /^node\d+$/.test(e.target));
-  expect(nodeEvents.filter((e) => e.event === 'start').length).toBe(starts);
-  for (const e of nodeEvents) {
-    const pid = Number(/pid (\d+)/.exec(e.detail ?? '')?.[1]);
-    if (pid) expect(isGone(pid), `pid ${pid}`).toBe(true);
-  }
-  const ports = new Set(
-    nodeEvents.flatMap((e) =>
-      [...(e.detail ?? '').matchAll(/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1])),
-    ),
-  );
-  expect(ports.size).toBeGreaterThanOrEqual(3);
-  for (const port of ports) expect(await listening(port), `port ${port}`).toBe(false);
-}
-
-/** The fault moved the front off the killed primary, and the first write there came in time. */
-export function expectFrontFailover(result: VariantResult): void {
-  expect(result.topology?.kind).toBe('galera');
-  const fault = result.faults[0]!;
-  expect(fault.status, fault.reason).toBe('done');
-  const failover = fault.failover!;
-  expect(failover.primaryBefore).toBe('node0');
-  expect(failover.promoted, JSON.stringify(failover)).toBe(true);
-  expect(failover.primaryAfter).not.toBe('node0');
-  expect(failover.failoverMs!).toBeGreaterThan(0);
-  expect(failover.failoverMs!).toBeLessThan(GALERA_DETECTION_MS + GALERA_MARGIN_MS);
-  // The first move after the kill: off node0, to the node that acknowledged the probe.
-  const pointed = result.events.find(
-    (e) => e.target === 'front' && e.event === 'pointed at' && e.tMs >= fault.startedMs!,
-  );
-  expect(pointed?.detail).toContain(failover.primaryAfter!);
-  expect(fault.expectation?.source).toContain('jepsen.io');
-  expect(typeof fault.expectation?.matches).toBe('boolean');
-  // The app wrote through the front again after the failover.
-  expect(fault.phases?.after?.requests ?? 0).toBeGreaterThan(0);
-  expect(result.audit.wrongUserSessions).toBe(0);
 }

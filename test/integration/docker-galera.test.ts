@@ -1,45 +1,35 @@
 import { describe, expect, it } from 'vitest';
-import { DockerProvider } from '../../src/providers/docker.js';
-import { newRunId } from '../../src/lifecycle/runNames.js';
 import { dockerReady, labelled } from '../helpers/docker.js';
-import {
-  GALERA_DETECTION_MS,
-  GALERA_MARGIN_MS,
-  exerciseGalera,
-  expectFrontFailover,
-  expectNothingListening,
-  expectOneCluster,
-  expectRunLeftNothing,
-  runGaleraKillPrimary,
-} from '../helpers/galera.js';
+import { resultFor, runSmoke } from '../helpers/runScenario.js';
 
 const available = await dockerReady();
 
 describe.skipIf(!available)('mysql:galera in containers (host networking, offline image)', () => {
-  it('forms one cluster; killed and restarted nodes rejoin it; kill:primary moves the primary; no container is left', async () => {
-    const runId = newRunId();
-    const check = await exerciseGalera(
-      new DockerProvider(),
-      { imageSet: 'offline', dockerNetwork: 'host', targets: {} },
-      runId,
-    );
-    process.stderr.write(
-      `mysql:galera (docker) kill:primary: failover ${Math.round(check.failoverMs)} ms, ` +
-        `${check.acknowledged} acknowledged, ${check.lostDirect} lost on the survivor\n`,
-    );
-    expectOneCluster(check);
-    expect(check.failoverMs).toBeGreaterThan(0);
-    expect(check.failoverMs).toBeLessThan(GALERA_DETECTION_MS + GALERA_MARGIN_MS);
-    expect(check.lostViaStore).toBe(check.lostDirect);
-    await expectNothingListening(check);
-    expect(await labelled(runId)).toEqual({ containers: [], volumes: [], networks: [] });
-  }, 180_000);
-
-  it('a run with kill:primary: the app behind the front fails over to a Synced node, no container is left', async () => {
-    const { result, runId } = await runGaleraKillPrimary('docker');
+  it('three nodes form one cluster, the app serves through the front link, and no container is left', async () => {
+    const run = await runSmoke({
+      users: '100',
+      rate: '50',
+      duration: '3s',
+      provider: 'docker',
+      dockerNetwork: 'host',
+      imageSet: 'offline',
+      backends: 'mysql:galera',
+      scenarioFaults: 'none',
+    });
+    const result = resultFor(run, 'mysql:galera');
     expect(result.provider).toBe('docker');
-    expectFrontFailover(result);
-    await expectRunLeftNothing(result, 4);
-    expect(await labelled(runId)).toEqual({ containers: [], volumes: [], networks: [] });
+    expect(result.topology?.kind).toBe('galera');
+    expect(result.topology?.members).toEqual(['node0', 'node1', 'node2']);
+    const roles = result.events
+      .filter((e) => e.event === 'role')
+      .map((e) => `${e.target} ${e.detail}`);
+    expect(roles).toEqual(
+      expect.arrayContaining(['node0 primary', 'node1 synced', 'node2 synced']),
+    );
+    expect(result.requests.ok).toBeGreaterThan(0);
+    expect(result.requests.errors + result.requests.timeouts).toBe(0);
+    expect(result.audit.loggedOutUsers).toBe(0);
+    expect(result.audit.wrongUserSessions).toBe(0);
+    expect(await labelled(run.runId)).toEqual({ containers: [], volumes: [], networks: [] });
   }, 180_000);
 });
