@@ -27,16 +27,16 @@ export interface EvsTimings {
 }
 
 /**
- * Galera's defaults are keepalive 1 s, suspect 5 s, inactive 15 s, install
- * inactive/2. Only the suspect timeout is shorter here: a dead node is evicted once
- * every survivor suspected it (3 s of silence), so a kill fits a short run. The
- * inactive timeout, after which one node drops a silent peer on its own (no
- * consensus), stays at Galera's 15 s: a survivor that a busy machine stalls for a
- * few seconds is suspected, not evicted on one peer's word, and two survivors do
- * not split into two components without quorum. Keepalives every 0.5 s give 6 per
- * suspect window; the install timeout keeps Galera's ratio (it must not exceed
- * the inactive timeout: Galera refuses to start).
- * The front's health check: every 500 ms, a node failing it for 1 s is taken out.
+ * Galera's documented defaults are keepalive 1 s, suspect 5 s, inactive 15 s, install
+ * 7.5 s. Only the suspect timeout is shorter here: a node silent for it is dropped
+ * once every other member suspects it (3 s), so a kill fits a short run. The inactive
+ * timeout, after which one node drops a silent peer on its own word, stays at 15 s:
+ * the first version's 4 s (with suspect 2 s) left less room for a survivor that a
+ * busy machine stalls while the killed node is gone too, and two survivors that drop
+ * each other are each one node of three, without quorum. Keepalives every 0.5 s (6
+ * per suspect window); the install timeout may not exceed the inactive timeout
+ * (Galera refuses to start). The front's health check: every 500 ms, a node failing
+ * it for 1 s is taken out.
  */
 export const GALERA_DEFAULTS: { evs: EvsTimings; monitor: GaleraMonitor } = {
   evs: {
