@@ -7,6 +7,7 @@ import type { CommandRunner, NodePlacement, RunData, ServerSpec } from './server
 import { hostPort, type Backend, type ServerSpecOptions, type VariantInfo } from './backend.js';
 import type { CreateStore, Session } from './sessionStore.js';
 import { SqlSessionStore, type SqlDialect } from './sqlSessionStore.js';
+import { GALERA_VARIANT, galeraSpec } from './mysqlGalera.js';
 import { MYSQL_REPLICATION, replicationSpec } from './mysqlReplication.js';
 
 /** innodb_flush_log_at_trx_commit per variant. */
@@ -41,6 +42,11 @@ const VARIANTS: VariantInfo[] = [
     id: 'mysql:semisync',
     description:
       'mysql:replica with semi-sync replication (rpl_semi_sync_master_timeout 10 s, then async): a commit is acknowledged once the replica has it',
+  },
+  {
+    id: GALERA_VARIANT,
+    description:
+      'MariaDB Galera cluster of 3 nodes (wsrep, Galera 4, flush=1): the app behind a front link a health check moves to a Synced node when its node fails',
   },
 ];
 
@@ -84,6 +90,11 @@ export function initSql(password: string, bindAddress = '127.0.0.1'): string {
 function mysqlSpec(variant: string, options: ServerSpecOptions): ServerSpec {
   if (MYSQL_REPLICATION[variant]) {
     return replicationSpec(variant, options, mysqlSpec('mysql', { nodes: 1 }));
+  }
+  if (variant === GALERA_VARIANT) {
+    if (options.nodes !== 1 && options.nodes !== 3)
+      throw new UsageError(`${variant} runs 3 nodes; --nodes ${options.nodes} does not apply`);
+    return galeraSpec(options, mysqlSpec('mysql', { nodes: 1 }));
   }
   const flush = MYSQL_FLUSH[variant];
   if (flush === undefined) throw new UsageError(`unknown mysql variant ${variant}`);

@@ -282,7 +282,7 @@ export const topologySchema = z
     sentinelFailoverTimeout: durationMs(DURATION_BOUNDS.failoverTiming).optional(),
     /** redis:cluster: cluster-node-timeout (default here 2s; Redis's own 15s). */
     clusterNodeTimeout: durationMs(DURATION_BOUNDS.failoverTiming).optional(),
-    /** mysql:replica, mysql:semisync: session-bench's orchestrator's detection window (default 2s). */
+    /** mysql:replica, mysql:semisync: session-bench's orchestrator's detection window (default 2s); mysql:galera: the front's health check's (default 1s). */
     mysqlDetection: durationMs(DURATION_BOUNDS.failoverTiming).optional(),
     /** mysql:semisync: rpl_semi_sync_master_timeout (default MariaDB's own 10s). */
     semiSyncTimeout: durationMs(DURATION_BOUNDS.failoverTiming).optional(),

@@ -156,6 +156,9 @@ const REPLICATION_DOCS =
 const CLUSTER_SPEC = 'https://redis.io/docs/latest/operate/oss_and_stack/reference/cluster-spec/';
 const WAIT_DOCS = 'https://redis.io/docs/latest/commands/wait/';
 const JEPSEN_REDIS = 'https://aphyr.com/posts/283-jepsen-redis';
+const GALERA_QUORUM =
+  'https://mariadb.com/docs/galera-cluster/high-availability/understanding-quorum-monitoring-and-recovery';
+const JEPSEN_GALERA = 'https://jepsen.io/blog/2026-03-16-mariadb-galera-cluster-12.1.2';
 const MARIADB_REPLICATION = 'https://mariadb.com/kb/en/replication-overview/';
 const MARIADB_SEMISYNC = 'https://mariadb.com/kb/en/semisynchronous-replication/';
 
@@ -182,6 +185,12 @@ const FAILOVER_TABLE: Record<string, Expectation> = {
     claim:
       'Redis Cluster "is not able to guarantee strong consistency": a primary that fails before replicating an acknowledged write loses it at failover',
     source: CLUSTER_SPEC,
+  },
+  'mysql:galera': {
+    loss: 'none',
+    claim:
+      'a commit is certified by every node of the primary component before it is acknowledged, and the two survivors of one node killed out of three keep quorum (a majority of the last primary component), so they hold every acknowledged commit and go on serving (MariaDB docs on quorum). Jepsen 2026 (12.1.2-12.2.2) lost committed transactions when nodes crashed in quick succession under the recommended settings (no flush before the acknowledgement; here innodb_flush_log_at_trx_commit=1), and occasionally with crashes plus partitions; lost updates (P4) and stale reads even without faults. One node killed at a time is not expected to lose any',
+    source: `${GALERA_QUORUM} ; ${JEPSEN_GALERA}`,
   },
   'mysql:replica': {
     loss: 'recent',

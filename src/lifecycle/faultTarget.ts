@@ -50,7 +50,7 @@ export abstract class UntouchableTarget implements FaultTarget {
 /**
  * The roles of a replicated or clustered store (`primary`, `replica<i>`), asked when a
  * fault fires: after a failover the primary is another node. Any topology (Redis
- * Sentinel or Cluster, a MariaDB replica or Galera later) answers with member names.
+ * Sentinel or Cluster, MariaDB replication, Galera) answers with member names.
  */
 export interface Roles {
   /** Which member holds `role` now (node1, ...); undefined when none does (or none answers). */

@@ -67,7 +67,8 @@ Examples:
   $ session-bench run --backends redis,mysql --fault latency:store@10s:10s:200ms   # through the fault proxy
   $ session-bench run --backends memcached --nodes 3 --faults none --fault partition:node1@10s:5s
   $ session-bench run --backends redis:sentinel,redis:sentinel-wait --faults none --fault partition:primary@10s:20s   # split brain
-  $ session-bench run --backends mysql:replica,mysql:semisync --faults none --fault kill:primary@10s:6s
+  $ session-bench run --backends mysql:replica,mysql:semisync,mysql:galera --faults none --fault kill:primary@10s:6s
+  $ session-bench run --scenario failover --backends mysql:galera --provider process --duration 40s
   $ session-bench run --scenario failover --provider process   # every replicated variant x {kill, partition} of its primary
   $ session-bench run --scenario matrix                # durability: every variant x {restart, kill}
   $ session-bench run --scenario day --backends redis,mysql --compress 2m --seed 7
@@ -157,7 +158,7 @@ export function runCommand(): Command {
     )
     .option(
       '--mysql-detection <duration>',
-      'mysql:replica, mysql:semisync: failed checks of the primary for this long promote the replica (default 2s)',
+      "mysql:replica, mysql:semisync: failed checks of the primary for this long promote the replica (default 2s); mysql:galera: failed health checks of the front's node for this long move the front (default 1s)",
     )
     .option(
       '--semi-sync-timeout <duration>',
