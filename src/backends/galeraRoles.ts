@@ -2,7 +2,7 @@ import { sleep } from '../lifecycle/sleep.js';
 import type { FrontLink, Member, RunningTopology } from './serverSpec.js';
 import { FailureDetector } from './failureDetector.js';
 import { galeraStatus, serves, type NodeStatus } from './galeraAdmin.js';
-import { rows, withMysql, type MysqlLogin } from './mysqlAdmin.js';
+import { createProbeTable, rows, withMysql, writeProbe, type MysqlLogin } from './mysqlAdmin.js';
 import { byIndex, retryUntil } from './topologyAdmin.js';
 
 /** A load balancer's health check of the node the front points at. */
@@ -11,8 +11,6 @@ export interface GaleraMonitor {
   /** Failed checks for this long take the node out of the front (FailureDetector). */
   detectionMs: number;
 }
-
-const PROBE_TABLE = 'session_bench_probe';
 
 /**
  * The primary of a Galera cluster is the node the front link points at (every node
@@ -97,8 +95,8 @@ export class GaleraRoles implements RunningTopology {
   firstAcknowledgedWrite(_formerPrimary: string, signal: AbortSignal): Promise<string> {
     return retryUntil(signal, () =>
       withMysql(this.front.endpoint, this.login, async (c) => {
-        await rows(c, `CREATE TABLE IF NOT EXISTS ${PROBE_TABLE} (id INT PRIMARY KEY, at BIGINT)`);
-        await rows(c, `REPLACE INTO ${PROBE_TABLE} VALUES (1, ?)`, [Date.now()]);
+        await createProbeTable(c);
+        await writeProbe(c);
         const [me] = await rows(c, 'SELECT @@wsrep_node_name AS name');
         return String(me?.name ?? this.target);
       }),

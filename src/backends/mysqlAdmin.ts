@@ -63,3 +63,22 @@ export async function globalValue(
   const value = found[0]?.Value;
   return value === undefined || value === null ? undefined : String(value);
 }
+
+/** Where a failover probe writes, the way the store does (one row, upserted). */
+const PROBE_TABLE = 'session_bench_probe';
+
+export async function createProbeTable(connection: mysql.Connection): Promise<void> {
+  await rows(
+    connection,
+    `CREATE TABLE IF NOT EXISTS ${PROBE_TABLE} (id INT PRIMARY KEY, at BIGINT)`,
+  );
+}
+
+/** One probe write; it commits only where the node accepts writes. */
+export async function writeProbe(connection: mysql.Connection): Promise<void> {
+  await rows(
+    connection,
+    `INSERT INTO ${PROBE_TABLE} VALUES (1, ?) ON DUPLICATE KEY UPDATE at = VALUES(at)`,
+    [Date.now()],
+  );
+}

@@ -2,7 +2,15 @@ import { sleep } from '../lifecycle/sleep.js';
 import { withTimeout } from '../lifecycle/withTimeout.js';
 import type { FrontLink, Member, RunningTopology } from './serverSpec.js';
 import { FailureDetector } from './failureDetector.js';
-import { globalValue, rows, slaveStatus, withMysql, type MysqlLogin } from './mysqlAdmin.js';
+import {
+  createProbeTable,
+  globalValue,
+  rows,
+  slaveStatus,
+  withMysql,
+  writeProbe,
+  type MysqlLogin,
+} from './mysqlAdmin.js';
 import { errantGtids, rejoinAsReplica } from './mysqlRejoin.js';
 import { byIndex, retryUntil } from './topologyAdmin.js';
 
@@ -41,8 +49,6 @@ export interface OrchestratorOptions {
   semiSync: boolean;
 }
 
-/** Where the probe writes, the way the store does (one row, upserted). */
-const PROBE_TABLE = 'session_bench_probe';
 /** How long a promotion waits for the relay log to be applied (s, MASTER_GTID_WAIT). */
 const RELAY_APPLY_TIMEOUT_S = 10;
 /** One check of the primary may take this long (below the check interval). */
@@ -80,7 +86,7 @@ export class MysqlOrchestrator implements RunningTopology {
   /** Creates the probe's table on the primary (it replicates) and starts the monitor. */
   async start(): Promise<this> {
     await withMysql(this.node(this.primaryName).endpoint, this.options.app, (c) =>
-      rows(c, `CREATE TABLE IF NOT EXISTS ${PROBE_TABLE} (id INT PRIMARY KEY, at BIGINT)`),
+      createProbeTable(c),
     );
     this.monitor = this.watch();
     return this;
@@ -244,13 +250,7 @@ export class MysqlOrchestrator implements RunningTopology {
     return retryUntil(signal, async () => {
       const name = this.primaryName;
       const via = this.members.front?.endpoint ?? this.node(name).endpoint;
-      await withMysql(via, this.options.app, (c) =>
-        rows(
-          c,
-          `INSERT INTO ${PROBE_TABLE} VALUES (1, ?) ON DUPLICATE KEY UPDATE at = VALUES(at)`,
-          [Date.now()],
-        ),
-      );
+      await withMysql(via, this.options.app, writeProbe);
       return this.members.front?.target ?? name;
     });
   }
