@@ -130,7 +130,9 @@ export function postgresArgs(node: NodePlacement, synchronousCommit: 'on' | 'off
     node.dataDir,
     ...setting('port', node.port),
     ...setting('listen_addresses', node.bindAddress ?? '127.0.0.1'),
-    ...setting('unix_socket_directories', node.runDir),
+    // No Unix socket: every client (the app, the checks) connects over TCP, and a
+    // socket's path (107 bytes at most) below a long temp folder stops the server.
+    ...setting('unix_socket_directories', ''),
     ...setting('hba_file', path.join(node.runDir, HBA_FILE)),
     ...setting('synchronous_commit', synchronousCommit),
     ...setting('fsync', 'on'),

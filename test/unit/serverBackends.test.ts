@@ -228,14 +228,14 @@ describe('postgres variants', () => {
     );
   });
 
-  it('listens where the provider says, its socket and pg_hba.conf in the run dir', () => {
+  it('listens where the provider says, over TCP only (no Unix socket), pg_hba.conf in the run dir', () => {
     expect(postgresArgs(node, 'on')).toEqual(
       expect.arrayContaining([
         '-D',
         node.dataDir,
         'port=16379',
         'listen_addresses=127.0.0.1',
-        `unix_socket_directories=${node.runDir}`,
+        'unix_socket_directories=',
         `hba_file=${node.runDir}/pg_hba.conf`,
       ]),
     );
