@@ -37,6 +37,8 @@ export interface FaultExecution {
 
 /** How long the logged-in count may wait for requests in flight; it never delays the fault. */
 const SETTLE_WAIT_MS = 250;
+/** How often the role watch asks whether the load has ended, once every fault has. */
+const WATCH_TO_LOAD_END_MS = 100;
 
 export interface FaultRunnerContext {
   targets: Map<string, FaultTarget>;
@@ -79,6 +81,10 @@ export async function runFaults(
       return execute(plan, resolveTargets(resolved, ctx.targets, random), ctx);
     }),
   );
+  // The role timeline covers the whole load: a node rejoining after the last fault too.
+  while (watched && ctx.measurements.loadEndedMs === undefined && !ctx.signal.aborted) {
+    await sleep(WATCH_TO_LOAD_END_MS, ctx.signal).catch(() => undefined);
+  }
   watching.abort();
   await watched;
   return executions;
