@@ -61,3 +61,18 @@ export function serves(status: NodeStatus | undefined): boolean {
     status.clusterStatus === 'Primary'
   );
 }
+
+/**
+ * Galera's own switch for cutting a node from the cluster (gmcast.isolate, as
+ * MariaDB's Galera test suite uses it): on, the node closes its group connections and
+ * refuses new ones; off, it connects to its peers again and rejoins (IST).
+ */
+export function setIsolated(endpoint: string, login: MysqlLogin, isolated: boolean): Promise<void> {
+  return withTimeout(
+    withMysql(endpoint, login, async (c) => {
+      await rows(c, `SET GLOBAL wsrep_provider_options = 'gmcast.isolate=${isolated ? 1 : 0}'`);
+    }),
+    STATUS_TIMEOUT_MS,
+    `gmcast.isolate=${isolated ? 1 : 0} on ${endpoint}`,
+  );
+}

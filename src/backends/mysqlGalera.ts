@@ -4,7 +4,7 @@ import type { CommandRunner, NodePlacement, ServerSpec, TopologySpec } from './s
 import type { ServerSpecOptions } from './backend.js';
 import { byIndex, waitUntil } from './topologyAdmin.js';
 import { GaleraRoles, type GaleraMonitor } from './galeraRoles.js';
-import { galeraStatus } from './galeraAdmin.js';
+import { galeraStatus, setIsolated } from './galeraAdmin.js';
 import { rows, withMysql, type MysqlLogin } from './mysqlAdmin.js';
 
 export const GALERA_VARIANT = 'mysql:galera';
@@ -199,6 +199,13 @@ function galeraTopology(monitor: GaleraMonitor, login: MysqlLogin): TopologySpec
       wsrep_sync_wait: '0 (default)',
     },
     extraPorts: 3,
+    // The nodes tell each other their own gcomm addresses and connect there, so no
+    // proxy can stand between them: a partition uses Galera's own switch.
+    isolation: {
+      how: "Galera's gmcast.isolate",
+      isolate: (node) => setIsolated(node.endpoint, login, true),
+      rejoin: (node) => setIsolated(node.endpoint, login, false),
+    },
     // The app reaches the cluster through one address, as behind a load balancer.
     front: true,
     form: (nodes, signal) => formCluster(nodes, login, signal),

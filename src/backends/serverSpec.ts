@@ -153,6 +153,13 @@ export interface TopologySpec {
    * links a network fault on the node acts on together. Default: the nodes themselves.
    */
   peerEndpoints?(nodes: Member[]): Promise<Member[]>;
+  /**
+   * Cuts a node from its peers by the topology's own means, for a topology whose nodes
+   * peer links cannot stand between (Galera's nodes tell each other their own gcomm
+   * addresses and connect there, around a proxy): a network fault on a node acts
+   * through it instead.
+   */
+  isolation?: NodeIsolation;
   /** The app reaches the topology through a front link (`FrontLink`), first pointed at node0. */
   front?: boolean;
   /**
@@ -168,6 +175,15 @@ export interface TopologySpec {
     members: { nodes: Member[]; companions: Member[]; peers?: Member[]; front?: FrontLink },
     signal: AbortSignal,
   ): Promise<RunningTopology>;
+}
+
+/** `TopologySpec.isolation`: a node cut from every peer, both ways, while the app still reaches it. */
+export interface NodeIsolation {
+  /** How it cuts a node, in one line (the event log and a skipped fault's reason). */
+  how: string;
+  isolate(node: Member): Promise<void>;
+  /** Lets the node reach its peers again (it rejoins by itself). */
+  rejoin(node: Member): Promise<void>;
 }
 
 /** A formed topology: its roles, and what the store needs to find its members. */

@@ -207,9 +207,10 @@ const FAILOVER_TABLE: Record<string, Expectation> = {
 };
 
 /**
- * A partition of the primary from its peers (the topology's peer links) while the
- * app still reaches it: a split brain. The old primary acknowledges writes until its
- * clients leave it; the heal makes it a replica of the new primary and discards them.
+ * A partition of the primary from its peers (the topology's peer links; Galera: its
+ * own isolation) while the app still reaches it: a split brain where the old primary
+ * acknowledges writes until its clients leave it and the heal discards them, unless
+ * the minority side stops acknowledging (Galera's quorum, WAIT, semi-sync).
  */
 const SPLIT_BRAIN_TABLE: Record<string, Expectation> = {
   'redis:sentinel': {
@@ -229,6 +230,12 @@ const SPLIT_BRAIN_TABLE: Record<string, Expectation> = {
     claim:
       'a primary on the minority side of a partition accepts writes until cluster-node-timeout passes without it sensing the majority, then stops; the majority promotes its replica, and at the heal the old primary becomes a replica and loses the writes of that window (Cluster spec: "Windows to lose acknowledged writes are larger when clients are in a minority partition")',
     source: CLUSTER_SPEC,
+  },
+  'mysql:galera': {
+    loss: 'none',
+    claim:
+      "the cut-off node is one of three, a minority without quorum: it turns non-Primary and refuses queries, and a commit it cannot certify with the majority is never acknowledged; the front's health check moves the app to the two that keep quorum, and the node rejoins by a state transfer at the heal (MariaDB docs on quorum). Jepsen 2026 lost committed transactions only with crashes besides partitions; a partition alone is not expected to lose any",
+    source: `${GALERA_QUORUM} ; ${JEPSEN_GALERA}`,
   },
   'mysql:replica': {
     loss: 'recent',

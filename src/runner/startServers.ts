@@ -1,5 +1,10 @@
 import type { Backend, ServerSpecOptions } from '../backends/backend.js';
-import type { RunningTopology, TopologySpec } from '../backends/serverSpec.js';
+import type {
+  Member,
+  NodeIsolation,
+  RunningTopology,
+  TopologySpec,
+} from '../backends/serverSpec.js';
 import type { Plan } from '../config/planSchema.js';
 import type { CleanupStack } from '../lifecycle/cleanupStack.js';
 import type { EventLog } from '../lifecycle/eventLog.js';
@@ -7,7 +12,8 @@ import type { ProgressChannel } from '../lifecycle/progressChannel.js';
 import type { Started } from '../providers/provider.js';
 import type { NetworkLink } from '../network/faultProxy.js';
 import { chooseProvider } from '../providers/registry.js';
-import { peerLinksFor, placeFront } from './placeProxy.js';
+import { isolationLink } from '../network/isolationLink.js';
+import { peerLinksFor, placeFront, wantsProxy } from './placeProxy.js';
 
 export interface StartedServers {
   started: Started;
@@ -16,8 +22,11 @@ export interface StartedServers {
   settings: Record<string, string>;
   /** A replicated or clustered store: its spec and its running handle (roles, store settings). */
   topology?: { spec: TopologySpec; running: RunningTopology };
-  /** The proxy's peer links between the topology's nodes, by node name (when placed). */
-  peerLinks?: Map<string, NetworkLink>;
+  /**
+   * The links between the topology's nodes, by node name (when a network fault may
+   * need them): the proxy's peer links, or the topology's own isolation of a node.
+   */
+  peerLinks?: { links: Map<string, NetworkLink>; how: string };
   /** The topology's front link, the app's only way to it (`TopologySpec.front`). */
   front?: { endpoint: string; link: NetworkLink };
 }
@@ -67,14 +76,37 @@ export async function startServers(
   );
   ctx.cleanup.push('topology', () => running.close());
   ctx.events.record('store', 'topology', `${spec.topology.kind} formed`);
+  const isolation = spec.topology.isolation;
+  const peerLinks = peer?.links
+    ? { links: peer.links, how: 'network faults on nodes act between the nodes' }
+    : isolation && wantsProxy(plan)
+      ? {
+          links: isolationLinks(isolation, nodes),
+          how: `network faults on nodes cut them from their peers by ${isolation.how} (partition and down only)`,
+        }
+      : undefined;
   return {
     started,
     why,
     settings: { ...spec.settings, ...running.storeSettings },
     topology: { spec: spec.topology, running },
-    ...(peer?.links ? { peerLinks: peer.links } : {}),
+    ...(peerLinks ? { peerLinks } : {}),
     ...(front ? { front: { endpoint: front.front.endpoint, link: front.link } } : {}),
   };
+}
+
+/** One link per node that cuts it from its peers by the topology's own means. */
+function isolationLinks(isolation: NodeIsolation, nodes: Member[]): Map<string, NetworkLink> {
+  return new Map(
+    nodes.map((n) => [
+      n.name,
+      isolationLink(n.name, n.endpoint, {
+        how: isolation.how,
+        isolate: () => isolation.isolate(n),
+        rejoin: () => isolation.rejoin(n),
+      }),
+    ]),
+  );
 }
 
 /** What the plan asks of a backend's topology (--nodes, the failover timings). */

@@ -61,8 +61,8 @@ export async function startVariant(run: VariantRun, state: VariantState): Promis
       ? undefined
       : await placeProxy(plan, servers.started.nodes, { cleanup, events });
     if (servers.peerLinks) {
-      state.links = new Map(servers.peerLinks);
-      events.record('store', 'peer links', 'network faults on nodes act between the nodes');
+      state.links = new Map(servers.peerLinks.links);
+      events.record('store', 'peer links', servers.peerLinks.how);
     } else if (servers.topology && !servers.front && wantsProxy(plan)) {
       events.record(
         'store',

@@ -217,22 +217,29 @@ export async function expectGaleraFailover(check: GaleraCheck): Promise<void> {
 }
 
 /**
- * A full run of mysql:galera with kill:primary: the app behind the front link, which
- * the health check moves to a survivor; returns the variant's result.
+ * A full run of mysql:galera with the app behind the front link and one fault on the
+ * node the front points at: `kill` keeps it down 5 s (longer than the eviction,
+ * evs.suspect_timeout, and the front's detection); `partition` cuts it from its peers
+ * for 6 s by Galera's own isolation (the cut node loses quorum). Either way the health
+ * check moves the front to a survivor. Returns the variant's result.
+ *
+ * One fault a run: a node killed and started again rejoins by a full state transfer
+ * (its position is unknown after a SIGKILL), its donor leaves the front too, and a
+ * second fault in the same run would measure that move as well.
  */
-export async function runGaleraKillPrimary(
+export async function runGaleraFault(
   provider: 'process' | 'docker',
+  action: 'kill' | 'partition',
 ): Promise<{ result: VariantResult; runId: string }> {
   const run = await runSmoke({
     users: '200',
     rate: '100',
-    duration: '11s',
+    duration: action === 'kill' ? '11s' : '14s',
     provider,
     ...(provider === 'docker' ? { dockerNetwork: 'host', imageSet: 'offline' } : {}),
     backends: 'mysql:galera',
     scenarioFaults: 'none',
-    // Kept down 5 s: longer than the eviction (evs.suspect_timeout) and the front's detection.
-    faults: ['kill:primary@3s:5s'],
+    faults: [action === 'kill' ? 'kill:primary@3s:5s' : 'partition:primary@3s:6s'],
   });
   return { result: resultFor(run, 'mysql:galera'), runId: run.runId };
 }
