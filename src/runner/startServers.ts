@@ -46,6 +46,12 @@ export async function startServers(
   },
 ): Promise<StartedServers> {
   const spec = backend.serverSpec!(variant, specOptions(plan));
+  // The spec's own count: a topology has its nodes whatever --nodes says (Galera: 3).
+  const companions = spec.topology?.companions;
+  ctx.progress?.phase(
+    variant,
+    `starting ${backend.name} (${spec.nodes} node(s)${companions ? `, ${companions.count} ${companions.name}(s)` : ''})`,
+  );
   const { provider, why } = await chooseProvider(plan.provider, spec, plan);
   const peer = spec.topology?.peerLinks ? peerLinksFor(plan, ctx) : undefined;
   const started = await provider.start(spec, {

@@ -29,7 +29,6 @@ export async function startVariant(run: VariantRun, state: VariantState): Promis
   const dataDir = await mkdtemp(path.join(run.workDir, `${variant.replace(/[^a-z0-9-]/gi, '_')}-`));
   const store: StoreOptions = { variant, ttlMs: plan.sessionTtlMs, secret: run.secret };
   if (backend.serverSpec) {
-    run.progress?.phase(variant, `starting ${backend.name} (${plan.topology.nodes} node(s))`);
     const servers = await startServers(backend, variant, plan, {
       ...run,
       workDir: dataDir,
