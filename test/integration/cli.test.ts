@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/result/result.js';
+import { afterPrinted, runCli, until } from '../helpers/cliProcess.js';
 
 const CLI = path.resolve('src/cli/main.ts');
 
@@ -85,8 +86,12 @@ describe('session-bench run (CLI)', () => {
 
   it('Ctrl-C writes what was measured as aborted, exits 130 and leaves no app behind', async () => {
     const out = await mkdtemp(path.join(os.tmpdir(), 'session-bench-out-'));
-    let pid = 0;
-    const running = cli(
+    let apps: number[] = [];
+    let descendants: number[] = [];
+    const printed = afterPrinted('warming up', 1500);
+    // Into the load, however long the CLI took to start (a fixed 4 s was not, beside
+    // another test file): the smoke warm-up is over 1.5 s after it began.
+    const run = await runCli(
       [
         'run',
         '--scenario',
@@ -98,12 +103,17 @@ describe('session-bench run (CLI)', () => {
         '--out',
         out,
       ],
-      (p) => (pid = p),
+      {
+        signalAfter: {
+          signal: 'SIGINT',
+          when: async (stderr, pid) => {
+            await printed(stderr);
+            descendants = childrenOf(pid);
+            apps = descendants.filter((p) => commandLine(p).includes('src/app/main'));
+          },
+        },
+      },
     );
-    await new Promise((r) => setTimeout(r, 4000));
-    const apps = childrenOf(pid);
-    process.kill(pid, 'SIGINT');
-    const run = await running;
     expect(run.code, run.stderr).toBe(130);
     const files = await readdir(out);
     const result = JSON.parse(await readFile(path.join(out, files[0]!), 'utf8')) as RunResult;
@@ -113,6 +123,9 @@ describe('session-bench run (CLI)', () => {
     expect(result.results[1]).toMatchObject({ variant: 'disk', status: 'skipped' });
     expect(apps.length).toBeGreaterThan(0);
     for (const app of apps) expect(isRunning(app), `app pid ${app}`).toBe(false);
+    // tsx's esbuild service (the CLI's and the app's) ends by itself once its parent
+    // has: gone soon after the exit, not left running.
+    await until(async () => descendants.every((p) => !isRunning(p)), 5_000);
   });
 });
 
@@ -151,6 +164,14 @@ function childrenOf(pid: number): number[] {
   };
   walk(pid);
   return found;
+}
+
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return '';
+  }
 }
 
 function isRunning(pid: number): boolean {
