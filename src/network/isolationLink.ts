@@ -21,20 +21,16 @@ export function isolationLink(name: string, endpoint: string, sw: IsolationSwitc
     new SkippedFault(
       `${what} between ${name} and its peers: they are cut only by ${sw.how}, which closes their connections and refuses new ones (partition and down)`,
     );
-  let isolated = false;
   return {
     name,
     endpoint,
     async set(toxic: Toxic) {
       if (toxic.kind !== 'partition' && toxic.kind !== 'down') throw cannot(`no ${toxic.kind}`);
       await sw.isolate();
-      isolated = true;
     },
-    async clear() {
-      if (!isolated) return;
-      await sw.rejoin();
-      isolated = false;
-    },
+    // Always rejoins, even with no isolate on record: an isolate that timed out may
+    // still have been applied, and rejoining a node that is not cut changes nothing.
+    clear: () => sw.rejoin(),
     reset: () => Promise.reject(cannot('no reset')),
     retarget: () => Promise.reject(new Error(`${name}: an isolation link has no upstream to move`)),
   };

@@ -1,6 +1,7 @@
 import type { FaultPlan } from '../config/planSchema.js';
 import type { NetworkFaultAction } from '../config/schema.js';
 import { throwIfInterrupted } from '../errors.js';
+import { SkippedFault } from '../lifecycle/faultTarget.js';
 import { sleep } from '../lifecycle/sleep.js';
 import type { NetworkLink } from './faultProxy.js';
 import type { Toxic } from './toxics.js';
@@ -45,7 +46,14 @@ export async function runNetworkFault(
     await link.reset();
     return onStarted();
   }
-  await link.set(toxicFor({ ...plan, action: plan.action }));
+  try {
+    await link.set(toxicFor({ ...plan, action: plan.action }));
+  } catch (err) {
+    // A set that failed (a timeout, say) may still have been applied: heal it anyway.
+    // A skipped fault touched nothing.
+    if (!(err instanceof SkippedFault)) await link.clear().catch(() => undefined);
+    throw err;
+  }
   try {
     const counted = onStarted();
     await sleep(plan.durationMs ?? 0, signal);

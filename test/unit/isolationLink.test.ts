@@ -30,8 +30,21 @@ describe('isolationLink', () => {
       /no latency between node1 and its peers: they are cut only by Galera's gmcast.isolate/,
     );
     await expect(link.reset()).rejects.toBeInstanceOf(SkippedFault);
-    // A fault that never started has nothing to heal.
-    await link.clear();
     expect(log).toEqual([]);
+  });
+
+  it('clearing always lets the node rejoin: an isolate that failed may still have been applied', async () => {
+    const log: string[] = [];
+    const sw = {
+      ...recordingSwitch(log),
+      isolate: async () => {
+        log.push('isolate');
+        throw new Error('timed out');
+      },
+    };
+    const link = isolationLink('node1', '127.0.0.1:3307', sw);
+    await expect(link.set({ kind: 'partition' })).rejects.toThrow('timed out');
+    await link.clear();
+    expect(log).toEqual(['isolate', 'rejoin']);
   });
 });
