@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -24,6 +25,12 @@ const ALONE = [
   'test/integration/unexpected-exit.test.ts',
   'test/integration/workers.test.ts',
 ];
+
+// A renamed file would otherwise run side by side without a word.
+const missing = ALONE.filter((file) => !existsSync(file));
+if (missing.length > 0) {
+  throw new Error(`vitest.config.ts: ALONE names files that do not exist: ${missing.join(', ')}`);
+}
 
 export default defineConfig({
   test: {
