@@ -27,7 +27,7 @@ const ALONE = [
 ];
 
 // A renamed file would otherwise run side by side without a word.
-const missing = ALONE.filter((file) => !existsSync(file));
+const missing = ALONE.filter((file) => !existsSync(new URL(file, import.meta.url)));
 if (missing.length > 0) {
   throw new Error(`vitest.config.ts: ALONE names files that do not exist: ${missing.join(', ')}`);
 }
