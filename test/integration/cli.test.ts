@@ -1,36 +1,16 @@
-import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { childPidsOf, isAlive } from '../../src/lifecycle/processTree.js';
 import type { RunResult } from '../../src/result/result.js';
 import { afterPrinted, runCli, until } from '../helpers/cliProcess.js';
-
-const CLI = path.resolve('src/cli/main.ts');
-
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], onStarted?: (pid: number) => void): Promise<CliRun> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { stdio: 'pipe' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    if (onStarted) onStarted(child.pid!);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('session-bench run (CLI)', () => {
   it('prints the result JSON on stdout with --json and writes it under --out', async () => {
     const out = await mkdtemp(path.join(os.tmpdir(), 'session-bench-out-'));
-    const run = await cli([
+    const run = await runCli([
       'run',
       '--scenario',
       'smoke',
@@ -78,7 +58,7 @@ describe('session-bench run (CLI)', () => {
     [['run', '--compress', '1m'], /--compress applies to a diurnal curve/],
     [['run', '--scenario', 'day', '--seed', 'x'], /load\.seed \(--seed\).*got "x"/],
   ])('exits 2 on bad input: %j', async (args, message) => {
-    const run = await cli(args);
+    const run = await runCli(args);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(message);
     expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
@@ -108,7 +88,7 @@ describe('session-bench run (CLI)', () => {
           signal: 'SIGINT',
           when: async (stderr, pid) => {
             await printed(stderr);
-            descendants = childrenOf(pid);
+            descendants = descendantsOf(pid);
             apps = descendants.filter((p) => commandLine(p).includes('src/app/main'));
           },
         },
@@ -122,16 +102,16 @@ describe('session-bench run (CLI)', () => {
     expect(result.results[0]!.requests.total).toBeGreaterThan(0);
     expect(result.results[1]).toMatchObject({ variant: 'disk', status: 'skipped' });
     expect(apps.length).toBeGreaterThan(0);
-    for (const app of apps) expect(isRunning(app), `app pid ${app}`).toBe(false);
+    for (const app of apps) expect(isAlive(app), `app pid ${app}`).toBe(false);
     // tsx's esbuild service (the CLI's and the app's) ends by itself once its parent
     // has: gone soon after the exit, not left running.
-    await until(async () => descendants.every((p) => !isRunning(p)), 5_000);
+    await until(async () => descendants.every((p) => !isAlive(p)), 5_000);
   });
 });
 
 describe('session-bench list', () => {
   it('lists variants, providers and scenarios', async () => {
-    const run = await cli(['list', '--json']);
+    const run = await runCli(['list', '--json']);
     expect(run.code).toBe(0);
     const listing = JSON.parse(run.stdout) as {
       backends: { variants: { id: string }[] }[];
@@ -145,25 +125,9 @@ describe('session-bench list', () => {
   });
 });
 
-function childrenOf(pid: number): number[] {
-  const found: number[] = [];
-  const walk = (parent: number) => {
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      try {
-        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-        if (ppid === parent) {
-          found.push(Number(entry));
-          walk(Number(entry));
-        }
-      } catch {
-        // the process ended while we looked
-      }
-    }
-  };
-  walk(pid);
-  return found;
+/** Every descendant of a process: its children, theirs, and so on. */
+function descendantsOf(pid: number): number[] {
+  return childPidsOf(pid).flatMap((child) => [child, ...descendantsOf(child)]);
 }
 
 function commandLine(pid: number): string {
@@ -171,14 +135,5 @@ function commandLine(pid: number): string {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
   } catch {
     return '';
-  }
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
