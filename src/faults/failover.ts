@@ -1,4 +1,3 @@
-import type { EventLog } from '../lifecycle/eventLog.js';
 import type { Roles } from '../lifecycle/faultTarget.js';
 import { sleep } from '../lifecycle/sleep.js';
 import type { Measurements } from '../load/measurements.js';
@@ -13,31 +12,6 @@ export interface FailoverFigures {
 
 /** How soon the probe writes again after the former primary answered during a split. */
 const PROBE_AGAIN_MS = 50;
-/** How often the primary is asked for the timeline's role events. */
-const WATCH_INTERVAL_MS = 250;
-
-/**
- * Records an event each time a node's role changes (node1 `role` "primary (was
- * replica)"), from now until `signal` aborts: the timeline shows which node was
- * primary when.
- */
-export async function watchRoles(
-  roles: Roles,
-  events: EventLog,
-  signal: AbortSignal,
-): Promise<void> {
-  const last = new Map<string, string>();
-  while (!signal.aborted) {
-    const now = await roles.roleMap().catch(() => ({}) as Record<string, string>);
-    for (const [node, role] of Object.entries(now)) {
-      const was = last.get(node);
-      if (role === was) continue;
-      events.record(node, 'role', was ? `${role} (was ${was})` : role);
-      last.set(node, role);
-    }
-    await sleep(WATCH_INTERVAL_MS, signal);
-  }
-}
 
 export interface FailoverWatch {
   /** The fault's start: failoverMs counts from here. */

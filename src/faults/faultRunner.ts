@@ -12,7 +12,7 @@ import { isNetworkAction } from '../config/schema.js';
 import { FRONT_LINK, type NetworkLink } from '../network/faultProxy.js';
 import { runNetworkFault } from '../network/networkFault.js';
 import { ROLE_TARGET, type Roles } from '../lifecycle/faultTarget.js';
-import { startFailoverWatch, watchRoles, type FailoverFigures } from './failover.js';
+import { startFailoverWatch, type FailoverFigures } from './failover.js';
 
 /** What happened when a planned fault fired; the impact figures are added after the run. */
 export interface FaultExecution {
@@ -37,8 +37,6 @@ export interface FaultExecution {
 
 /** How long the logged-in count may wait for requests in flight; it never delays the fault. */
 const SETTLE_WAIT_MS = 250;
-/** How often the role watch asks whether the load has ended, once every fault has. */
-const WATCH_TO_LOAD_END_MS = 100;
 
 export interface FaultRunnerContext {
   targets: Map<string, FaultTarget>;
@@ -65,9 +63,7 @@ export async function runFaults(
   ctx: FaultRunnerContext,
 ): Promise<FaultExecution[]> {
   const random = seededRandom(ctx.seed ^ 0x5eed);
-  const watching = new AbortController();
-  const watched = ctx.roles ? watchRoles(ctx.roles, ctx.events, watching.signal) : undefined;
-  const executions = await Promise.all(
+  return Promise.all(
     faults.map(async (plan): Promise<FaultExecution> => {
       // Timers may fire a hair early; a fault never starts before its time. Ctrl-C
       // ends the wait at once, so cleanup does not wait for a fault that will not run.
@@ -81,13 +77,6 @@ export async function runFaults(
       return execute(plan, resolveTargets(resolved, ctx.targets, random), ctx);
     }),
   );
-  // The role timeline covers the whole load: a node rejoining after the last fault too.
-  while (watched && ctx.measurements.loadEndedMs === undefined && !ctx.signal.aborted) {
-    await sleep(WATCH_TO_LOAD_END_MS, ctx.signal).catch(() => undefined);
-  }
-  watching.abort();
-  await watched;
-  return executions;
 }
 
 /**

@@ -5,6 +5,7 @@ import type { LoadContext, LoadDriver } from '../load/loadDriver.js';
 import { SaturationDriver } from '../load/saturationDriver.js';
 import { Workload } from '../load/workload.js';
 import { watchGeneratorLag } from './generatorLag.js';
+import { withRoleTimeline } from './roleTimeline.js';
 import { startLoadTicker } from './loadTicker.js';
 import { ResourceSampler } from './resourceSampler.js';
 import { runCapacity } from './runCapacity.js';
@@ -90,7 +91,7 @@ async function loadWithFaults(
   // At a fixed rate, whether the generator kept time tells its late requests apart.
   const lag = plan.load.mode === 'fixed' ? watchGeneratorLag() : undefined;
   try {
-    await driver.run();
+    await withRoleTimeline(state.roles, events, () => driver.run());
     measurements.loadEndedMs = measurements.now();
     if (lag) state.generatorLag = lag.stop();
     executions = await faultRuns;

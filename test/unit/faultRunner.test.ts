@@ -112,8 +112,6 @@ describe('runFaults', () => {
       roleMap: async () => ({ node0: 'primary', node1: 'replica' }),
       firstAcknowledgedWrite: async () => 'node0',
     };
-    // The load ends as the driver would end it: the role watch stops there.
-    setTimeout(() => (ctx.measurements.loadEndedMs = ctx.measurements.now()), 200);
     const [execution] = await runFaults(
       [{ atMs: 0, action: 'partition', target: 'primary', durationMs: 100 }],
       ctx,
