@@ -144,6 +144,7 @@ async function initialiseDataDir(
       '--initialize-insecure',
       `--datadir=${node.dataDir}`,
       secureFilePriv(node),
+      tmpDir(node),
       ...user,
     ]);
     return;
@@ -156,8 +157,18 @@ async function initialiseDataDir(
     '--skip-test-db',
     '--skip-name-resolve',
     '--auth-root-authentication-method=socket',
+    tmpDir(node),
     ...user,
   ]);
+}
+
+/**
+ * The node's own: servers that share /tmp (install-db's bootstraps run side by side)
+ * trip over each other's temporary tables ("Unknown table 'mysql.tmp_user_sys'"); 7
+ * of 12 parallel mariadb-install-db runs failed so, none of 24 with their own tmpdir.
+ */
+function tmpDir(node: NodePlacement): string {
+  return `--tmpdir=${node.runDir}`;
 }
 
 /**
@@ -185,6 +196,7 @@ export function mysqlArgs(node: NodePlacement, flush: 0 | 1 | 2, flavor: MysqlFl
     `--innodb-flush-log-at-trx-commit=${flush}`,
     '--max-connections=200',
     secureFilePriv(node),
+    tmpDir(node),
     ...(flavor === 'MySQL' ? ['--mysqlx=OFF'] : []),
     ...(node.runAsRoot ? ['--user=root'] : []),
   ];

@@ -139,7 +139,8 @@ export function runCommand(
 ): Promise<string> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new InterruptedError(`interrupted before ${file} ran`));
-    const tail = new LogTail(30);
+    // Long enough to reach the cause above a failing helper's boilerplate (install-db's is ~30 lines).
+    const tail = new LogTail(80);
     let output = '';
     // Its own process group: mariadb-install-db is a script whose mariadbd child keeps
     // the pipes open, so a kill must reach the whole group.
