@@ -41,9 +41,11 @@ describe('run in CI (issue 9 item 12)', () => {
     const appended = await readFile(summary, 'utf8');
     expect(appended.startsWith('# earlier step\n## session-bench: smoke\n')).toBe(true);
     expect(appended).toContain('| `memory` |');
-    // stderr is not a terminal here: the variant ends with one summary line.
+    // stderr is not a terminal here: the variant ends with one summary line. On a busy
+    // machine one request of these ~80 may leave late in a stall of the generator's
+    // loop, and the line then rightly says so: that is not what this test is about.
     expect(run.stderr).toMatch(
-      /\nmemory: ok, \d+ req\/s, p50 [\d.]+ ms, p99 [\d.]+ ms, \d+ errors, logged out \d+\/40/,
+      /\nmemory: (ok|generator behind), \d+ req\/s, p50 [\d.]+ ms, p99 [\d.]+ ms, \d+ errors, logged out \d+\/40/,
     );
     const lines = run.stderr.trimEnd().split('\n');
     const verdicts = lines.findIndex((l) => l.startsWith('thresholds:'));
