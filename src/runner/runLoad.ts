@@ -91,9 +91,12 @@ async function loadWithFaults(
   // At a fixed rate, whether the generator kept time tells its late requests apart.
   const lag = plan.load.mode === 'fixed' ? watchGeneratorLag() : undefined;
   try {
-    await withRoleTimeline(state.roles, events, () => driver.run());
-    measurements.loadEndedMs = measurements.now();
-    if (lag) state.generatorLag = lag.stop();
+    await withRoleTimeline(state.roles, events, async () => {
+      await driver.run();
+      // Here, not after the role watch has stopped: its last question may still be out.
+      measurements.loadEndedMs = measurements.now();
+      if (lag) state.generatorLag = lag.stop();
+    });
     executions = await faultRuns;
   } finally {
     // On a failed load only: stop() sorts every tick, once is enough.
