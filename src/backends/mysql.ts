@@ -7,6 +7,7 @@ import type { CommandRunner, NodePlacement, RunData, ServerSpec } from './server
 import { hostPort, type Backend, type ServerSpecOptions, type VariantInfo } from './backend.js';
 import type { CreateStore, Session } from './sessionStore.js';
 import { SqlSessionStore, type SqlDialect } from './sqlSessionStore.js';
+import { sqlString } from './mysqlAdmin.js';
 import { GALERA_VARIANT, galeraSpec } from './mysqlGalera.js';
 import { MYSQL_REPLICATION, replicationSpec } from './mysqlReplication.js';
 
@@ -76,7 +77,7 @@ export function parseMysqlVersion(output: string): { name: MysqlFlavor; version:
  * come from any host there (the port is still published on 127.0.0.1 only).
  */
 export function initSql(password: string, bindAddress = '127.0.0.1'): string {
-  const quoted = `'${password.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+  const quoted = sqlString(password);
   const host = bindAddress === '127.0.0.1' ? '127.0.0.1' : '%';
   return [
     `CREATE USER IF NOT EXISTS 'root'@'${host}' IDENTIFIED BY ${quoted};`,

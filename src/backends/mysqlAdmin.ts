@@ -4,6 +4,11 @@ import { hostPort } from './backend.js';
 /** One admin round trip may not take longer (a killed, paused or cut-off node). */
 const ADMIN_TIMEOUT_MS = 1_000;
 
+/** A string literal for SQL written to a file (init files run before any client). */
+export function sqlString(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+}
+
 /** Who the orchestrator and the probe log in as. */
 export interface MysqlLogin {
   user: string;

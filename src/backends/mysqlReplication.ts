@@ -2,7 +2,7 @@ import { UsageError } from '../errors.js';
 import type { ServerSpecOptions } from './backend.js';
 import type { Member, NodePlacement, ServerSpec, TopologySpec } from './serverSpec.js';
 import { hostPort } from './backend.js';
-import { globalValue, slaveStatus, withMysql, type MysqlLogin } from './mysqlAdmin.js';
+import { globalValue, slaveStatus, sqlString, withMysql, type MysqlLogin } from './mysqlAdmin.js';
 import { MysqlOrchestrator } from './mysqlOrchestrator.js';
 import { waitUntil } from './topologyAdmin.js';
 
@@ -93,7 +93,7 @@ export function replicationInitSql(
   password: string,
   bindAddress = '127.0.0.1',
 ): string {
-  const quoted = `'${password.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+  const quoted = sqlString(password);
   const host = bindAddress === '127.0.0.1' ? '127.0.0.1' : '%';
   const user = (name: string, grant: string) => [
     `CREATE USER IF NOT EXISTS '${name}'@'${host}' IDENTIFIED BY ${quoted};`,
