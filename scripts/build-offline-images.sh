@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the "offline" image set from Debian packages, with no container registry:
 # debootstrap a minimal bookworm with redis-server, memcached, mariadb-server (with
-# galera-4, rsync and iproute2 for mysql:galera and its rsync SST) and
-# postgresql-15,
+# galera-4, rsync, mariadb-backup, socat and iproute2 for mysql:galera and its rsync
+# or mariabackup SST) and postgresql-15,
 # then `docker import` it. One image serves every backend; per-backend tags point at it.
 #
 #   scripts/build-offline-images.sh [--force | --print-mirror]
@@ -20,7 +20,7 @@ set -euo pipefail
 
 IMAGE="${SESSION_BENCH_OFFLINE_IMAGE:-session-bench/offline:bookworm}"
 SUITE=bookworm
-PACKAGES=redis-server,memcached,mariadb-server,galera-4,rsync,iproute2,postgresql-15
+PACKAGES=redis-server,memcached,mariadb-server,galera-4,rsync,mariadb-backup,socat,iproute2,postgresql-15
 # Per-backend names for the same image, so `docker images` says what it is for.
 ALIASES=(session-bench/redis:offline session-bench/memcached:offline session-bench/mariadb:offline session-bench/postgres:offline)
 LOG="${SESSION_BENCH_BUILD_LOG:-/var/tmp/session-bench-offline-build.log}"

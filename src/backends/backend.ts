@@ -1,3 +1,4 @@
+import type { GaleraSstChoice } from '../config/schema.js';
 import type { ServerSpec } from './serverSpec.js';
 
 export interface VariantInfo {
@@ -32,6 +33,8 @@ export interface ServerSpecOptions {
     /** mysql:semisync: rpl_semi_sync_master_timeout. */
     semiSyncTimeoutMs?: number;
   };
+  /** mysql:galera: the state transfer method; absent: auto. */
+  galeraSst?: GaleraSstChoice;
 }
 
 /** Splits "redis:aof-always" into its backend name and variant id. */

@@ -1,11 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import type { CommandRunner, NodePlacement, ServerSpec, TopologySpec } from './serverSpec.js';
+import type { NodePlacement, ServerSpec, TopologySpec } from './serverSpec.js';
 import type { ServerSpecOptions } from './backend.js';
 import { byIndex, waitUntil } from './topologyAdmin.js';
 import { GaleraRoles, type GaleraMonitor } from './galeraRoles.js';
 import { galeraStatus, setIsolated } from './galeraAdmin.js';
 import { rows, withMysql, type MysqlLogin } from './mysqlAdmin.js';
+import {
+  PROVIDER_PATHS,
+  SST_USER,
+  chooseSst,
+  probeGaleraTools,
+  sstUserSql,
+  type GaleraSst,
+} from './galeraSst.js';
 
 export const GALERA_VARIANT = 'mysql:galera';
 const GALERA_NODES = 3;
@@ -14,8 +22,6 @@ const BASE_FILE = 'galera.conf';
 /** Written by the node itself at formation: the whole cluster's address, so a restart joins. */
 const JOINED_FILE = 'joined.cnf';
 const FORM_TIMEOUT_MS = 60_000;
-/** Where Debian's galera-4 and the official image (MariaDB's packages) put the provider. */
-const PROVIDER_PATHS = ['/usr/lib/galera/libgalera_smm.so', '/usr/lib64/galera-4/libgalera_smm.so'];
 
 /** Galera's group-communication timers (EVS), in ms. */
 export interface EvsTimings {
@@ -75,7 +81,8 @@ export function evsOptions(evs: EvsTimings): string[] {
 /**
  * `mysql:galera`: three MariaDB nodes with wsrep (Galera 4) on a `base` single-node
  * spec. node0 bootstraps the cluster (an empty gcomm:// address) on its first start;
- * nodes 1 and 2 join it with a state transfer (rsync SST). At formation each node
+ * nodes 1 and 2 join it with a state transfer (SST: rsync, or mariabackup where rsync
+ * is missing or --galera-sst asks for it). At formation each node
  * writes JOINED_FILE naming all three, so a node stopped and started again (node0 too)
  * joins the survivors and never bootstraps a second cluster. (A killed node also
  * recovers its last view from gvwstate.dat, pc.recovery; a graceful stop removes that
@@ -94,25 +101,39 @@ export function galeraSpec(options: ServerSpecOptions, base: ServerSpec): Server
   // A name of this run's own: a node of another cluster on this machine (a port
   // reused while a node is down) fails gcomm's handshake instead of joining.
   const clusterName = `session-bench-${randomBytes(4).toString('hex')}`;
+  const password = base.settings.password!;
   let provider = PROVIDER_PATHS[0]!;
+  let sst: GaleraSst = 'rsync';
+  const topology = galeraTopology(monitor, login(base.settings));
   return {
     ...base,
     variant: GALERA_VARIANT,
     nodes: GALERA_NODES,
     files: (node) => {
       gcommPorts[node.index] = wsrepPorts(node).gcomm;
+      const rootSql = base.files!(node)['init.sql']!;
       return {
-        ...base.files?.(node),
-        [BASE_FILE]: galeraConf(node, gcommPorts.slice(0, node.index), clusterName),
+        'init.sql': [rootSql.trimEnd(), ...sstUserSql(password), ''].join('\n'),
+        [BASE_FILE]: galeraConf(node, gcommPorts.slice(0, node.index), clusterName, password),
       };
     },
+    // The files are written before this runs: what it finds goes on the command line.
     prepare: async (node, binary, run) => {
-      provider = await findProvider(run);
+      const tools = await probeGaleraTools(run);
+      if (!tools.provider)
+        throw new Error(
+          `${GALERA_VARIANT}: no Galera provider (galera-4) at ${PROVIDER_PATHS.join(', ')}`,
+        );
+      provider = tools.provider;
+      sst = chooseSst(options.galeraSst ?? 'auto', tools, GALERA_VARIANT);
+      // Read once the nodes run, for the result's topology.
+      topology.configuration.wsrep_sst_method = sst;
       await base.prepare?.(node, binary, run);
     },
     args: (node, binary) => [
       `--defaults-file=${path.join(node.runDir, BASE_FILE)}`,
       `--wsrep-provider=${provider}`,
+      `--wsrep-sst-method=${sst}`,
       ...base.args(node, binary).filter((arg) => arg !== '--no-defaults'),
     ],
     // A joiner serves only after its state transfer.
@@ -120,7 +141,7 @@ export function galeraSpec(options: ServerSpecOptions, base: ServerSpec): Server
     // rsync's SST daemon, started by root, drops to `nobody` and cannot write the data
     // dir: the nodes run as mysql (the packages' own user) when session-bench is root.
     unprivilegedUser: 'mysql',
-    topology: galeraTopology(monitor, login(base.settings)),
+    topology,
   };
 }
 
@@ -131,11 +152,16 @@ function wsrepPorts(node: NodePlacement): { gcomm: number; ist: number; sst: num
   return { gcomm, ist, sst };
 }
 
-/** `earlier`: the gcomm ports of the nodes started before this one (none: bootstrap). */
+/**
+ * `earlier`: the gcomm ports of the nodes started before this one (none: bootstrap).
+ * `password`: the SST account's, for a mariabackup donor (the file is the run's, like
+ * the init file that sets it).
+ */
 export function galeraConf(
   node: NodePlacement,
   earlier: number[],
   clusterName = 'session-bench',
+  password = '',
 ): string {
   const { gcomm, ist, sst } = wsrepPorts(node);
   const options = [
@@ -152,31 +178,12 @@ export function galeraConf(
     `wsrep_node_address=127.0.0.1:${gcomm}`,
     `wsrep_provider_options=${options.join(';')}`,
     `wsrep_sst_receive_address=127.0.0.1:${sst}`,
-    'wsrep_sst_method=rsync',
+    `wsrep_sst_auth=${SST_USER}:${password}`,
     'binlog_format=ROW',
     'innodb_autoinc_lock_mode=2',
     `!includedir ${node.runDir}`,
     '',
   ].join('\n');
-}
-
-/**
- * The first provider library that exists where the server runs (host or image), and
- * rsync for the state transfer (the official mariadb image ships galera-4 with
- * mariadb-backup and socat, not rsync: there the start fails with this message).
- */
-async function findProvider(run: CommandRunner): Promise<string> {
-  const script =
-    'command -v rsync >/dev/null || { echo "no rsync"; exit 0; }; ' +
-    `for f in ${PROVIDER_PATHS.join(' ')}; do [ -f "$f" ] && echo "$f" && exit 0; done; echo none`;
-  const found = (await run('sh', ['-c', script])).trim().split('\n')[0] ?? '';
-  if (found === 'no rsync')
-    throw new Error(`${GALERA_VARIANT}: rsync (its SST method) is not installed`);
-  if (!found.startsWith('/'))
-    throw new Error(
-      `${GALERA_VARIANT}: no Galera provider (galera-4) at ${PROVIDER_PATHS.join(', ')}`,
-    );
-  return found;
 }
 
 function login(settings: Record<string, string>): MysqlLogin {
@@ -192,6 +199,7 @@ function galeraTopology(monitor: GaleraMonitor, login: MysqlLogin): TopologySpec
     kind: 'galera',
     configuration: {
       wsrep_provider: 'galera-4 (libgalera_smm.so)',
+      // Set by prepare to the method it chose.
       wsrep_sst_method: 'rsync',
       wsrep_provider_options: evsOptions(GALERA_DEFAULTS.evs).join(';'),
       'front health check': `wsrep status every ${monitor.checkIntervalMs} ms: ready, Synced, Primary`,

@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { DOCKER_NETWORKS, IMAGE_SETS, PROVIDER_NAMES } from './providerOptions.js';
-import { CLAIM_IDS, CURVES, FAULT_ACTIONS, MODES, NEIGHBOR_WORKLOADS, STREAMS } from './schema.js';
+import {
+  CLAIM_IDS,
+  CURVES,
+  FAULT_ACTIONS,
+  GALERA_SST_CHOICES,
+  MODES,
+  NEIGHBOR_WORKLOADS,
+  STREAMS,
+} from './schema.js';
 
 /**
  * The validated plan a run follows (every default filled in, every name checked),
@@ -91,6 +99,7 @@ export const planSchema = z.object({
     clusterNodeTimeout: z.number().optional(),
     mysqlDetection: z.number().optional(),
     semiSyncTimeout: z.number().optional(),
+    galeraSst: z.enum(GALERA_SST_CHOICES).optional(),
   }),
   /** Absent in results written before app flavours: the builtin app. */
   app: appPlanSchema.default({ flavour: 'builtin', options: {} }),

@@ -24,6 +24,8 @@ export interface RunOverrides {
   clusterNodeTimeout?: string;
   mysqlDetection?: string;
   semiSyncTimeout?: string;
+  /** --galera-sst: mysql:galera's state transfer method. */
+  galeraSst?: string;
   provider?: string;
   /** --image-set: docker images, official or offline. */
   imageSet?: string;
@@ -113,6 +115,7 @@ export function applyOverrides(
     topology.clusterNodeTimeout = flags.clusterNodeTimeout;
   if (flags.mysqlDetection !== undefined) topology.mysqlDetection = flags.mysqlDetection;
   if (flags.semiSyncTimeout !== undefined) topology.semiSyncTimeout = flags.semiSyncTimeout;
+  if (flags.galeraSst !== undefined) topology.galeraSst = flags.galeraSst;
   const merged: Record<string, unknown> = { ...raw, load, topology, app: appInput(raw, flags) };
   if (flags.neighbor !== undefined || flags.neighborRate !== undefined) {
     const neighbor = { ...((raw.neighbor as Record<string, unknown> | undefined) ?? {}) };

@@ -25,6 +25,7 @@ export const FLAG_FOR_PATH: Record<string, string> = {
   'topology.clusterNodeTimeout': '--cluster-node-timeout',
   'topology.mysqlDetection': '--mysql-detection',
   'topology.semiSyncTimeout': '--semi-sync-timeout',
+  'topology.galeraSst': '--galera-sst',
   'load.capacity.slo': '--slo',
   'load.capacity.stepFactor': '--step-factor',
   'load.capacity.stepDuration': '--step-duration',

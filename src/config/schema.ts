@@ -267,6 +267,13 @@ export const loadSchema = z
   })
   .strict();
 
+/**
+ * mysql:galera's state transfer (wsrep_sst_method): rsync, MariaDB's default, needs
+ * rsync; mariabackup needs mariadb-backup and socat (what the official image ships).
+ */
+export const GALERA_SST_CHOICES = ['auto', 'rsync', 'mariabackup'] as const;
+export type GaleraSstChoice = (typeof GALERA_SST_CHOICES)[number];
+
 export const topologySchema = z
   .object({
     /** Server nodes per pooled backend (memcached, redis); mysql stays single-node. */
@@ -286,6 +293,8 @@ export const topologySchema = z
     mysqlDetection: durationMs(DURATION_BOUNDS.failoverTiming).optional(),
     /** mysql:semisync: rpl_semi_sync_master_timeout (default MariaDB's own 10s). */
     semiSyncTimeout: durationMs(DURATION_BOUNDS.failoverTiming).optional(),
+    /** mysql:galera: how a joining node gets its state (auto: rsync if installed, else mariabackup). */
+    galeraSst: z.enum(GALERA_SST_CHOICES).optional(),
   })
   .strict();
 

@@ -128,5 +128,6 @@ export function specOptions(plan: Plan): ServerSpecOptions {
     ...(mysqlDetection !== undefined ? { mysqlDetectionMs: mysqlDetection } : {}),
     ...(semiSyncTimeout !== undefined ? { semiSyncTimeoutMs: semiSyncTimeout } : {}),
   };
-  return { nodes, failover };
+  const { galeraSst } = plan.topology;
+  return { nodes, failover, ...(galeraSst !== undefined ? { galeraSst } : {}) };
 }

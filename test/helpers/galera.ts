@@ -226,6 +226,9 @@ export async function expectGaleraFailover(check: GaleraCheck): Promise<void> {
  * One fault a run: a node killed and started again rejoins by a full state transfer
  * (its position is unknown after a SIGKILL), its donor leaves the front too, and a
  * second fault in the same run would measure that move as well.
+ *
+ * On docker the joiners get their state by mariabackup (the official image's only
+ * tool), on local processes by rsync (auto, with rsync installed): both methods run.
  */
 export async function runGaleraFault(
   provider: 'process' | 'docker',
@@ -236,7 +239,9 @@ export async function runGaleraFault(
     rate: '100',
     duration: action === 'kill' ? '11s' : '14s',
     provider,
-    ...(provider === 'docker' ? { dockerNetwork: 'host', imageSet: 'offline' } : {}),
+    ...(provider === 'docker'
+      ? { dockerNetwork: 'host', imageSet: 'offline', galeraSst: 'mariabackup' }
+      : {}),
     backends: 'mysql:galera',
     scenarioFaults: 'none',
     faults: [action === 'kill' ? 'kill:primary@3s:5s' : 'partition:primary@3s:6s'],

@@ -165,6 +165,10 @@ export function runCommand(): Command {
       "mysql:semisync: rpl_semi_sync_master_timeout (default MariaDB's own 10s)",
     )
     .option(
+      '--galera-sst <method>',
+      'mysql:galera: state transfer to a joining node: auto (default: rsync if installed, else mariabackup), rsync, or mariabackup (needs mariadb-backup and socat, as in the official image)',
+    )
+    .option(
       '--target <backend=url>',
       'an existing server for --provider external (repeatable)',
       collect,
