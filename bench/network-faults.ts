@@ -9,7 +9,8 @@
  *    the table gives medians and the spread of the paired differences.
  * 2. The same cost on the store path alone, where it is not buried in the noise of a
  *    shared machine: one server per backend, the app's store module connected to it
- *    directly and through a fault proxy, 1 s batches alternating ROUNDS times. Each
+ *    directly, through a fault proxy and through socat (the floor of a userspace hop,
+ *    where installed), 1 s batches in rotating order ROUNDS times. Each
  *    operation is one update as the app does it (set, then get): sequential at the
  *    default rate (latency), and 64 concurrent (operations per second).
  * 3. backend × {latency 200 ms for 5 s, partition 5 s, reset, down 3 s}: errors in
@@ -19,18 +20,22 @@
  *
  * Run: [REPEATS=3] [ROUNDS=10] node --import tsx bench/network-faults.ts [seconds per measurement] [overhead|store|faults]
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
+import net from 'node:net';
 import path from 'node:path';
 import { backendOf } from '../src/backends/registry.js';
 import type { CreateStore, Session, SessionStore } from '../src/backends/sessionStore.js';
 import { loadPlan, type RunOverrides } from '../src/config/loadPlan.js';
 import { EventLog } from '../src/lifecycle/eventLog.js';
+import { freePort } from '../src/lifecycle/freePort.js';
 import { newRunId } from '../src/lifecycle/runNames.js';
 import { percentileOf } from '../src/load/latency.js';
 import { FaultProxy } from '../src/network/faultProxy.js';
-import { processProvider } from '../src/providers/process.js';
+import { findBinary, processProvider } from '../src/providers/process.js';
 import type { VariantResult } from '../src/result/result.js';
 import { runPlan } from '../src/runner/runPlan.js';
 
@@ -120,10 +125,69 @@ const ROUNDS = Number(process.env.ROUNDS ?? 10);
 const CONCURRENCY = 64;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The variant's server alone, with its store module connected directly and through a proxy. */
+/** A way from the store module to its server: straight, or through one hop. */
+interface StorePath {
+  name: 'direct' | 'proxy' | 'socat';
+  store: SessionStore;
+}
+
+/**
+ * socat forwarding to `endpoint` (a process per connection, C, no event loop): the
+ * floor of any userspace hop on this machine, to compare the fault proxy with.
+ * Undefined when socat is not installed.
+ */
+async function startSocat(
+  endpoint: string,
+): Promise<{ endpoint: string; stop(): Promise<void> } | undefined> {
+  const socat = await findBinary(['socat']);
+  if (!socat) return undefined;
+  const port = await freePort();
+  const child = spawn(
+    socat,
+    [`TCP-LISTEN:${port},bind=127.0.0.1,fork,reuseaddr,backlog=1024`, `TCP:${endpoint},nodelay`],
+    { stdio: 'ignore', detached: true },
+  );
+  // Its group (the children forked per connection too), even when the bench dies.
+  const killGroup = () => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  };
+  process.once('exit', killGroup);
+  await waitForPort(port);
+  return {
+    endpoint: `127.0.0.1:${port}`,
+    stop: async () => {
+      process.off('exit', killGroup);
+      const exited = once(child, 'exit');
+      killGroup();
+      await exited;
+    },
+  };
+}
+
+async function waitForPort(port: number): Promise<void> {
+  for (let tries = 0; tries < 100; tries++) {
+    const socket = net.connect(port, '127.0.0.1');
+    const open = await new Promise<boolean>((resolve) => {
+      socket.once('connect', () => resolve(true));
+      socket.once('error', () => resolve(false));
+    }).finally(() => socket.destroy());
+    if (open) return;
+    await sleep(20);
+  }
+  throw new Error(`socat did not listen on ${port}`);
+}
+
+/**
+ * The variant's server alone, with its store module connected directly, through a
+ * fault proxy and (where installed) through socat.
+ */
 async function withStores(
   variant: string,
-  use: (direct: SessionStore, proxied: SessionStore) => Promise<void>,
+  use: (paths: StorePath[]) => Promise<void>,
 ): Promise<void> {
   const backend = backendOf(variant);
   const spec = backend.serverSpec!(variant, { nodes: 1 });
@@ -136,19 +200,22 @@ async function withStores(
   });
   const endpoint = started.nodes[0]!.endpoint;
   const proxy = await FaultProxy.start([{ name: 'node0', upstream: endpoint }]);
+  const socat = await startSocat(endpoint);
   const { default: createStore } = (await import(backend.storeModule.href)) as {
     default: CreateStore;
   };
   const options = { variant, ttlMs: 3_600_000, secret: 'bench', settings: spec.settings };
-  const direct = await createStore({ ...options, endpoints: [endpoint] });
-  const proxied = await createStore({
-    ...options,
-    endpoints: [proxy.links.get('node0')!.endpoint],
-  });
+  const storeAt = (at: string) => createStore({ ...options, endpoints: [at] });
+  const paths: StorePath[] = [
+    { name: 'direct', store: await storeAt(endpoint) },
+    { name: 'proxy', store: await storeAt(proxy.links.get('node0')!.endpoint) },
+    ...(socat ? [{ name: 'socat' as const, store: await storeAt(socat.endpoint) }] : []),
+  ];
   try {
-    await use(direct, proxied);
+    await use(paths);
   } finally {
-    await Promise.all([direct.close(), proxied.close()]);
+    await Promise.all(paths.map((p) => p.store.close()));
+    await socat?.stop();
     await proxy.stop();
     await started.stop();
     await rm(workDir, { recursive: true, force: true });
@@ -196,49 +263,64 @@ async function saturatedBatch(store: SessionStore): Promise<number> {
   return done;
 }
 
-async function storePathRow(variant: string, rateRps: number): Promise<string> {
-  const latencies: [number[], number[]] = [[], []];
-  const p50Deltas: number[] = [];
-  const rpsDeltas: number[] = [];
-  const rps: [number[], number[]] = [[], []];
-  await withStores(variant, async (direct, proxied) => {
-    const stores = [direct, proxied] as const;
-    await saturatedBatch(direct); // warm both pools
-    await saturatedBatch(proxied);
+/** Round k's order of the paths: rotated, so none is always first or last. */
+function rotated<T>(items: T[], k: number): T[] {
+  const shift = k % items.length;
+  return [...items.slice(shift), ...items.slice(0, shift)];
+}
+
+/** One row per hop (proxy, socat): its figures beside the direct path's, and the paired differences. */
+async function storePathRows(variant: string, rateRps: number): Promise<string[]> {
+  const rows: string[] = [];
+  await withStores(variant, async (paths) => {
+    const latencies = new Map(paths.map((p) => [p.name, [] as number[]]));
+    const ops = new Map(paths.map((p) => [p.name, [] as number[]]));
+    const p50Deltas = new Map(paths.map((p) => [p.name, [] as number[]]));
+    const rpsDeltas = new Map(paths.map((p) => [p.name, [] as number[]]));
+    for (const p of paths) await saturatedBatch(p.store); // warm every pool
     for (let k = 0; k < ROUNDS; k++) {
-      const order = k % 2 ? [1, 0] : [0, 1];
-      const round: number[][] = [[], []];
-      const ops = [0, 0];
-      for (const i of order) round[i] = await pacedBatch(stores[i]!, rateRps);
-      for (const i of order) ops[i] = await saturatedBatch(stores[i]!);
-      for (const i of [0, 1]) {
-        latencies[i]!.push(...round[i]!);
-        rps[i]!.push(ops[i]!);
+      const round = new Map<string, number[]>();
+      const done = new Map<string, number>();
+      for (const p of rotated(paths, k)) round.set(p.name, await pacedBatch(p.store, rateRps));
+      for (const p of rotated(paths, k)) done.set(p.name, await saturatedBatch(p.store));
+      for (const p of paths) {
+        latencies.get(p.name)!.push(...round.get(p.name)!);
+        ops.get(p.name)!.push(done.get(p.name)!);
+        p50Deltas
+          .get(p.name)!
+          .push(percentileOf(round.get(p.name)!, 50) - percentileOf(round.get('direct')!, 50));
+        rpsDeltas.get(p.name)!.push((done.get(p.name)! / done.get('direct')! - 1) * 100);
       }
-      p50Deltas.push(percentileOf(round[1]!, 50) - percentileOf(round[0]!, 50));
-      rpsDeltas.push((ops[1]! / ops[0]! - 1) * 100);
+    }
+    const direct = latencies.get('direct')!;
+    for (const p of paths.filter((p) => p.name !== 'direct')) {
+      const hop = latencies.get(p.name)!;
+      rows.push(
+        `${variant.padEnd(9)} | ${p.name.padEnd(5)} | ${percentileOf(direct, 50)} → ${percentileOf(hop, 50)} ` +
+          `| ${spread(p50Deltas.get(p.name)!)} | ${percentileOf(direct, 99)} → ${percentileOf(hop, 99)} ` +
+          `| ${Math.round(median(ops.get('direct')!))} → ${Math.round(median(ops.get(p.name)!))} ` +
+          `| ${spread(rpsDeltas.get(p.name)!, 1, '%')}`,
+      );
     }
   });
-  const [p50d, p50p] = latencies.map((l) => percentileOf(l, 50)) as [number, number];
-  const [p99d, p99p] = latencies.map((l) => percentileOf(l, 99)) as [number, number];
-  const [rpsd, rpsp] = rps.map(median) as [number, number];
-  return (
-    `${variant.padEnd(9)} | ${p50d} → ${p50p} | ${spread(p50Deltas)} | ${p99d} → ${p99p} ` +
-    `| ${Math.round(rpsd)} → ${Math.round(rpsp)} | ${spread(rpsDeltas, 1, '%')}`
-  );
+  return rows;
 }
 
 async function storePath(): Promise<void> {
   const rate = (await loadPlan({ scenario: 'default' })).load.rateRps;
+  const socat = (await findBinary(['socat'])) ? '' : ' (socat not installed: no socat rows)';
   console.log(
-    `\nproxy cost on the store path (server alone, update = set + get): ${ROUNDS} alternating rounds ` +
-      `of 1 s at ${rate} updates/s and 1 s at ${CONCURRENCY} concurrent; load average ${os.loadavg()[0]!.toFixed(2)}`,
+    `\nproxy cost on the store path (server alone, update = set + get): ${ROUNDS} rotating rounds ` +
+      `of 1 s at ${rate} updates/s and 1 s at ${CONCURRENCY} concurrent, per path; ` +
+      `socat is the floor of a userspace hop${socat}; load average ${os.loadavg()[0]!.toFixed(2)}`,
   );
   console.log(
-    'variant   | p50 µs direct → proxy | Δp50 µs per round median [min..max] | p99 µs direct → proxy ' +
-      '| updates/s direct → proxy | Δ per round median [min..max]',
+    'variant   | hop   | p50 µs direct → hop | Δp50 µs per round median [min..max] | p99 µs direct → hop ' +
+      '| updates/s direct → hop | Δ per round median [min..max]',
   );
-  for (const variant of VARIANTS) console.log(await storePathRow(variant, rate));
+  for (const variant of VARIANTS) {
+    for (const row of await storePathRows(variant, rate)) console.log(row);
+  }
 }
 
 const FAULTS = [
