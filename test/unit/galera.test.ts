@@ -4,14 +4,7 @@ import { GALERA_DEFAULTS, evsOptions, galeraConf } from '../../src/backends/mysq
 import { roleOf } from '../../src/backends/galeraRoles.js';
 import { serves, type NodeStatus } from '../../src/backends/galeraAdmin.js';
 import { failoverExpectationFor } from '../../src/faults/expectations.js';
-
-const placement = (index: number) => ({
-  index,
-  port: 3306,
-  dataDir: `/d${index}`,
-  runDir: `/r${index}`,
-  extraPorts: [4567 + index * 10, 4568 + index * 10, 4444 + index * 10],
-});
+import { galeraPlacement } from '../helpers/galeraPlacement.js';
 
 const status = (state: string, clusterStatus = 'Primary', ready = 'ON'): NodeStatus => ({
   state,
@@ -24,8 +17,8 @@ const status = (state: string, clusterStatus = 'Primary', ready = 'ON'): NodeSta
 
 describe('mysql:galera', () => {
   it('node0 bootstraps (empty gcomm://), later nodes join the earlier ones, every wsrep port on 127.0.0.1', () => {
-    expect(galeraConf(placement(0), [])).toMatch(/^wsrep_cluster_address=gcomm:\/\/$/m);
-    const node2 = galeraConf(placement(2), [4567, 4577]);
+    expect(galeraConf(galeraPlacement(0), [])).toMatch(/^wsrep_cluster_address=gcomm:\/\/$/m);
+    const node2 = galeraConf(galeraPlacement(2), [4567, 4577]);
     expect(node2).toMatch(/^wsrep_cluster_address=gcomm:\/\/127\.0\.0\.1:4567,127\.0\.0\.1:4577$/m);
     expect(node2).toContain('gmcast.listen_addr=tcp://127.0.0.1:4587');
     expect(node2).toContain('ist.recv_addr=127.0.0.1:4588');
@@ -48,7 +41,7 @@ describe('mysql:galera', () => {
     expect(ms('evs.install_timeout')).toBeLessThanOrEqual(ms('evs.inactive_timeout'));
     // No unilateral eviction of a stalled survivor sooner than Galera's own default.
     expect(ms('evs.inactive_timeout')).toBeGreaterThanOrEqual(15_000);
-    expect(galeraConf(placement(0), [])).toContain(options.join(';'));
+    expect(galeraConf(galeraPlacement(0), [])).toContain(options.join(';'));
     expect(() =>
       evsOptions({
         ...GALERA_DEFAULTS.evs,
@@ -70,7 +63,7 @@ describe('mysql:galera', () => {
     expect(spec.topology?.front).toBe(true);
     expect(spec.topology?.extraPorts).toBe(3);
     expect(spec.unprivilegedUser).toBe('mysql');
-    const args = spec.args(placement(1), 'mariadbd');
+    const args = spec.args(galeraPlacement(1), 'mariadbd');
     expect(args[0]).toBe('--defaults-file=/r1/galera.conf');
     expect(args).not.toContain('--no-defaults');
     expect(() => mysqlBackend.serverSpec!('mysql:galera', { nodes: 2 })).toThrow(/3 nodes/);

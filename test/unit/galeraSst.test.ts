@@ -16,6 +16,7 @@ import type { CommandRunner } from '../../src/backends/serverSpec.js';
 import { loadPlan } from '../../src/config/loadPlan.js';
 import { runCommand } from '../../src/providers/process.js';
 import { specOptions } from '../../src/runner/startServers.js';
+import { galeraPlacement } from '../helpers/galeraPlacement.js';
 
 const VARIANT = 'mysql:galera';
 const tools = (found: Partial<GaleraTools>): GaleraTools => ({
@@ -26,14 +27,6 @@ const tools = (found: Partial<GaleraTools>): GaleraTools => ({
 });
 const officialImage = tools({ mariabackup: true, socat: true });
 const debianHost = tools({ rsync: true });
-
-const placement = (index: number) => ({
-  index,
-  port: 3306,
-  dataDir: `/d${index}`,
-  runDir: `/r${index}`,
-  extraPorts: [4567 + index * 10, 4568 + index * 10, 4444 + index * 10],
-});
 
 /** Answers the tool probe with `probe`, the version question as MariaDB; the rest runs nowhere. */
 function fakeRunner(probe: string): CommandRunner {
@@ -85,11 +78,11 @@ describe('mysql:galera state transfer (SST)', () => {
   it('prepare picks the method where the server runs; the nodes start with it and the result says it', async () => {
     const spec = mysqlBackend.serverSpec!(VARIANT, { nodes: 1 });
     await spec.prepare!(
-      placement(1),
+      galeraPlacement(1),
       'mariadbd',
       fakeRunner('tool socat\ntool mariadb-backup\nprovider /usr/lib/galera/libgalera_smm.so'),
     );
-    const args = spec.args(placement(1), 'mariadbd');
+    const args = spec.args(galeraPlacement(1), 'mariadbd');
     expect(args).toContain('--wsrep-sst-method=mariabackup');
     expect(args).toContain('--wsrep-provider=/usr/lib/galera/libgalera_smm.so');
     expect(spec.topology?.configuration.wsrep_sst_method).toBe('mariabackup');
@@ -101,14 +94,14 @@ describe('mysql:galera state transfer (SST)', () => {
     const spec = mysqlBackend.serverSpec!(VARIANT, specOptions(plan));
     await expect(
       spec.prepare!(
-        placement(0),
+        galeraPlacement(0),
         'mariadbd',
         fakeRunner('tool socat\ntool mariadb-backup\nprovider /usr/lib/galera/libgalera_smm.so'),
       ),
     ).rejects.toThrow(/state transfer rsync needs rsync/);
-    await expect(spec.prepare!(placement(0), 'mariadbd', fakeRunner('tool rsync'))).rejects.toThrow(
-      /no Galera provider \(galera-4\)/,
-    );
+    await expect(
+      spec.prepare!(galeraPlacement(0), 'mariadbd', fakeRunner('tool rsync')),
+    ).rejects.toThrow(/no Galera provider \(galera-4\)/);
     await expect(loadPlan({ scenario: 'smoke', galeraSst: 'xtrabackup' })).rejects.toThrow(
       /--galera-sst[\s\S]*rsync/,
     );
@@ -117,13 +110,13 @@ describe('mysql:galera state transfer (SST)', () => {
   it("every node's init file creates the donor's account; the option file logs mariabackup in with it", () => {
     const spec = mysqlBackend.serverSpec!(VARIANT, { nodes: 1 });
     const password = spec.settings.password!;
-    const files = spec.files!(placement(0));
+    const files = spec.files!(galeraPlacement(0));
     expect(files['init.sql']).toContain(`CREATE USER IF NOT EXISTS 'root'@'127.0.0.1'`);
     expect(files['init.sql']).toContain(
       `GRANT RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR ON *.* TO '${SST_USER}'@'localhost';`,
     );
     expect(files['galera.conf']).toContain(`wsrep_sst_auth=${SST_USER}:${password}`);
     // The method is the command line's, chosen once the tools are known.
-    expect(galeraConf(placement(0), [])).not.toMatch(/wsrep_sst_method/);
+    expect(galeraConf(galeraPlacement(0), [])).not.toMatch(/wsrep_sst_method/);
   });
 });
