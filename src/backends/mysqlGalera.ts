@@ -13,6 +13,7 @@ import {
   probeGaleraTools,
   sstUserSql,
   type GaleraSst,
+  type GaleraTools,
 } from './galeraSst.js';
 
 export const GALERA_VARIANT = 'mysql:galera';
@@ -104,6 +105,7 @@ export function galeraSpec(options: ServerSpecOptions, base: ServerSpec): Server
   const password = base.settings.password!;
   let provider = PROVIDER_PATHS[0]!;
   let sst: GaleraSst = 'rsync';
+  let probed: Promise<GaleraTools> | undefined;
   const topology = galeraTopology(monitor, login(base.settings));
   return {
     ...base,
@@ -119,7 +121,9 @@ export function galeraSpec(options: ServerSpecOptions, base: ServerSpec): Server
     },
     // The files are written before this runs: what it finds goes on the command line.
     prepare: async (node, binary, run) => {
-      const tools = await probeGaleraTools(run);
+      // Every node runs where the first did (host or image): probed once.
+      probed ??= probeGaleraTools(run);
+      const tools = await probed;
       if (!tools.provider)
         throw new Error(
           `${GALERA_VARIANT}: no Galera provider (galera-4) at ${PROVIDER_PATHS.join(', ')}`,

@@ -99,8 +99,10 @@ describe('mysql:galera state transfer (SST)', () => {
         fakeRunner('tool socat\ntool mariadb-backup\nprovider /usr/lib/galera/libgalera_smm.so'),
       ),
     ).rejects.toThrow(/state transfer rsync needs rsync/);
+    // A spec probes once for all its nodes: another run's spec for another machine.
+    const elsewhere = mysqlBackend.serverSpec!(VARIANT, specOptions(plan));
     await expect(
-      spec.prepare!(galeraPlacement(0), 'mariadbd', fakeRunner('tool rsync')),
+      elsewhere.prepare!(galeraPlacement(0), 'mariadbd', fakeRunner('tool rsync')),
     ).rejects.toThrow(/no Galera provider \(galera-4\)/);
     await expect(loadPlan({ scenario: 'smoke', galeraSst: 'xtrabackup' })).rejects.toThrow(
       /--galera-sst[\s\S]*rsync/,
