@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { InterruptedError } from '../errors.js';
 import { sleep } from '../lifecycle/sleep.js';
 import type { AppClient, Reply } from '../load/appClient.js';
@@ -28,6 +29,12 @@ export async function finalSweep(
   audit: Audit,
   signal: AbortSignal,
 ): Promise<void> {
+  // Up to CONCURRENCY retry pauses wait at once. They listen on the sweep's own signal,
+  // which follows the run's through one listener: Node warns of a leak past 10 on one.
+  const pauses = new AbortController();
+  setMaxListeners(CONCURRENCY, pauses.signal);
+  const endPauses = () => pauses.abort();
+  signal.addEventListener('abort', endPauses, { once: true });
   const ask = async (user: number, action: Action, token: string): Promise<boolean> => {
     for (let attempt = 1; attempt <= ATTEMPTS && !signal.aborted; attempt++) {
       const reply: Reply | Error = await client.send(action, user, token).catch((e: Error) => e);
@@ -35,12 +42,12 @@ export async function finalSweep(
         audit.check(user, action, reply, false);
         return true;
       }
-      if (attempt < ATTEMPTS) await sleep(RETRY_PAUSE_MS, signal);
+      if (attempt < ATTEMPTS) await sleep(RETRY_PAUSE_MS, pauses.signal);
     }
     return false;
   };
   const reached = new Uint8Array(ledger.users);
-  await forEachUser(ledger.users, CONCURRENCY, signal, async (user) => {
+  const sweep = forEachUser(ledger.users, CONCURRENCY, signal, async (user) => {
     reached[user] = 1;
     let verified = true;
     if (ledger.has(user, UserFlag.LoggedIn)) {
@@ -51,6 +58,7 @@ export async function finalSweep(
     }
     if (!verified) audit.counts.unverifiedUsers++;
   });
+  await sweep.finally(() => signal.removeEventListener('abort', endPauses));
   if (!signal.aborted) return;
   for (let user = 0; user < ledger.users; user++) {
     if (!reached[user] && needsCheck(ledger, user)) audit.counts.unverifiedUsers++;

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -41,6 +42,41 @@ describe('finalSweep', () => {
     client.close();
     expect(audit.counts.unverifiedUsers).toBe(3);
   }, 10_000);
+
+  it('retries 32 users at once without a listener-leak warning, and leaves none on the run signal', async () => {
+    const client = await appAnswering(503);
+    const { ledger, audit } = ledgerOf(40);
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    const run = new AbortController();
+    try {
+      await finalSweep(client, ledger, audit, run.signal);
+      // Warnings are emitted on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+      client.close();
+    }
+    expect(audit.counts.unverifiedUsers).toBe(40);
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
+    expect(getEventListeners(run.signal, 'abort')).toHaveLength(0);
+  }, 20_000);
+
+  it('an interrupt ends the retry pauses at once', async () => {
+    const client = await appAnswering(503);
+    const { ledger, audit } = ledgerOf(3);
+    const interrupt = new AbortController();
+    setTimeout(() => interrupt.abort(), 100);
+    const startedMs = performance.now();
+    await expect(finalSweep(client, ledger, audit, interrupt.signal)).rejects.toBeInstanceOf(
+      InterruptedError,
+    );
+    client.close();
+    // Its pauses are 500 ms: ended by the interrupt, not waited out.
+    expect(performance.now() - startedMs).toBeLessThan(400);
+    expect(audit.counts.unverifiedUsers).toBe(3);
+  });
 
   it('interrupted, it throws InterruptedError and counts the users it did not reach', async () => {
     const client = await appAnswering(200, 50);
