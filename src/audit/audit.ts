@@ -193,8 +193,10 @@ export class Audit {
     // Answered after the user's logout (or loss) was acknowledged: it raced it and says
     // nothing decidable now; a session it brought back shows at a replay or the sweep.
     if (request && !ledger.has(user, UserFlag.LoggedIn)) return Outcome.Ok;
-    // Only an answer no logout raced says the uncertain logout did not happen.
-    if (!request?.overlapsLogout) ledger.clear(user, UserFlag.LogoutUncertain);
+    // A 200 does not settle a logout that got no answer: it may still apply later (a
+    // Galera donor holds the DELETE under its state transfer's lock and commits it when
+    // the transfer ends, after the front moved away and reads elsewhere showed the
+    // session). Only a 401, a new login or an acknowledged logout settles it.
     this.checkCounter(user, action, reply.counter, duringRun, request);
     if (action === 'update') this.counts.acknowledgedUpdates++;
     ledger.lastGoodMs[user] = this.now();
@@ -202,7 +204,10 @@ export class Audit {
     if (action === 'logout') {
       this.counts.acknowledgedLogouts++;
       ledger.revokedToken.set(user, ledger.token.get(user));
-      ledger.clear(user, UserFlag.LoggedIn | UserFlag.CountedResurrected);
+      ledger.clear(
+        user,
+        UserFlag.LoggedIn | UserFlag.CountedResurrected | UserFlag.LogoutUncertain,
+      );
       ledger.set(user, UserFlag.HasRevoked);
     }
     return Outcome.Ok;

@@ -18,7 +18,7 @@ export enum UserFlag {
   HasRevoked = 8,
   /** That revoked session was already counted as resurrected. */
   CountedResurrected = 16,
-  /** A logout failed in flight: the session may or may not be gone. */
+  /** A logout failed in flight: the session may be gone now or later; settled by a 401, a login or an acknowledged logout. */
   LogoutUncertain = 32,
   /** Logged in at least once (warm-up succeeded for it). */
   EverLoggedIn = 64,
