@@ -9,8 +9,10 @@
  *    the table gives medians and the spread of the paired differences.
  * 2. The same cost on the store path alone, where it is not buried in the noise of a
  *    shared machine: one server per backend, the app's store module connected to it
- *    directly, through a fault proxy and through socat (the floor of a userspace hop,
- *    where installed), 1 s batches in rotating order ROUNDS times. Each
+ *    directly, through a fault proxy, through socat (the floor of a hop in another
+ *    process, where installed) and through the proxy's link code run in the store
+ *    client's own process (no other process to wake), 1 s batches in rotating order
+ *    ROUNDS times. Each
  *    operation is one update as the app does it (set, then get): sequential at the
  *    default rate (latency), and 64 concurrent (operations per second).
  * 3. backend × {latency 200 ms for 5 s, partition 5 s, reset, down 3 s}: errors in
@@ -35,6 +37,7 @@ import { freePort } from '../src/lifecycle/freePort.js';
 import { newRunId } from '../src/lifecycle/runNames.js';
 import { percentileOf } from '../src/load/latency.js';
 import { FaultProxy } from '../src/network/faultProxy.js';
+import { ProxyLink } from '../src/network/proxyLink.js';
 import { findBinary, processProvider } from '../src/providers/process.js';
 import type { VariantResult } from '../src/result/result.js';
 import { runPlan } from '../src/runner/runPlan.js';
@@ -127,7 +130,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A way from the store module to its server: straight, or through one hop. */
 interface StorePath {
-  name: 'direct' | 'proxy' | 'socat';
+  name: 'direct' | 'proxy' | 'socat' | 'in-process';
   store: SessionStore;
 }
 
@@ -183,7 +186,8 @@ async function waitForPort(port: number): Promise<void> {
 
 /**
  * The variant's server alone, with its store module connected directly, through a
- * fault proxy and (where installed) through socat.
+ * fault proxy, (where installed) through socat, and through a ProxyLink on this
+ * process's own event loop: what the proxy would cost placed inside the app.
  */
 async function withStores(
   variant: string,
@@ -201,6 +205,8 @@ async function withStores(
   const endpoint = started.nodes[0]!.endpoint;
   const proxy = await FaultProxy.start([{ name: 'node0', upstream: endpoint }]);
   const socat = await startSocat(endpoint);
+  const inProcess = new ProxyLink({ name: 'node0', upstream: endpoint });
+  const inProcessPort = await inProcess.listen();
   const { default: createStore } = (await import(backend.storeModule.href)) as {
     default: CreateStore;
   };
@@ -210,12 +216,14 @@ async function withStores(
     { name: 'direct', store: await storeAt(endpoint) },
     { name: 'proxy', store: await storeAt(proxy.links.get('node0')!.endpoint) },
     ...(socat ? [{ name: 'socat' as const, store: await storeAt(socat.endpoint) }] : []),
+    { name: 'in-process', store: await storeAt(`127.0.0.1:${inProcessPort}`) },
   ];
   try {
     await use(paths);
   } finally {
     await Promise.all(paths.map((p) => p.store.close()));
     await socat?.stop();
+    await inProcess.close();
     await proxy.stop();
     await started.stop();
     await rm(workDir, { recursive: true, force: true });
@@ -296,7 +304,7 @@ async function storePathRows(variant: string, rateRps: number): Promise<string[]
     for (const p of paths.filter((p) => p.name !== 'direct')) {
       const hop = latencies.get(p.name)!;
       rows.push(
-        `${variant.padEnd(9)} | ${p.name.padEnd(5)} | ${percentileOf(direct, 50)} → ${percentileOf(hop, 50)} ` +
+        `${variant.padEnd(9)} | ${p.name.padEnd(10)} | ${percentileOf(direct, 50)} → ${percentileOf(hop, 50)} ` +
           `| ${spread(p50Deltas.get(p.name)!)} | ${percentileOf(direct, 99)} → ${percentileOf(hop, 99)} ` +
           `| ${Math.round(median(ops.get('direct')!))} → ${Math.round(median(ops.get(p.name)!))} ` +
           `| ${spread(rpsDeltas.get(p.name)!, 1, '%')}`,
@@ -312,10 +320,10 @@ async function storePath(): Promise<void> {
   console.log(
     `\nproxy cost on the store path (server alone, update = set + get): ${ROUNDS} rotating rounds ` +
       `of 1 s at ${rate} updates/s and 1 s at ${CONCURRENCY} concurrent, per path; ` +
-      `socat is the floor of a userspace hop${socat}; load average ${os.loadavg()[0]!.toFixed(2)}`,
+      `socat is the floor of a hop in another process${socat}, in-process a proxy link on the store client's event loop; load average ${os.loadavg()[0]!.toFixed(2)}`,
   );
   console.log(
-    'variant   | hop   | p50 µs direct → hop | Δp50 µs per round median [min..max] | p99 µs direct → hop ' +
+    'variant   | hop        | p50 µs direct → hop | Δp50 µs per round median [min..max] | p99 µs direct → hop ' +
       '| updates/s direct → hop | Δ per round median [min..max]',
   );
   for (const variant of VARIANTS) {
