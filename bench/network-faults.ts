@@ -12,9 +12,8 @@
  *    directly, through a fault proxy, through socat (the floor of a hop in another
  *    process, where installed) and through the proxy's link code run in the store
  *    client's own process (no other process to wake), 1 s batches in rotating order
- *    ROUNDS times. Each
- *    operation is one update as the app does it (set, then get): sequential at the
- *    default rate (latency), and 64 concurrent (operations per second).
+ *    ROUNDS times. Each operation is one update as the app does it (set, then get):
+ *    sequential at the default rate (latency), and 64 concurrent (operations per second).
  * 3. backend × {latency 200 ms for 5 s, partition 5 s, reset, down 3 s}: errors in
  *    the fault's window, users logged out, unavailableMs, recoveryMs, and how the
  *    app answered during it (ok / 503 / 401); 15 s of load per run.
