@@ -1,4 +1,4 @@
-import { RequestTimeout, type Reply } from '../load/appClient.js';
+import { RequestNotSent, RequestTimeout, type Reply } from '../load/appClient.js';
 import { Ledger, UserFlag } from '../load/ledger.js';
 import { Outcome } from '../load/requestLog.js';
 import type { Action } from '../load/workload.js';
@@ -318,11 +318,14 @@ export class Audit {
 
   private failed(user: number, action: Action, error: Error, indeterminate: boolean): Outcome {
     // A logout that got no answer may have happened: do not count its 401 later as a loss.
-    // A refused connection never reached the app, so that logout certainly did not happen.
-    const neverArrived = (error as NodeJS.ErrnoException).code === 'ECONNREFUSED';
+    // A refused connection or a request never sent did not reach the app: that logout
+    // certainly did not happen.
+    const notSent = error instanceof RequestNotSent;
+    const neverArrived = notSent || (error as NodeJS.ErrnoException).code === 'ECONNREFUSED';
     if (action === 'logout' && !neverArrived) this.ledger.set(user, UserFlag.LogoutUncertain);
     // Sent, never answered: it may or may not have applied (Jepsen's :info). Counted, not guessed.
     if (indeterminate && !neverArrived) this.counts.indeterminate++;
+    if (notSent) return Outcome.NotSent;
     return error instanceof RequestTimeout ? Outcome.Timeout : Outcome.Error;
   }
 }

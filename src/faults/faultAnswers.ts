@@ -9,7 +9,7 @@ export const INSTANT_WINDOW_MS = 1_000;
  * How the app answered the requests intended in [startMs, endMs) (for an instant
  * fault the caller passes the INSTANT_WINDOW_MS after it): ok, 503 (the app's
  * store call failed or timed out), 401 for a user the ledger says is logged in, other
- * errors, timeouts. It tells whether a client library turned a fault into logouts.
+ * errors, timeouts, requests never sent. It tells whether a client library turned a fault into logouts.
  */
 export function faultAnswers(
   index: LogIndex,
@@ -17,12 +17,20 @@ export function faultAnswers(
   endMs: number,
 ): NonNullable<FaultResult['answers']> {
   const log = index.log;
-  const answers = { ok: 0, unavailable503: 0, loginWall401: 0, errors: 0, timeouts: 0 };
+  const answers = {
+    ok: 0,
+    unavailable503: 0,
+    loginWall401: 0,
+    errors: 0,
+    timeouts: 0,
+    notSent: 0,
+  };
   for (const i of index.rows(startMs, endMs)) {
     const outcome = log.outcome[i] as Outcome;
     if (outcome === Outcome.Ok) answers.ok++;
     else if (outcome === Outcome.LoginWall) answers.loginWall401++;
     else if (outcome === Outcome.Timeout) answers.timeouts++;
+    else if (outcome === Outcome.NotSent) answers.notSent++;
     else if (log.failure[i] === FailureKind.Unavailable503) answers.unavailable503++;
     else answers.errors++;
   }

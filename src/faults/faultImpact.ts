@@ -1,6 +1,6 @@
 import { percentileOf } from '../load/latency.js';
 import type { LogIndex } from '../load/logIndex.js';
-import { Outcome } from '../load/requestLog.js';
+import { isAnswered, isFailure, type Outcome } from '../load/requestLog.js';
 
 /**
  * The order the figures keep: the target is unavailable from its first failed
@@ -28,7 +28,7 @@ const RECOVERY_FLOOR_US = 2_000;
 /**
  * Works out a fault's effect from the request log. A request "failed" when it
  * errored, timed out, or was answered later than `slowMs` (a frozen server fails
- * nobody outright, but nobody is served either).
+ * nobody outright, but nobody is served either); one never sent is neither failed nor served.
  */
 export function faultImpact(
   index: LogIndex,
@@ -38,10 +38,11 @@ export function faultImpact(
   slowMs: number,
 ): FaultImpact {
   const log = index.log;
-  const failed = (i: number) =>
-    log.outcome[i] === Outcome.Error ||
-    log.outcome[i] === Outcome.Timeout ||
-    log.latencyUs[i]! > slowMs * 1000;
+  const slow = (i: number) => log.latencyUs[i]! > slowMs * 1000;
+  const answered = (i: number) => isAnswered(log.outcome[i] as Outcome);
+  // A request never sent says nothing of the target: neither failed nor served.
+  const failed = (i: number) => isFailure(log.outcome[i] as Outcome) || (answered(i) && slow(i));
+  const served = (i: number) => answered(i) && !slow(i);
 
   const after = index.rows(faultStartMs, horizonMs);
   const firstFailure = after.find(failed);
@@ -52,7 +53,7 @@ export function faultImpact(
     const failedAtMs = log.intendedMs[firstFailure]!;
     let firstGoodMs = horizonMs;
     for (const i of after) {
-      if (log.intendedMs[i]! >= failedAtMs && !failed(i))
+      if (log.intendedMs[i]! >= failedAtMs && served(i))
         firstGoodMs = Math.min(firstGoodMs, log.completedMs(i));
     }
     unavailableMs = Math.max(0, firstGoodMs - failedAtMs);
@@ -81,6 +82,6 @@ export function faultImpact(
   const faultEnd = recoveryMs === null ? horizonMs : faultStartMs + recoveryMs;
   const errorsDuringFault = index
     .rows(faultStartMs, faultEnd)
-    .filter((i) => log.outcome[i] === Outcome.Error || log.outcome[i] === Outcome.Timeout).length;
+    .filter((i) => isFailure(log.outcome[i] as Outcome)).length;
   return { unavailableMs: Math.round(unavailableMs), recoveryMs, errorsDuringFault };
 }

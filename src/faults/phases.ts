@@ -10,13 +10,15 @@ export function summarizePhase(index: LogIndex, fromMs: number, toMs: number): P
   const rows = index.rows(fromMs, toMs);
   const latencies = rows.map((i) => log.latencyUs[i]!);
   const answered = rows.filter((i) => isAnswered(log.outcome[i] as Outcome)).length;
+  const notSent = rows.filter((i) => log.outcome[i] === Outcome.NotSent).length;
   const seconds = (toMs - fromMs) / 1000;
   const measured = rows.length > 0;
   return {
     fromMs: Math.round(fromMs),
     toMs: Math.round(toMs),
     requests: rows.length,
-    errors: rows.length - answered,
+    errors: rows.length - answered - notSent,
+    notSent,
     throughputRps: seconds > 0 ? Math.round((answered / seconds) * 10) / 10 : null,
     p50Us: measured ? percentileOf(latencies, 50) : null,
     p99Us: measured ? percentileOf(latencies, 99) : null,

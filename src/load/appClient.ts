@@ -11,7 +11,14 @@ export interface Reply {
   token?: string;
 }
 
+/** Sent, and no whole answer within the request timeout: it may have taken effect. */
 export class RequestTimeout extends Error {}
+
+/**
+ * Never written to a connection: every connection the client may open was busy for the
+ * whole request timeout. It cannot have reached the app, so it is not the app's error.
+ */
+export class RequestNotSent extends Error {}
 
 const COOKIE_PREFIX = `${SESSION_COOKIE}=`;
 const NO_HEADERS: string[] = [];
@@ -77,7 +84,8 @@ export class AppClient {
 /**
  * One request's answer as undici hands it over: status and Set-Cookie from the raw
  * headers, the body in chunks; settles once, with the Reply or the error (our own
- * timeout included: a request still queued for a connection is aborted when it gets one).
+ * timeout included: a request still queued for a connection when it fires is not sent,
+ * and is aborted when it gets one).
  */
 class AnswerHandler implements Dispatcher.DispatchHandlers {
   private status = 0;
@@ -93,14 +101,17 @@ class AnswerHandler implements Dispatcher.DispatchHandlers {
     private readonly settle: (reply: Reply | Error) => void,
   ) {
     this.timer = setTimeout(() => {
-      const timeout = new RequestTimeout(`no answer within ${timeoutMs} ms`);
+      // Until onConnect the request waits in the pool's queue: not sent, not the app's.
+      const timeout = this.abort
+        ? new RequestTimeout(`no answer within ${timeoutMs} ms`)
+        : new RequestNotSent(`no free connection within ${timeoutMs} ms: not sent`);
       this.abort?.(timeout);
       this.finish(timeout);
     }, timeoutMs);
   }
 
   onConnect(abort: (error?: Error) => void): void {
-    if (this.settled) return abort(new RequestTimeout('timed out before it was sent'));
+    if (this.settled) return abort(new RequestNotSent('given up before it was sent'));
     this.abort = abort;
     this.onSent?.();
   }

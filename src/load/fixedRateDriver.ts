@@ -7,6 +7,7 @@ import {
   type LoadContext,
   type LoadDriver,
 } from './loadDriver.js';
+import { Outcome } from './requestLog.js';
 import type { Step } from './workload.js';
 
 /**
@@ -102,7 +103,9 @@ export class FixedRateDriver implements LoadDriver {
       .send(step.action, step.user, tokenFor(ledger, step), onSent)
       .catch((error: Error) => error)
       .then((reply) => {
-        if (recordAnswer(this.ctx, step, intendedMs, reply) !== undefined && late) {
+        const outcome = recordAnswer(this.ctx, step, intendedMs, reply);
+        // One never sent waited the whole timeout for a connection: later than late.
+        if (outcome !== undefined && (late || outcome === Outcome.NotSent)) {
           measurements.markLate();
         }
       })

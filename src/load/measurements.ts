@@ -7,7 +7,14 @@ import type { RequestCounts } from '../result/result.js';
 export class Measurements {
   readonly histogram: hdr.Histogram = newLatencyHistogram();
   readonly log = new RequestLog();
-  readonly requests: RequestCounts = { total: 0, ok: 0, errors: 0, timeouts: 0, late: 0 };
+  readonly requests: Required<RequestCounts> = {
+    total: 0,
+    ok: 0,
+    errors: 0,
+    timeouts: 0,
+    notSent: 0,
+    late: 0,
+  };
   /** performance.now() of the load phase's start: every ms figure is relative to it. */
   originMs = performance.now();
   /** ms after origin when the last answer arrived. */
@@ -25,6 +32,7 @@ export class Measurements {
     this.requests.total++;
     if (outcome === Outcome.Ok || outcome === Outcome.LoginWall) this.requests.ok++;
     else if (outcome === Outcome.Timeout) this.requests.timeouts++;
+    else if (outcome === Outcome.NotSent) this.requests.notSent++;
     else this.requests.errors++;
     this.histogram.recordValue(Math.max(1, Math.round(latencyUs)));
     this.log.add(intendedMs, latencyUs, outcome, failure);

@@ -5,9 +5,19 @@ export enum Outcome {
   LoginWall = 1,
   /** Connection error, 5xx (store failed or timed out in the app), or an unexpected answer. */
   Error = 2,
-  /** No answer within the request timeout. */
+  /** Sent, and no answer within the request timeout. */
   Timeout = 3,
+  /**
+   * Never sent: no connection of the client was free within the request timeout. It
+   * never reached the app: neither its error nor its timeout (the generator's backlog,
+   * or every connection held by a slow answer; `generator.behind` tells which).
+   */
+  NotSent = 4,
 }
+
+/** The app or its store failed the request: an error or a timeout, not a request never sent. */
+export const isFailure = (outcome: Outcome): boolean =>
+  outcome === Outcome.Error || outcome === Outcome.Timeout;
 
 /** The app answered (rightly or with a login wall): it was available. */
 export const isAnswered = (outcome: Outcome): boolean =>

@@ -1,6 +1,6 @@
 import type { LogIndex } from './logIndex.js';
 import { percentileOf } from './latency.js';
-import { Outcome } from './requestLog.js';
+import { isFailure, Outcome } from './requestLog.js';
 import type { TimelinePoint } from '../result/result.js';
 
 /** One point per second of the load phase, from the request log. */
@@ -20,7 +20,7 @@ export function buildTimeline(index: LogIndex, durationMs: number): TimelinePoin
     if (!completed) continue;
     if (outcome === Outcome.Ok || outcome === Outcome.LoginWall) completed.rps++;
     if (outcome === Outcome.LoginWall) completed.loginWallHits++;
-    if (outcome === Outcome.Error || outcome === Outcome.Timeout) completed.errors++;
+    if (isFailure(outcome)) completed.errors++;
   }
   for (const point of points) {
     const latencies = index.rows(point.tMs, point.tMs + 1000).map((i) => log.latencyUs[i]!);

@@ -89,6 +89,14 @@ export const METRICS: Metric[] = [
     whole: ofRequests,
   },
   {
+    name: 'notSent',
+    label: 'requests not sent',
+    unit: 'count',
+    better: 'lower',
+    value: (v) => v.requests.notSent,
+    whole: ofRequests,
+  },
+  {
     name: 'late',
     label: 'late sends',
     unit: 'count',

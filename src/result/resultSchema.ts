@@ -33,7 +33,10 @@ export const phaseSummarySchema = z.object({
   fromMs: ms,
   toMs: ms,
   requests: count,
+  /** Failed by the app or its store (errors and timeouts); requests never sent are notSent. */
   errors: count,
+  /** Never sent (no free connection within the timeout); absent in results before it was counted. */
+  notSent: count.optional(),
   /** null when the phase has no length (recovered at once): no rate to state. */
   throughputRps: z.number().nullable(),
   /** null when no request was sent in the phase: not measured, not 0. */
@@ -100,7 +103,8 @@ export const faultResultSchema = z.object({
    * (startedMs to endedMs): whether the store's client turned the fault into errors
    * (503: store timed out or failed; users stay logged in) or into "no such session"
    * (401 login wall: users logged out though nothing may be lost). `errors`: any other
-   * failure (connection error, unexpected answer); `timeouts`: no answer in time.
+   * failure (connection error, unexpected answer); `timeouts`: sent, no answer in time;
+   * `notSent`: never sent, no connection free within the timeout (absent before counted).
    */
   answers: z
     .object({
@@ -109,6 +113,7 @@ export const faultResultSchema = z.object({
       loginWall401: count,
       errors: count,
       timeouts: count,
+      notSent: count.optional(),
     })
     .optional()
     .describe('answers to the requests intended during the fault, by kind'),
@@ -173,7 +178,13 @@ export const requestCountsSchema = z.object({
   ok: count,
   errors: count,
   timeouts: count,
-  /** Sent more than LATE_MS after their intended time (generator or socket limit); their latency still counts from the intended time. */
+  /**
+   * Never sent: no connection of the client was free within the request timeout. They
+   * never reached the app, so they are neither its errors nor its timeouts; they count
+   * as late. Absent in results written before they were told apart (then in timeouts).
+   */
+  notSent: count.optional(),
+  /** Sent more than LATE_MS after their intended time, or never sent (generator or socket limit); their latency still counts from the intended time. */
   late: count,
 });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppProcess } from '../../src/app/appProcess.js';
-import { AppClient, RequestTimeout } from '../../src/load/appClient.js';
+import { AppClient, RequestNotSent, RequestTimeout } from '../../src/load/appClient.js';
 import { startMemoryApp } from '../../bench/memoryRun.js';
 
 /**
@@ -26,6 +26,23 @@ describe('AppClient against a real app', () => {
     expect(logout.token).toBe('');
     expect((await client.send('replay', 7, login.token)).status).toBe(401);
     expect(sent).toBe(1);
+    client.close();
+  });
+
+  it('a request still queued for a connection when its timeout fires was not sent', async () => {
+    // One connection: the first request holds it (the app is paused), the second waits.
+    const client = new AppClient([app.url], 300, { max: 1, warm: 1, growAfterMs: 0 });
+    await client.send('login', 3, undefined);
+    const paused = app.pause(1_000);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    let sent = 0;
+    const [onWire, queued] = await Promise.all(
+      [1, 2].map((n) => client.send('read', n, undefined, () => sent++).catch((e: Error) => e)),
+    );
+    expect(onWire).toBeInstanceOf(RequestTimeout);
+    expect(queued).toBeInstanceOf(RequestNotSent);
+    expect(sent).toBe(1);
+    await paused;
     client.close();
   });
 

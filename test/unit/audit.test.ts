@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Audit } from '../../src/audit/audit.js';
-import { RequestTimeout } from '../../src/load/appClient.js';
+import { RequestNotSent, RequestTimeout } from '../../src/load/appClient.js';
 import { Ledger, UserFlag } from '../../src/load/ledger.js';
 import { Outcome } from '../../src/load/requestLog.js';
 
@@ -132,6 +132,7 @@ describe('Audit', () => {
     loggedIn(ledger, audit, 0);
     expect(audit.check(0, 'read', { status: 503 })).toBe(Outcome.Error);
     expect(audit.check(0, 'read', new RequestTimeout('slow'))).toBe(Outcome.Timeout);
+    expect(audit.check(0, 'read', new RequestNotSent('queued'))).toBe(Outcome.NotSent);
     expect(audit.counts.loginWallHits).toBe(0);
     expect(ledger.has(0, UserFlag.LoggedIn)).toBe(true);
   });
@@ -144,6 +145,22 @@ describe('Audit', () => {
     audit.check(0, 'logout', Object.assign(new Error('reset'), { code: 'ECONNRESET' }));
     audit.check(1, 'logout', Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }));
     expect(ledger.loggedInCount()).toBe(1);
+    audit.check(0, 'read', { status: 401 });
+    audit.check(1, 'read', { status: 401 });
+    expect(audit.counts.loggedOutUsers).toBe(1);
+  });
+
+  it('a request never sent cannot have taken effect: not indeterminate, its logout not pending', () => {
+    const ledger = new Ledger(2);
+    const audit = new Audit(ledger);
+    loggedIn(ledger, audit, 0);
+    loggedIn(ledger, audit, 1, ID_B);
+    expect(audit.check(0, 'logout', new RequestNotSent('queued'))).toBe(Outcome.NotSent);
+    expect(audit.check(1, 'logout', new RequestTimeout('slow'))).toBe(Outcome.Timeout);
+    expect(audit.counts.indeterminate).toBe(1);
+    expect(ledger.has(0, UserFlag.LogoutUncertain)).toBe(false);
+    expect(ledger.has(1, UserFlag.LogoutUncertain)).toBe(true);
+    // User 0 never logged out, so its 401 is a loss; user 1's logout may have applied.
     audit.check(0, 'read', { status: 401 });
     audit.check(1, 'read', { status: 401 });
     expect(audit.counts.loggedOutUsers).toBe(1);

@@ -14,6 +14,7 @@ describe('how the app answered during a fault', () => {
     log.add(1200, 1000, Outcome.LoginWall);
     log.add(1300, 1000, Outcome.Error, FailureKind.Refused);
     log.add(1400, 5_000_000, Outcome.Timeout);
+    log.add(1500, 5_000_000, Outcome.NotSent);
     log.add(2000, 1000, Outcome.Error, FailureKind.Unavailable503); // after it
     expect(faultAnswers(new LogIndex(log), 1000, 2000)).toEqual({
       ok: 1,
@@ -21,6 +22,7 @@ describe('how the app answered during a fault', () => {
       loginWall401: 1,
       errors: 1,
       timeouts: 1,
+      notSent: 1,
     });
   });
 
@@ -29,6 +31,8 @@ describe('how the app answered during a fault', () => {
       answers: { ok: 812, unavailable503: 95, loginWall401: 0, errors: 3, timeouts: 0 },
     } as FaultResult;
     expect(answersText(f)).toBe('; during it 812 ok, 95×503, 0×401, 3 err');
+    f.answers!.notSent = 40;
+    expect(answersText(f)).toBe('; during it 812 ok, 95×503, 0×401, 3 err, 40 not sent');
     expect(answersText({} as FaultResult)).toBe('');
   });
 });

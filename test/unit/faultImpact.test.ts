@@ -37,6 +37,18 @@ describe('faultImpact', () => {
     expect(impact.recoveryMs).toBe(301);
   });
 
+  it('requests never sent are neither failures nor good answers', () => {
+    const index = steadyLog((t) => {
+      if (t >= 5000 && t < 5300) return { latencyMs: 0.2, outcome: Outcome.Error };
+      // Given up in the client's queue (fast here, to show speed does not make them good).
+      if (t >= 5300 && t < 5400) return { latencyMs: 1, outcome: Outcome.NotSent };
+      return undefined;
+    });
+    const impact = faultImpact(index, 5000, 10_000, 500);
+    expect(impact.unavailableMs).toBe(401); // to the answer of the 5400 request at 5401
+    expect(impact.errorsDuringFault).toBe(30);
+  });
+
   it('a 1 s freeze fails nobody outright but counts as unavailable through slow answers', () => {
     const index = steadyLog((t) =>
       t >= 5000 && t < 6000 ? { latencyMs: 6000 - t + 1, outcome: Outcome.Ok } : undefined,

@@ -235,9 +235,24 @@ export function lateNotes(r: VariantResult): string[] {
   return late !== undefined && !r.generator?.behind ? [`${r.variant}: ${lateNote(r, late)}`] : [];
 }
 
-/** The notes under a report's summary: the incidents, and late requests of any cause. */
+/**
+ * Requests the client gave up on before sending them: not the app's errors, so the
+ * errors column leaves them out, and this says where they went and why.
+ */
+export function notSentNotes(r: VariantResult): string[] {
+  const notSent = r.requests.notSent;
+  if (!notSent || !measured(r)) return [];
+  const why = r.generator?.behind
+    ? 'the generator fell behind'
+    : 'every connection was held by a slow answer';
+  return [
+    `${r.variant}: ${notSent} requests not sent: no connection was free within the request timeout (${why}); they never reached the app, so they are not in its errors, and count as late`,
+  ];
+}
+
+/** The notes under a report's summary: the incidents, and late or unsent requests of any cause. */
 export function variantNotes(r: VariantResult): string[] {
-  return [...incidentNotes(r), ...lateNotes(r)];
+  return [...incidentNotes(r), ...lateNotes(r), ...notSentNotes(r)];
 }
 
 /** Late requests and their cause, as far as the generator's own clock tells it. */
@@ -271,12 +286,16 @@ export const whenText = (iso: string) => iso.replace('T', ' ').replace(/\.\d+Z$|
 
 /**
  * How the app answered during the fault, one short clause: "; during it 812 ok, 95×503,
- * 0×401" (+ errors, timeouts when any). Empty for results written before it was measured.
+ * 0×401" (+ errors, timeouts, requests not sent when any). Empty for results written before it was measured.
  */
 export function answersText(f: FaultResult): string {
   const a = f.answers;
   if (!a) return '';
-  const extra = [a.errors ? `${a.errors} err` : '', a.timeouts ? `${a.timeouts} timeout` : '']
+  const extra = [
+    a.errors ? `${a.errors} err` : '',
+    a.timeouts ? `${a.timeouts} timeout` : '',
+    a.notSent ? `${a.notSent} not sent` : '',
+  ]
     .filter(Boolean)
     .map((t) => `, ${t}`)
     .join('');

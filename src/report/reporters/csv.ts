@@ -42,6 +42,7 @@ const SUMMARY_COLUMNS: [string, (r: VariantResult, result: RunResult) => string 
     ['ok', (r) => r.requests.ok],
     ['errors', (r) => r.requests.errors],
     ['timeouts', (r) => r.requests.timeouts],
+    ['notSent', (r) => r.requests.notSent ?? ''],
     ['late', (r) => r.requests.late],
     ['throughputRps', (r) => r.throughputRps],
     ['p50Us', (r) => r.latencyUs.p50],

@@ -15,6 +15,7 @@ import {
   faultCoverage,
   incidentNotes,
   lateNotes,
+  notSentNotes,
   incidentWords,
   measured,
   sharedLegend,
@@ -117,6 +118,7 @@ export function summaryNotes(results: VariantResult[]): string {
   return (
     factList(shown.flatMap(incidentNotes), 'incidents') +
     factList(shown.flatMap(lateNotes), 'late') +
+    factList(shown.flatMap(notSentNotes), 'not sent') +
     factList(caveatNotes(results), 'caveat')
   );
 }

@@ -31,6 +31,7 @@ export function variantSummaryLine(r: VariantResult): string {
     `p50 ${msFromUs(r.latencyUs.p50)} ms`,
     `p99 ${msFromUs(r.latencyUs.p99)} ms`,
     `${errorsOf(r)} errors`,
+    ...(r.requests.notSent ? [`${r.requests.notSent} not sent`] : []),
     `logged out ${lossCell(r, 'loggedOutUsers').text}`,
     `lost updates ${lossCell(r, 'lostUpdates').text}`,
     ...(r.audit.resurrectedSessions ? [`resurrected ${r.audit.resurrectedSessions}`] : []),
