@@ -9,7 +9,8 @@ export const INSTANT_WINDOW_MS = 1_000;
  * How the app answered the requests intended in [startMs, endMs) (for an instant
  * fault the caller passes the INSTANT_WINDOW_MS after it): ok, 503 (the app's
  * store call failed or timed out), 401 for a user the ledger says is logged in, other
- * errors, timeouts, requests never sent. It tells whether a client library turned a fault into logouts.
+ * errors, timeouts, requests never sent. It tells whether a client library turned a
+ * fault into logouts.
  */
 export function faultAnswers(
   index: LogIndex,

@@ -28,7 +28,8 @@ const RECOVERY_FLOOR_US = 2_000;
 /**
  * Works out a fault's effect from the request log. A request "failed" when it
  * errored, timed out, or was answered later than `slowMs` (a frozen server fails
- * nobody outright, but nobody is served either); one never sent is neither failed nor served.
+ * nobody outright, but nobody is served either); one never sent is neither failed
+ * nor served.
  */
 export function faultImpact(
   index: LogIndex,

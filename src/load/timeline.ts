@@ -1,6 +1,6 @@
 import type { LogIndex } from './logIndex.js';
 import { percentileOf } from './latency.js';
-import { isFailure, Outcome } from './requestLog.js';
+import { isAnswered, isFailure, Outcome } from './requestLog.js';
 import type { TimelinePoint } from '../result/result.js';
 
 /** One point per second of the load phase, from the request log. */
@@ -18,7 +18,7 @@ export function buildTimeline(index: LogIndex, durationMs: number): TimelinePoin
     const completed = points[Math.floor(log.completedMs(i) / 1000)];
     const outcome = log.outcome[i] as Outcome;
     if (!completed) continue;
-    if (outcome === Outcome.Ok || outcome === Outcome.LoginWall) completed.rps++;
+    if (isAnswered(outcome)) completed.rps++;
     if (outcome === Outcome.LoginWall) completed.loginWallHits++;
     if (isFailure(outcome)) completed.errors++;
   }

@@ -242,11 +242,14 @@ export function lateNotes(r: VariantResult): string[] {
 export function notSentNotes(r: VariantResult): string[] {
   const notSent = r.requests.notSent;
   if (!notSent || !measured(r)) return [];
-  const why = r.generator?.behind
-    ? 'the generator fell behind'
-    : 'every connection was held by a slow answer';
+  // Without the generator's lag figures the cause is not known: say none.
+  const why = !r.generator
+    ? ''
+    : r.generator.behind
+      ? ' (the generator fell behind)'
+      : ' (every connection was held by a slow answer)';
   return [
-    `${r.variant}: ${notSent} requests not sent: no connection was free within the request timeout (${why}); they never reached the app, so they are not in its errors, and count as late`,
+    `${r.variant}: ${notSent} requests not sent: no connection was free within the request timeout${why}; they never reached the app, so they are not in its errors, and count as late`,
   ];
 }
 
@@ -286,7 +289,8 @@ export const whenText = (iso: string) => iso.replace('T', ' ').replace(/\.\d+Z$|
 
 /**
  * How the app answered during the fault, one short clause: "; during it 812 ok, 95×503,
- * 0×401" (+ errors, timeouts, requests not sent when any). Empty for results written before it was measured.
+ * 0×401" (+ errors, timeouts, requests not sent when any). Empty for results written
+ * before it was measured.
  */
 export function answersText(f: FaultResult): string {
   const a = f.answers;
