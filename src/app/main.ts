@@ -4,6 +4,9 @@
  * graceful stop (finish requests in flight, close the store).
  */
 import { createServer } from 'node:http';
+import { answerRequests } from '../lifecycle/ipcChild.js';
+import { LinkHost } from '../network/linkHost.js';
+import type { ProxyCommand } from '../network/toxics.js';
 import { APP_CONFIG_ENV, READY_LINE, type AppConfig } from './appConfig.js';
 import type { AppServer } from './flavours/appServer.js';
 
@@ -22,6 +25,14 @@ async function startFlavour(config: AppConfig): Promise<AppServer> {
     case 'fastify':
       return (await import('./flavours/fastify.js')).fastifyApp(config);
   }
+}
+
+// The fault proxy's links, when they run here: answering the runner at once (a fault
+// command waits for them to listen), listening before the store connects through them.
+if (config.proxyLinks) {
+  const links = new LinkHost();
+  answerRequests((command: ProxyCommand) => links.handle(command));
+  await links.handle({ id: 0, type: 'start', links: config.proxyLinks });
 }
 
 const app = await startFlavour(config);

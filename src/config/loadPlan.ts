@@ -201,6 +201,12 @@ function refuseIgnoredFlags(flags: RunOverrides, scenario: Scenario, source: str
         'your own app is one instance at one URL; use appInstances 1',
     );
   }
+  if (app.url !== undefined && scenario.topology.proxyProcess === 'app') {
+    throw new UsageError(
+      'topology.proxyProcess app with app.url (--app-url): session-bench cannot run the ' +
+        "fault proxy inside your own app's process; use proxyProcess separate (or leave it out)",
+    );
+  }
   const seen = new Set<string>();
   for (const variant of scenario.backends ?? []) {
     if (seen.has(variant)) {

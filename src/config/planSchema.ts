@@ -7,6 +7,7 @@ import {
   GALERA_SST_CHOICES,
   MODES,
   NEIGHBOR_WORKLOADS,
+  PROXY_PROCESS_CHOICES,
   STREAMS,
 } from './schema.js';
 
@@ -93,6 +94,8 @@ export const planSchema = z.object({
     nodes: count,
     appInstances: count,
     proxy: z.boolean().optional(),
+    /** Absent: in the app for session-bench's apps, separate for the user's own. */
+    proxyProcess: z.enum(PROXY_PROCESS_CHOICES).optional(),
     /** Failure detection of replicated stores, ms; absent: the backend's stated default. */
     sentinelDownAfter: z.number().optional(),
     sentinelFailoverTimeout: z.number().optional(),

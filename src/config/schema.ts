@@ -274,6 +274,10 @@ export const loadSchema = z
 export const GALERA_SST_CHOICES = ['auto', 'rsync', 'mariabackup'] as const;
 export type GaleraSstChoice = (typeof GALERA_SST_CHOICES)[number];
 
+/** Where the fault proxy runs: in the app's process, or in one of its own. */
+export const PROXY_PROCESS_CHOICES = ['app', 'separate'] as const;
+export type ProxyProcess = (typeof PROXY_PROCESS_CHOICES)[number];
+
 export const topologySchema = z
   .object({
     /** Server nodes per pooled backend (memcached, redis); mysql stays single-node. */
@@ -283,6 +287,12 @@ export const topologySchema = z
     /** Put the fault proxy between the app and every node even without a network fault
      *  (to measure its cost); a planned network fault places it anyway. */
     proxy: z.boolean().default(false),
+    /**
+     * Where the fault proxy's links to the nodes run: inside the app's own process (the
+     * default for session-bench's apps: no other process to wake, so it costs least) or in
+     * a separate process (the only way for your own app, --app-url).
+     */
+    proxyProcess: z.enum(PROXY_PROCESS_CHOICES).optional(),
     /** redis:sentinel*: Sentinel's down-after-milliseconds (session-bench's default 2s; Sentinel's own 30s). */
     sentinelDownAfter: durationMs(DURATION_BOUNDS.failoverTiming).optional(),
     /** redis:sentinel*: Sentinel's failover-timeout (default here 10s; Sentinel's own 180s). */

@@ -39,6 +39,11 @@ export class IpcRequests<Command extends { type: string }, Reply extends IpcRepl
     });
   }
 
+  /** The child is there to ask (its channel is open). */
+  get open(): boolean {
+    return this.child.connected;
+  }
+
   send(command: Command, timeoutMs = this.defaultTimeoutMs): Promise<Reply & { ok: true }> {
     const id = this.nextId++;
     const { label } = this;

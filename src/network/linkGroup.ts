@@ -32,6 +32,14 @@ export function groupLinksByMember(
   return grouped;
 }
 
+/**
+ * One node's links in every app that runs its own (topology.proxyProcess app with
+ * several app instances) as one: a fault on the node acts on all of them at once.
+ */
+export function acrossApps(name: string, links: NetworkLink[]): NetworkLink {
+  return links.length === 1 ? links[0]! : group(name, links, []);
+}
+
 function group(name: string, own: NetworkLink[], others: NetworkLink[]): NetworkLink {
   // Its peers know the member by the port of its first link (what it announces).
   const fromPort = Number(own[0]!.endpoint.split(':').pop());

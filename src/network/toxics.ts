@@ -31,16 +31,20 @@ export type Toxic =
   /** At most this many bytes per second (in each direction it acts on). */
   | { kind: 'bandwidth'; rateBytesPerS: number; stream: Stream };
 
-/** One listener of the proxy child: where it listens and where it forwards. */
+/** One listener of the proxy: where it listens and where it forwards. */
 export interface LinkSpec {
   name: string;
   /** host:port of the real node. */
   upstream: string;
+  /** The port to listen on (an app restarted keeps its links' ports); absent: any free one. */
+  port?: number;
+  /** The toxic in force from the start (a link restarted with its app during a fault). */
+  toxic?: Toxic;
   /** How a connection's first bytes name the node it comes from (`Toxic.fromPort`). */
   identify?: PeerProtocol;
 }
 
-/** Parent → proxy child. */
+/** Parent → the process the links run in (the proxy child, or the app). */
 export type ProxyCommand =
   | { id: number; type: 'start'; links: LinkSpec[] }
   | { id: number; type: 'set'; link: string; toxic: Toxic }
@@ -50,7 +54,7 @@ export type ProxyCommand =
   /** Forward new connections to `upstream` and RST the open ones (a virtual IP moved). */
   | { id: number; type: 'retarget'; link: string; upstream: string };
 
-/** Proxy child → parent: `ports` (name → listening port) answers `start`. */
+/** That process → parent: `ports` (name → listening port) answers `start`. */
 export type ProxyReply =
   | { id: number; ok: true; ports?: Record<string, number>; affected?: number }
   | { id: number; ok: false; error: string };

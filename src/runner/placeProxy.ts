@@ -4,7 +4,9 @@ import { isNetworkAction } from '../config/schema.js';
 import type { CleanupStack } from '../lifecycle/cleanupStack.js';
 import type { EventLog } from '../lifecycle/eventLog.js';
 import { FaultProxy, FRONT_LINK, type NetworkLink } from '../network/faultProxy.js';
-import { groupLinksByMember } from '../network/linkGroup.js';
+import { acrossApps, groupLinksByMember } from '../network/linkGroup.js';
+import type { AppProcess } from '../app/appProcess.js';
+import type { ProxyProcess } from '../config/schema.js';
 
 /** A proxy goes in when a network fault is planned, or when the topology asks for one. */
 export function wantsProxy(plan: Plan): boolean {
@@ -12,16 +14,46 @@ export function wantsProxy(plan: Plan): boolean {
 }
 
 /**
- * Places the fault proxy between the app and the nodes when the plan wants one: the
+ * Where the links between the app and the nodes run: in session-bench's own apps'
+ * processes unless the topology says otherwise (a link on the store client's event
+ * loop adds least: no other process to wake), in a process of their own for the
+ * user's app (its process is not ours to extend).
+ */
+export function proxyProcessOf(plan: Plan): ProxyProcess {
+  return plan.topology.proxyProcess ?? (plan.app.url === undefined ? 'app' : 'separate');
+}
+
+/**
+ * The links that run in the apps, by node name: a network fault on a node acts on its
+ * link in every app at once.
+ */
+export function inAppLinks(
+  apps: AppProcess[],
+  nodes: string[],
+  events: EventLog,
+): Map<string, NetworkLink> {
+  events.record('proxy', 'placed', "in each app's process");
+  const links = new Map<string, NetworkLink>();
+  for (const node of nodes) {
+    const each = apps.map((app) => app.links!.link(node));
+    links.set(node, acrossApps(node, each));
+  }
+  for (const app of apps) {
+    events.record('proxy', 'ready', app.links!.endpoints.join(','));
+  }
+  return links;
+}
+
+/**
+ * Places the fault proxy between the app and the nodes, in a process of its own: the
  * store is then given the proxy's endpoints, in the nodes' order. The proxy stops
  * with the cleanup stack (after the app, before the servers).
  */
 export async function placeProxy(
-  plan: Plan,
   nodes: { name: string; endpoint: string }[],
   ctx: { cleanup: CleanupStack; events: EventLog },
 ): Promise<{ endpoints: string[]; links: Map<string, NetworkLink> } | undefined> {
-  if (!wantsProxy(plan) || nodes.length === 0) return undefined;
+  if (nodes.length === 0) return undefined;
   const proxy = await FaultProxy.start(
     nodes.map((n) => ({ name: n.name, upstream: n.endpoint })),
     // As for a node or the app: an unplanned death flags the variant (unexpectedExits).
@@ -29,6 +61,7 @@ export async function placeProxy(
   );
   ctx.cleanup.push('fault proxy', () => proxy.stop());
   const endpoints = nodes.map((n) => proxy.links.get(n.name)!.endpoint);
+  ctx.events.record('proxy', 'placed', 'in a process of its own');
   ctx.events.record('proxy', 'ready', endpoints.join(','));
   return { endpoints, links: proxy.links };
 }

@@ -4,6 +4,7 @@ import type { StoreOptions } from '../backends/sessionStore.js';
 import type { AppFlavour } from '../config/appFlavour.js';
 import { AppClient } from '../load/appClient.js';
 import { socketsFor } from '../load/loadDriver.js';
+import type { AppProcess } from '../app/appProcess.js';
 import type { RunningApp } from '../app/runningApp.js';
 import type { CleanupStack } from '../lifecycle/cleanupStack.js';
 import type { EventLog } from '../lifecycle/eventLog.js';
@@ -11,7 +12,7 @@ import type { VariantResult } from '../result/result.js';
 import { startApps } from './startApps.js';
 import { externalAppResult, startOwnApp } from './startOwnApp.js';
 import { FRONT_LINK } from '../network/faultProxy.js';
-import { placeProxy, wantsProxy } from './placeProxy.js';
+import { inAppLinks, placeProxy, proxyProcessOf, wantsProxy } from './placeProxy.js';
 import { startServers } from './startServers.js';
 import type { VariantRun } from './variantRun.js';
 import type { VariantState } from './variantState.js';
@@ -28,6 +29,8 @@ export async function startVariant(run: VariantRun, state: VariantState): Promis
   const { result, events, cleanup, targets } = state;
   const dataDir = await mkdtemp(path.join(run.workDir, `${variant.replace(/[^a-z0-9-]/gi, '_')}-`));
   const store: StoreOptions = { variant, ttlMs: plan.sessionTtlMs, secret: run.secret };
+  /** The nodes the apps reach through links of their own (the proxy in the app's process). */
+  let proxiedNodes: { name: string; endpoint: string }[] | undefined;
   if (backend.serverSpec) {
     const servers = await startServers(backend, variant, plan, {
       ...run,
@@ -56,9 +59,12 @@ export async function startVariant(run: VariantRun, state: VariantState): Promis
     // The clients of a topology connect where its members announce (the sentinels name
     // the primary's own port): a proxy in front of node0.. would not be on their path.
     // A topology with peer links carries network faults there instead (node to node).
-    const proxied = servers.topology
-      ? undefined
-      : await placeProxy(plan, servers.started.nodes, { cleanup, events });
+    const proxyHere = !servers.topology && wantsProxy(plan) && servers.started.nodes.length > 0;
+    if (proxyHere && proxyProcessOf(plan) === 'app') proxiedNodes = servers.started.nodes;
+    const proxied =
+      proxyHere && !proxiedNodes
+        ? await placeProxy(servers.started.nodes, { cleanup, events })
+        : undefined;
     if (servers.peerLinks) {
       state.links = new Map(servers.peerLinks.links);
       events.record('store', 'peer links', servers.peerLinks.how);
@@ -80,12 +86,13 @@ export async function startVariant(run: VariantRun, state: VariantState): Promis
     }
   }
   run.progress?.phase(variant, 'starting the app');
-  state.apps = await startTheApps(run, result, store, {
-    dataDir,
-    events,
-    cleanup,
-    signal: run.signal,
-  });
+  const ctx = { dataDir, events, cleanup, signal: run.signal };
+  state.apps = await startTheApps(run, result, store, ctx, proxiedNodes);
+  if (proxiedNodes) {
+    // Only session-bench's own apps run links (loadPlan refuses proxyProcess app with --app-url).
+    const nodes = proxiedNodes.map((n) => n.name);
+    state.links = inAppLinks(state.apps as AppProcess[], nodes, events);
+  }
   for (const app of state.apps) targets.set(app.name, app);
   const client = new AppClient(
     state.apps.map((a) => a.url),
@@ -97,12 +104,16 @@ export async function startVariant(run: VariantRun, state: VariantState): Promis
   return client;
 }
 
-/** The app under test: the user's own (--app-url), or ours, one per instance. */
+/**
+ * The app under test: the user's own (--app-url), or ours, one per instance (running
+ * the proxy's links to `proxiedNodes` when given).
+ */
 async function startTheApps(
   run: VariantRun,
   result: VariantResult,
   store: StoreOptions,
   ctx: { dataDir: string; events: EventLog; cleanup: CleanupStack; signal: AbortSignal },
+  proxiedNodes: { name: string; endpoint: string }[] | undefined,
 ): Promise<RunningApp[]> {
   const { plan, backend } = run;
   const payloadBytes = plan.load.payloadBytes;
@@ -122,5 +133,6 @@ async function startTheApps(
       storeTimeoutMs: STORE_TIMEOUT_MS,
     },
     ctx,
+    proxiedNodes,
   );
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Plan } from '../../src/config/planSchema.js';
 import type { FaultResult, VariantResult } from '../../src/result/result.js';
 import { missingServers, skipServerTests } from '../helpers/processServers.js';
 import { resultFor, runSmoke } from '../helpers/runScenario.js';
@@ -14,16 +15,14 @@ const missing = await missingServers([
 ]);
 
 /** A short fixed-rate load with network faults, on local servers. */
-async function runWith(backend: string, faults: string[], extra: Record<string, string> = {}) {
-  const run = await runSmoke({
-    backends: backend,
-    provider: 'process',
-    users: '200',
-    rate: '100',
-    duration: '10s',
-    faults,
-    ...extra,
-  });
+async function runWith(
+  backend: string,
+  faults: string[],
+  extra: Record<string, string> = {},
+  adjust?: (plan: Plan) => void,
+) {
+  const flags = { backends: backend, provider: 'process', users: '200', rate: '100' };
+  const run = await runSmoke({ ...flags, duration: '10s', faults, ...extra }, adjust);
   return resultFor(run, backend);
 }
 
@@ -129,6 +128,77 @@ describe.skipIf(skipServerTests(missing))(
       expect(f.loggedOutUsers).toBe(0);
       expect(result.audit.wrongUserSessions).toBe(0);
       expect(f.phases!.after!.errors).toBe(0);
+    }, 60_000);
+
+    // Each app instance runs its own link to the node (topology.proxyProcess app, the
+    // default for our apps): a fault on the store acts on both apps' links at once. With
+    // only one app's link down, half the requests would be served.
+    it('down:store with two app instances: both apps refused, links in the apps', async () => {
+      const result = await runWith(
+        'postgres',
+        ['down:store@3s:3s'],
+        {},
+        (plan) => (plan.topology.appInstances = 2),
+      );
+      show(result);
+      const f = done(result.faults[0]);
+      const answered = f.answers!.ok + f.answers!.unavailable503;
+      expect(f.answers!.unavailable503).toBeGreaterThan(0.9 * answered);
+      const placed = result.events.filter((e) => e.target === 'proxy' && e.event === 'placed');
+      expect(placed.map((e) => e.detail)).toEqual(["in each app's process"]);
+      // Two apps, a link each, on ports of their own; none left listening.
+      const ports = proxyPorts(result);
+      expect(new Set(ports).size).toBe(2);
+      for (const port of ports) expect(await listening(port)).toBe(false);
+    }, 60_000);
+
+    // The links live in the app: a restarted app starts them again, with the toxic in
+    // force (or is sent it once ready when it changed while the app started).
+    it('latency:store across a restart of the app: the new app process is slowed too', async () => {
+      const result = await runWith('redis', ['restart:app@3s', 'latency:store@3100ms:4s:200ms'], {
+        duration: '11s',
+      });
+      show(result);
+      expect(result.faults.map((f) => f.status)).toEqual(['done', 'done']);
+      const latency = result.faults.find((f) => f.action === 'latency')!;
+      expect(latency.phases!.during!.p50Us).toBeGreaterThanOrEqual(200_000);
+      // Every second between the app's return and the fault's end was slow.
+      const slow = result.timeline.filter((s) => s.tMs >= 4_000 && s.tMs < 7_000);
+      for (const s of slow) expect(s.p99Us, `p99 at ${s.tMs} ms`).toBeGreaterThanOrEqual(200_000);
+      expect(latency.phases!.after!.p50Us).toBeLessThan(50_000);
+    }, 60_000);
+
+    // A paused app cannot answer its links' commands: the latency that starts during a
+    // 6 s pause is kept and sent on SIGCONT (a command waiting for a stopped process
+    // would time out after 5 s and fail the fault).
+    it('latency:store starting while the app is paused: applied when it resumes', async () => {
+      const result = await runWith('redis', ['pause:app@2s:6s', 'latency:store@3s:7s:200ms'], {
+        duration: '14s',
+      });
+      show(result);
+      expect(result.faults.map((f) => [f.action, f.status])).toEqual([
+        ['pause', 'done'],
+        ['latency', 'done'],
+      ]);
+      const latency = result.faults.find((f) => f.action === 'latency')!;
+      expect(latency.phases!.during!.p50Us).toBeGreaterThanOrEqual(200_000);
+      expect(latency.phases!.after!.p50Us).toBeLessThan(50_000);
+    }, 60_000);
+
+    // The proxy in a process of its own (what the user's app gets) works the same way.
+    it('latency:store with proxyProcess separate: slowed, the proxy process gone after', async () => {
+      const result = await runWith(
+        'redis',
+        ['latency:store@2s:4s:200ms'],
+        { duration: '9s' },
+        (plan) => (plan.topology.proxyProcess = 'separate'),
+      );
+      show(result);
+      const f = done(result.faults[0]);
+      expect(f.phases!.during!.p50Us).toBeGreaterThanOrEqual(200_000);
+      const placed = result.events.filter((e) => e.target === 'proxy' && e.event === 'placed');
+      expect(placed.map((e) => e.detail)).toEqual(['in a process of its own']);
+      for (const port of proxyPorts(result)) expect(await listening(port)).toBe(false);
     }, 60_000);
 
     it.each(['redis', 'memcached', 'mysql', 'postgres'])(

@@ -6,7 +6,7 @@ import { checkPlanVariants } from '../../src/backends/checkPlan.js';
 import { faultSpecOf } from '../../src/config/faultSchedule.js';
 import { loadPlan } from '../../src/config/loadPlan.js';
 import { UsageError } from '../../src/errors.js';
-import { wantsProxy } from '../../src/runner/placeProxy.js';
+import { proxyProcessOf, wantsProxy } from '../../src/runner/placeProxy.js';
 
 const planWith = (fault: string, backends = 'redis') =>
   loadPlan({ scenario: 'smoke', backends, duration: '30s', faults: [fault] });
@@ -116,6 +116,26 @@ describe('network faults in a scenario file, and where the proxy goes', () => {
       expect(proxied.topology.proxy).toBe(true);
       expect(wantsProxy(proxied)).toBe(true);
       expect(wantsProxy(await planWith('kill:store@10s'))).toBe(false);
+      // Where it runs: in our app by default, in its own process for the user's app.
+      expect(proxyProcessOf(proxied)).toBe('app');
+      const external = await loadPlan({
+        scenario: file,
+        backends: 'redis',
+        appUrl: 'http://127.0.0.1:3000',
+      });
+      expect(proxyProcessOf(external)).toBe('separate');
+      await writeFile(
+        file,
+        'name: own\nload: { duration: 20s, users: 10 }\ntopology: { proxyProcess: app }\n',
+      );
+      await expect(
+        loadPlan({ scenario: file, backends: 'redis', appUrl: 'http://127.0.0.1:3000' }),
+      ).rejects.toThrow(/proxyProcess app with app.url \(--app-url\)/);
+      await writeFile(
+        file,
+        'name: odd\nload: { duration: 20s, users: 10 }\ntopology: { proxyProcess: elsewhere }\n',
+      );
+      await expect(loadPlan({ scenario: file, backends: 'redis' })).rejects.toThrow(/proxyProcess/);
       await writeFile(
         file,
         'name: bad\nfaults: [{ at: 5s, action: pause, target: node0, duration: 1s, latencyMs: 5 }]\n',
