@@ -2,11 +2,12 @@
  * The fault proxy's own cost and the network-fault table, on local processes.
  *
  * 1. For redis, memcached, mysql and postgres (default variants): p50/p99 at the default
- *    scenario's rate and saturation throughput, without and with the proxy
+ *    scenario's rate and saturation throughput, without the proxy, with its links in the
+ *    app's process (the default for our apps) and with it in a process of its own
  *    (topology.proxy: true, no fault). Target: under 100 µs added to p50, under 10%
- *    throughput lost at saturation. Direct and proxied runs alternate (ABAB, then BABA)
- *    and backends take turns, so load from other work on the machine hits both sides;
- *    the table gives medians and the spread of the paired differences.
+ *    throughput lost at saturation. The three take turns in rotating order and backends
+ *    take turns, so load from other work on the machine hits every side; the table gives
+ *    medians and the spread of the differences to direct in the same repetition.
  * 2. The same cost on the store path alone, where it is not buried in the noise of a
  *    shared machine: one server per backend, the app's store module connected to it
  *    directly, through a fault proxy, through socat (the floor of a hop in another
@@ -31,6 +32,7 @@ import path from 'node:path';
 import { backendOf } from '../src/backends/registry.js';
 import type { CreateStore, Session, SessionStore } from '../src/backends/sessionStore.js';
 import { loadPlan, type RunOverrides } from '../src/config/loadPlan.js';
+import type { ProxyProcess } from '../src/config/schema.js';
 import { EventLog } from '../src/lifecycle/eventLog.js';
 import { freePort } from '../src/lifecycle/freePort.js';
 import { newRunId } from '../src/lifecycle/runNames.js';
@@ -48,7 +50,15 @@ const USERS = '2000';
 const REPEATS = Number(process.env.REPEATS ?? 3);
 const signal = new AbortController().signal;
 
-async function run(variant: string, flags: RunOverrides, proxy = false): Promise<VariantResult> {
+/** Without the proxy, or with its links in the app's process, or in a process of their own. */
+type Placement = 'direct' | ProxyProcess;
+const PLACEMENTS: Placement[] = ['direct', 'app', 'separate'];
+
+async function run(
+  variant: string,
+  flags: RunOverrides,
+  placement: Placement = 'direct',
+): Promise<VariantResult> {
   const plan = await loadPlan({
     scenario: 'smoke',
     backends: variant,
@@ -56,7 +66,8 @@ async function run(variant: string, flags: RunOverrides, proxy = false): Promise
     users: USERS,
     ...flags,
   });
-  plan.topology.proxy = proxy;
+  plan.topology.proxy = placement !== 'direct';
+  if (placement !== 'direct') plan.topology.proxyProcess = placement;
   const result = (await runPlan(plan, { signal })).results[0]!;
   if (result.status !== 'completed') throw new Error(`${variant}: ${result.reason}`);
   return result;
@@ -72,54 +83,66 @@ const signed = (n: number, digits = 0) => `${n >= 0 ? '+' : ''}${n.toFixed(digit
 const spread = (values: number[], digits = 0, unit = '') =>
   `${signed(median(values), digits)}${unit} [${signed(Math.min(...values), digits)}..${signed(Math.max(...values), digits)}]`;
 
-/** One direct and one proxied figure per repetition. */
-interface Pairs {
-  p50Us: [number, number][];
-  p99Us: [number, number][];
-  rps: [number, number][];
-}
+/** Each placement's figures, one per repetition (index k of each is one repetition). */
+type Figures = Record<Placement, { p50Us: number[]; p99Us: number[]; rps: number[] }>;
 
-async function measurePairs(variant: string, k: number, rate: string, pairs: Pairs): Promise<void> {
+async function measureRepetition(
+  variant: string,
+  k: number,
+  rate: string,
+  figures: Figures,
+): Promise<void> {
   const fixed = { mode: 'fixed', rate, duration: `${seconds}s` };
   const sat = { mode: 'saturation', duration: `${seconds}s` };
-  // ABAB on even repetitions, BABA on odd ones: a drift in the machine's load favours neither.
-  const order = k % 2 ? [true, false] : [false, true];
-  const f: Record<string, VariantResult> = {};
-  const s: Record<string, VariantResult> = {};
-  for (const proxied of order) f[String(proxied)] = await run(variant, fixed, proxied);
-  for (const proxied of order) s[String(proxied)] = await run(variant, sat, proxied);
-  pairs.p50Us.push([f.false!.latencyUs.p50, f.true!.latencyUs.p50]);
-  pairs.p99Us.push([f.false!.latencyUs.p99, f.true!.latencyUs.p99]);
-  pairs.rps.push([s.false!.throughputRps, s.true!.throughputRps]);
+  // The order rotates with the repetition: a drift in the machine's load favours none.
+  const order = rotated(PLACEMENTS, k);
+  for (const placement of order) {
+    const result = await run(variant, fixed, placement);
+    figures[placement].p50Us.push(result.latencyUs.p50);
+    figures[placement].p99Us.push(result.latencyUs.p99);
+  }
+  for (const placement of order) {
+    figures[placement].rps.push((await run(variant, sat, placement)).throughputRps);
+  }
 }
 
-function overheadRow(variant: string, pairs: Pairs): string {
-  const med = (p: [number, number][], i: 0 | 1) => median(p.map((x) => x[i]));
-  const dUs = (p: [number, number][]) => p.map(([d, x]) => x - d);
-  const dRps = pairs.rps.map(([d, x]) => (x / d - 1) * 100);
-  return (
-    `${variant.padEnd(9)} | ${med(pairs.p50Us, 0)} → ${med(pairs.p50Us, 1)} | ${spread(dUs(pairs.p50Us))} ` +
-    `| ${med(pairs.p99Us, 0)} → ${med(pairs.p99Us, 1)} | ${spread(dUs(pairs.p99Us))} ` +
-    `| ${Math.round(med(pairs.rps, 0))} → ${Math.round(med(pairs.rps, 1))} | ${spread(dRps, 1, '%')}`
-  );
+/** One row per proxy placement: its medians beside direct's, and the paired differences. */
+function overheadRows(variant: string, figures: Figures): string[] {
+  const direct = figures.direct;
+  return (['app', 'separate'] as const).map((placement) => {
+    const with_ = figures[placement];
+    const dUs = (d: number[], x: number[]) => x.map((v, k) => v - d[k]!);
+    const dRps = with_.rps.map((v, k) => (v / direct.rps[k]! - 1) * 100);
+    return (
+      `${`${variant}, in ${placement}`.padEnd(22)} | ${median(direct.p50Us)} → ${median(with_.p50Us)} ` +
+      `| ${spread(dUs(direct.p50Us, with_.p50Us))} ` +
+      `| ${median(direct.p99Us)} → ${median(with_.p99Us)} | ${spread(dUs(direct.p99Us, with_.p99Us))} ` +
+      `| ${Math.round(median(direct.rps))} → ${Math.round(median(with_.rps))} | ${spread(dRps, 1, '%')}`
+    );
+  });
 }
 
 async function overhead(): Promise<void> {
   const rate = String((await loadPlan({ scenario: 'default' })).load.rateRps);
   console.log(
     `proxy cost: fixed ${rate} req/s and saturation (64 connections), ${seconds}s each, ${USERS} users, ` +
-      `${REPEATS} alternating pairs per backend; load average ${os.loadavg()[0]!.toFixed(2)}`,
+      `${REPEATS} repetitions per backend of direct, links in the app, proxy in its own process ` +
+      `(rotating order); load average ${os.loadavg()[0]!.toFixed(2)}`,
   );
-  const all = new Map<string, Pairs>(VARIANTS.map((v) => [v, { p50Us: [], p99Us: [], rps: [] }]));
+  const empty = () => ({ p50Us: [], p99Us: [], rps: [] });
+  const all = new Map<string, Figures>(
+    VARIANTS.map((v) => [v, { direct: empty(), app: empty(), separate: empty() }]),
+  );
   // Backends take turns within each repetition, so a busy minute spreads over all of them.
   for (let k = 0; k < REPEATS; k++) {
-    for (const variant of VARIANTS) await measurePairs(variant, k, rate, all.get(variant)!);
+    for (const variant of VARIANTS) await measureRepetition(variant, k, rate, all.get(variant)!);
   }
   console.log(
-    'variant   | p50 µs direct → proxy | Δp50 µs median [min..max] | p99 µs direct → proxy | Δp99 µs ' +
+    'variant, proxy          | p50 µs direct → proxy | Δp50 µs median [min..max] | p99 µs direct → proxy | Δp99 µs ' +
       '| saturation req/s direct → proxy | Δ throughput median [min..max]',
   );
-  for (const variant of VARIANTS) console.log(overheadRow(variant, all.get(variant)!));
+  for (const variant of VARIANTS)
+    for (const row of overheadRows(variant, all.get(variant)!)) console.log(row);
   console.log(`load average at the end ${os.loadavg()[0]!.toFixed(2)}`);
 }
 
